@@ -1,0 +1,240 @@
+"""The site's plotly figures, and how a page embeds one.
+
+A figure is embedded as its JSON spec in a `<script type="application/json">` next to an empty
+plot element; `assets/site.js` draws it with the local plotly.js once the element is visible
+(so figures in hidden explorer sections get their real size when shown).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, tag
+from dashboards.labels import REPORTING_STATUSES
+from dashboards.marts import Metric
+
+# System fonts only: the site must not load web fonts.
+FONT_FAMILY = (
+    '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
+    '"Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
+)
+MUTED = "#6b7280"
+TONE_COLOURS = {
+    "good": "#2f855a",
+    "warn": "#d69e2e",
+    "bad": "#c53030",
+    "info": "#3182ce",
+    "neutral": "#a0aec0",
+}
+
+# A small template of our own: plotly's built-in ones add kilobytes of JSON to every figure.
+SITE_TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"family": FONT_FAMILY, "size": 12, "color": "#1f2937"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "margin": {"l": 56, "r": 16, "t": 56, "b": 36},
+    }
+)
+AXIS_STYLE = {
+    "showline": True,
+    "linecolor": "#9ca3af",
+    "gridcolor": "#e5e7eb",
+    "zeroline": False,
+    "ticks": "outside",
+    "tickcolor": "#9ca3af",
+}
+
+
+@dataclass(frozen=True)
+class TrendPanel:
+    """One small multiple: a metric's value per year (None = not reported)."""
+
+    title: str
+    values: Sequence[float | None]
+    from_zero: bool = True
+
+
+def metric_panels(
+    metrics: Sequence[Metric], rows: Mapping[str, Mapping[int, Mapping]], years: Sequence[int]
+) -> list[TrendPanel]:
+    """A panel per metric from mart rows keyed by metric code, then year."""
+    return [
+        TrendPanel(
+            title=metric.title,
+            values=[as_float(rows[metric.code].get(year, {}).get("value")) for year in years],
+            from_zero=metric.value_type != "index",
+        )
+        for metric in metrics
+    ]
+
+
+def trend_small_multiples(
+    panels: Sequence[TrendPanel], years: Sequence[int], colour: str, columns: int = 4
+) -> go.Figure:
+    """One line chart per metric, each with its own y axis (units differ).
+
+    A year without a value is a gap in the line labelled 未报告, so it never reads as zero.
+    """
+    columns = min(columns, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    panel_height, title_space = 210, 70
+    height = rows * panel_height + (rows - 1) * title_space + 70
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[_wrap(panel.title, 16) for panel in panels],
+        horizontal_spacing=0.07 if columns > 1 else 0,
+        vertical_spacing=title_space / height if rows > 1 else 0,
+    )
+    for index, panel in enumerate(panels):
+        row, column = divmod(index, columns)
+        position = {"row": row + 1, "col": column + 1}
+        figure.add_trace(
+            go.Scatter(
+                x=list(years),
+                y=list(panel.values),
+                text=[NOT_REPORTED if v is None else format_number(v) for v in panel.values],
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": colour, "width": 2},
+                marker={"size": 6},
+                name=panel.title,
+                showlegend=False,
+                hovertemplate="%{x}年：%{text}<extra></extra>",
+            ),
+            **position,
+        )
+        if all(value is None for value in panel.values):
+            # Nothing to scale: no y ticks (they would invent a range), one label instead.
+            figure.add_annotation(
+                x=0.5,
+                y=0.5,
+                xref="x domain",
+                yref="y domain",
+                text=f"{years[0]}—{years[-1]} 年均{NOT_REPORTED}",
+                showarrow=False,
+                font={"size": 12, "color": MUTED},
+                **position,
+            )
+            figure.update_yaxes(showticklabels=False, showgrid=False, range=[0, 1], **position)
+            continue
+        for year, value in zip(years, panel.values, strict=True):
+            if value is None:
+                figure.add_annotation(
+                    x=year,
+                    y=0.08,
+                    xref="x",
+                    yref="y domain",
+                    text=NOT_REPORTED,
+                    showarrow=False,
+                    font={"size": 10, "color": MUTED},
+                    **position,
+                )
+        figure.update_yaxes(rangemode="tozero" if panel.from_zero else "normal", **position)
+    figure.update_xaxes(
+        tickmode="array",
+        tickvals=list(years),
+        range=[years[0] - 0.4, years[-1] + 0.4],
+        **AXIS_STYLE,
+    )
+    figure.update_yaxes(exponentformat="none", separatethousands=True, **AXIS_STYLE)
+    figure.update_annotations(font_size=12, selector={"xref": "paper"})
+    figure.update_layout(template=SITE_TEMPLATE, height=height, margin={"t": 40})
+    return figure
+
+
+@dataclass(frozen=True)
+class ReportingCell:
+    department: str
+    period: str
+    status: str
+    hover: str
+
+
+def reporting_heat_map(
+    departments: Sequence[str], periods: Sequence[str], cells: Sequence[ReportingCell]
+) -> go.Figure:
+    """Department × quarter, one colour and label per reporting status.
+
+    Status codes are categories, not amounts: each gets its own band of a stepped colour
+    scale and its Chinese label is written in the cell (缺报 is red and says so). A quarter
+    with no row in the mart stays blank.
+    """
+    statuses = list(REPORTING_STATUSES)
+    band = {status: position + 1 for position, status in enumerate(statuses)}
+    colourscale = []
+    for position, status in enumerate(statuses):
+        colour = TONE_COLOURS[REPORTING_STATUSES[status].tone]
+        colourscale += [
+            [position / len(statuses), colour],
+            [(position + 1) / len(statuses), colour],
+        ]
+    by_position = {(c.department, c.period): c for c in cells}
+
+    def grid(value_of):
+        return [[value_of(by_position.get((d, p))) for p in periods] for d in departments]
+
+    figure = go.Figure(
+        go.Heatmap(
+            x=list(periods),
+            y=list(departments),
+            z=grid(lambda c: band.get(c.status) if c else None),
+            text=grid(
+                lambda c: (
+                    REPORTING_STATUSES[c.status].text
+                    if c and c.status in band
+                    else (c.status if c else "")
+                )
+            ),
+            hovertext=grid(lambda c: c.hover if c else ""),
+            texttemplate="%{text}",
+            textfont={"size": 10, "color": "white"},
+            hovertemplate="%{hovertext}<extra></extra>",
+            colorscale=colourscale,
+            zmin=0.5,
+            zmax=len(statuses) + 0.5,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    figure.update_xaxes(type="category", tickangle=-45, side="top")
+    figure.update_yaxes(type="category", autorange="reversed")
+    figure.update_layout(
+        template=SITE_TEMPLATE,
+        height=120 + 30 * len(departments),
+        margin={"l": 120, "t": 90, "b": 16},
+    )
+    return figure
+
+
+def embed(figure: go.Figure, figure_id: str, label: str) -> Markup:
+    """The plot element and its spec; `</` is escaped so the JSON cannot end the script."""
+    spec = figure.to_json().replace("</", "<\\/")
+    plot = tag(
+        "div",
+        None,
+        class_="plot",
+        id=figure_id,
+        role="img",
+        aria_label=label,
+        data_figure_spec=f"{figure_id}-spec",
+    )
+    script = Markup(f'<script type="application/json" id="{esc(figure_id)}-spec">{spec}</script>')
+    return tag("figure", [plot, script], class_="chart")
+
+
+def has_figures(body: str) -> bool:
+    """Whether a page body embeds a figure, and so needs plotly.js."""
+    return "data-figure-spec=" in body
+
+
+def _wrap(text: str, width: int) -> str:
+    return "<br>".join(text[start : start + width] for start in range(0, len(text), width))

@@ -1,0 +1,134 @@
+"""HTML building blocks shared by the pages: escaping, elements, tables and number formatting."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from html import escape
+
+# What a reader sees instead of a number. A metric nobody reported is not zero, and a ratio
+# that cannot be computed (no prior year, a zero base) is not zero either.
+NOT_REPORTED = "未报告"
+NOT_COMPUTABLE = "—"
+
+
+class Markup(str):
+    """Text that already is HTML and must not be escaped again."""
+
+
+def esc(value: object) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    return Markup(escape("" if value is None else str(value)))
+
+
+def join(parts: Iterable[object]) -> Markup:
+    return Markup("".join(esc(part) for part in parts if part is not None))
+
+
+def tag(name: str, content: object = None, /, **attributes: object) -> Markup:
+    """An element; `class_` becomes `class`, `data_x` becomes `data-x`, None drops an attribute.
+
+    Content may be a single value or an iterable of values; plain text is escaped.
+    """
+    rendered = "".join(
+        f' {key.rstrip("_").replace("_", "-")}="{esc(value)}"'
+        for key, value in attributes.items()
+        if value is not None and value is not False
+    )
+    if isinstance(content, Iterable) and not isinstance(content, str):
+        inner = join(content)
+    else:
+        inner = esc(content)
+    return Markup(f"<{name}{rendered}>{inner}</{name}>")
+
+
+def table(
+    header: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    class_: str | None = None,
+    caption: str | None = None,
+) -> Markup:
+    """A table whose cells are text, Markup, or ready-made `<td>` elements (see `cell`)."""
+
+    def as_cell(value: object) -> Markup:
+        if isinstance(value, Markup) and value.startswith("<td"):
+            return value
+        return tag("td", value)
+
+    head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
+    body = tag("tbody", [tag("tr", [as_cell(value) for value in row]) for row in rows])
+    return tag(
+        "div",
+        tag("table", [tag("caption", caption) if caption else None, head, body], class_=class_),
+        class_="table-wrap",
+    )
+
+
+def cell(content: object, **attributes: object) -> Markup:
+    return tag("td", content, **attributes)
+
+
+def no_data(detail: str | None = None) -> Markup:
+    return tag("p", ["暂无数据", f"（{detail}）" if detail else None], class_="no-data")
+
+
+def note(text: object) -> Markup:
+    return tag("p", text, class_="note")
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def as_float(value: object) -> float | None:
+    """A number for a figure; NULL stays None so plotly leaves a gap, never a zero."""
+    if is_missing(value):
+        return None
+    return float(value)  # type: ignore[arg-type]
+
+
+def format_number(value: float | Decimal | int, decimals: int = 2) -> str:
+    """Thousands separators, at most `decimals` places, no trailing zeros (pro-rata sums)."""
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_signed(value: float | Decimal | int, decimals: int = 2) -> str:
+    text = format_number(value, decimals)
+    return f"+{text}" if value > 0 and text != "0" else text
+
+
+def number_or(value: object, missing: str = NOT_REPORTED, *, signed: bool = False) -> Markup:
+    """A formatted number, or the `missing` text marked up so it cannot be mistaken for one."""
+    if is_missing(value):
+        return tag("span", missing, class_="missing")
+    formatter = format_signed if signed else format_number
+    return esc(formatter(value))  # type: ignore[arg-type]
+
+
+def percent_or(value: object, missing: str = NOT_COMPUTABLE) -> Markup:
+    if is_missing(value):
+        return tag("span", missing, class_="missing")
+    return esc(f"{format_signed(value, 1)}%")  # type: ignore[arg-type]
+
+
+def badge(text: str, kind: str) -> Markup:
+    return tag("span", text, class_=f"badge badge-{kind}")
+
+
+def format_count(value: object) -> str:
+    """Counts of things found (files, issues, reports): here nothing found is a real zero."""
+    return format_number(0 if is_missing(value) else value, 0)  # type: ignore[arg-type]
+
+
+def format_time(moment: datetime) -> str:
+    """Local wall-clock time with its UTC offset, e.g. 2023-01-05 08:30（UTC+08:00）."""
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M}（UTC{offset[:3]}:{offset[3:]}）"

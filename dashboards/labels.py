@@ -1,0 +1,78 @@
+"""Chinese labels for the codes the marts use (statuses, severities, metric kinds).
+
+Metric names and units are not here: they come from the marts' own columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    # CSS modifier for badges and heat-map colours: good, warn, bad, info or neutral.
+    tone: str
+    description: str = ""
+
+
+FILE_STATUSES: dict[str, Label] = {
+    "accepted": Label("已接收", "good", "所有数据行均已接收"),
+    "partial": Label("部分接收", "warn", "部分数据行有错误被退回，其余已接收"),
+    "rejected": Label("已退回", "bad", "文件级错误或没有任何可接收的数据行，需修改后重新提交"),
+    "superseded": Label("已被新版本替代", "neutral", "同一报表有更晚修改的文件，以新文件为准"),
+    "duplicate": Label("重复文件", "neutral", "与已收到的文件内容完全相同，不重复计算"),
+    "withdrawn": Label("已撤回", "neutral", "文件已从报送目录中删除，其数据不再计入"),
+}
+
+FORM_TYPES: dict[str, Label] = {
+    "activity": Label("工作统计表", "info"),
+    "capacity": Label("能力指标表", "info"),
+    "unknown": Label("未识别", "warn"),
+}
+
+SEVERITIES: dict[str, Label] = {
+    "error": Label("错误", "bad", "数据被退回"),
+    "warning": Label("提示", "warn", "数据已接收，但请核对"),
+}
+
+REPORTING_STATUSES: dict[str, Label] = {
+    "on_time": Label("按时", "good", "按时报送"),
+    "late": Label("迟报", "warn", "已报送，但晚于截止时间"),
+    "missing": Label("缺报", "bad", "应报未报"),
+    "unexpected": Label("计划外", "info", "未列入报送计划，但收到了报表"),
+}
+
+ATTAINMENT_STATUSES: dict[str, Label] = {
+    "met": Label("达标", "good"),
+    "not_met": Label("未达标", "bad"),
+    "not_reported": Label("未报告", "neutral"),
+}
+
+COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", ">": "＞", "<": "＜", "=": "＝", "==": "＝"}
+
+
+@dataclass(frozen=True)
+class MetricGroup:
+    key: str
+    title: str
+    kinds: tuple[str, ...]
+
+
+# How the leadership summary groups metrics by the mart's `kind` column.
+METRIC_GROUPS = (
+    MetricGroup("workload", "帮扶工作量", ("activity", "derived")),
+    MetricGroup("capacity", "受援医院能力指标", ("capacity",)),
+)
+OTHER_METRICS = MetricGroup("other", "其他指标", ())
+
+
+def label_for(labels: dict[str, Label], code: str | None) -> Label:
+    """The label of a known code; an unknown code is shown as written, never dropped."""
+    if code is None:
+        return Label("—", "neutral")
+    return labels.get(code, Label(code, "neutral"))
+
+
+def group_for(kind: str | None) -> MetricGroup:
+    return next((group for group in METRIC_GROUPS if kind in group.kinds), OTHER_METRICS)

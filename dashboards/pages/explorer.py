@@ -1,0 +1,229 @@
+"""分析浏览: drill from a pair to a department (its metric trends) and to each person."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from dashboards.context import Page, SiteContext
+from dashboards.figures import embed, metric_panels, trend_small_multiples
+from dashboards.html import (
+    NOT_COMPUTABLE,
+    NOT_REPORTED,
+    Markup,
+    cell,
+    format_count,
+    is_missing,
+    join,
+    no_data,
+    note,
+    number_or,
+    table,
+    tag,
+)
+from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
+
+DEPARTMENT_COLOUR = "#6b46c1"
+
+
+def render(context: SiteContext) -> Markup:
+    marts = context.marts
+    pairs = marts.pairs("mart_department_trend", "mart_person_activity")
+    if not pairs:
+        return no_data("数据仓库中还没有科室或人员数据")
+    sections = []
+    for pair_number, pair in enumerate(pairs, 1):
+        sections.append(_pair_section(marts, pair, f"p{pair_number}"))
+    return join(
+        [
+            _filters(pairs),
+            note(
+                "先选择帮扶关系，再选择科室；可按姓名筛选人员。"
+                "“未报告”表示该年度报表中没有该指标（不等于 0），"
+                "“—”表示该人员该年度没有被接收的数据行。"
+            ),
+            *sections,
+        ]
+    )
+
+
+def _filters(pairs: list[Pair]) -> Markup:
+    # Shown by site.js; without JavaScript every section is simply listed.
+    pair_options = [tag("option", pair.label, value=f"p{n}") for n, pair in enumerate(pairs, 1)]
+    return tag(
+        "form",
+        [
+            tag("label", ["帮扶关系", tag("select", pair_options, name="pair")]),
+            tag("label", ["科室", tag("select", None, name="department")]),
+            tag(
+                "label",
+                [
+                    "人员姓名",
+                    tag("input", None, type="search", name="person", placeholder="输入姓名筛选"),
+                ],
+            ),
+        ],
+        class_="filters",
+        data_explorer_filters="true",
+        hidden=True,
+        onsubmit="return false",
+    )
+
+
+def _pair_section(marts: Marts, pair: Pair, pair_id: str) -> Markup:
+    trends: dict[str, dict[str, dict[int, dict]]] = defaultdict(lambda: defaultdict(dict))
+    for row in marts.rows("mart_department_trend", pair):
+        trends[row["department"]][row["metric_code"]][row["year"]] = row
+    people: dict[str, dict[str, dict[str, dict[int, dict]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(dict))
+    )
+    for row in marts.rows("mart_person_activity", pair):
+        people[row["department"]][row["person_name"]][row["metric_code"]][row["year"]] = row
+
+    departments = sorted(trends.keys() | people.keys(), key=lambda d: (d is None, d or ""))
+    department_ids = {d: f"{pair_id}-d{n}" for n, d in enumerate(departments, 1)}
+    parts: list[object] = [tag("h2", pair.label), tag("h3", "科室概览")]
+    parts.append(_overview(departments, department_ids, trends, people))
+    for department in departments:
+        parts.append(
+            _department_section(
+                marts,
+                department,
+                department_ids[department],
+                pair_id,
+                trends.get(department, {}),
+                people.get(department, {}),
+            )
+        )
+    return tag("section", parts, class_="pair-section", id=pair_id, data_explorer_pair=pair_id)
+
+
+def _department_label(department: str | None) -> str:
+    return department or "（未注明科室）"
+
+
+def _overview(departments, department_ids, trends, people) -> Markup:
+    header = ["科室", *(f"{year} 年报表数" for year in PROGRAMME_YEARS), "人员数"]
+    rows = []
+    for department in departments:
+        reports_by_year = _reports_by_year(trends.get(department, {}))
+        link = tag(
+            "a",
+            _department_label(department),
+            href=f"#{department_ids[department]}",
+            data_select_department=department_ids[department],
+        )
+        rows.append(
+            [
+                link,
+                *(
+                    cell(format_count(reports_by_year.get(year)), class_="number")
+                    for year in PROGRAMME_YEARS
+                ),
+                cell(format_count(len(people.get(department, {}))), class_="number"),
+            ]
+        )
+    return table(header, rows)
+
+
+def _reports_by_year(metrics: dict[str, dict[int, dict]]) -> dict[int, int]:
+    """Winning reports touching each year; every metric row of a year carries the same count."""
+    counts: dict[int, int] = {}
+    for years in metrics.values():
+        for year, row in years.items():
+            counts[year] = max(counts.get(year, 0), row.get("reports") or 0)
+    return counts
+
+
+def _department_section(marts, department, department_id, pair_id, trend, people) -> Markup:
+    label = _department_label(department)
+    metrics = sorted(
+        (_metric(marts, code, years) for code, years in trend.items()),
+        key=lambda m: (m.sort_order, m.code),
+    )
+    reported = [
+        m for m in metrics if any(not is_missing(r["value"]) for r in trend[m.code].values())
+    ]
+    silent = [m for m in metrics if m not in reported]
+    parts: list[object] = [tag("h3", label), tag("h4", "科室指标趋势")]
+    if reported:
+        panels = metric_panels(reported, trend, PROGRAMME_YEARS)
+        figure = trend_small_multiples(panels, PROGRAMME_YEARS, DEPARTMENT_COLOUR)
+        parts.append(embed(figure, f"{department_id}-trend", f"{label} 指标趋势"))
+    else:
+        parts.append(no_data("该科室 2018—2022 年没有任何已报告的指标"))
+    if silent:
+        parts.append(note("2018—2022 年均未报告的指标：" + "、".join(m.title for m in silent)))
+    parts += [tag("h4", "人员明细"), _people_table(marts, people)]
+    return tag(
+        "section",
+        parts,
+        class_="department-section",
+        id=department_id,
+        data_explorer_department=department_id,
+        data_pair_id=pair_id,
+        data_label=label,
+    )
+
+
+def _metric(marts: Marts, code: str, years: dict[int, dict]) -> Metric:
+    sample = next(iter(years.values()))
+    return marts.metric(code, sample.get("metric_name_zh"), sample.get("unit"))
+
+
+def _people_table(marts: Marts, people: dict[str, dict[str, dict[int, dict]]]) -> Markup:
+    if not people:
+        return no_data("该科室没有被接收的人员数据")
+    header = ["姓名", "指标", *(f"{year} 年" for year in PROGRAMME_YEARS), "合计"]
+    head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
+    groups = []
+    for person in sorted(people):
+        metrics = sorted(
+            (_metric(marts, code, years) for code, years in people[person].items()),
+            key=lambda m: (m.sort_order, m.code),
+        )
+        rows = []
+        for position, metric in enumerate(metrics):
+            years = people[person][metric.code]
+            values = [years[year]["value"] for year in PROGRAMME_YEARS if year in years]
+            reported = [v for v in values if not is_missing(v)]
+            name_cell = (
+                tag("th", person, scope="rowgroup", rowspan=str(len(metrics)))
+                if position == 0
+                else None
+            )
+            rows.append(
+                tag(
+                    "tr",
+                    [
+                        name_cell,
+                        tag("td", metric.title),
+                        *(_person_cell(years.get(year)) for year in PROGRAMME_YEARS),
+                        cell(
+                            number_or(
+                                sum(reported) if reported else None,
+                                NOT_REPORTED if values else NOT_COMPUTABLE,
+                            ),
+                            class_="number",
+                        ),
+                    ],
+                )
+            )
+        groups.append(tag("tbody", rows, data_person=re.sub(r"\s+", "", person)))
+    return tag("div", tag("table", [head, *groups], class_="people"), class_="table-wrap")
+
+
+def _person_cell(row: dict | None) -> Markup:
+    if row is None:
+        return cell(tag("span", NOT_COMPUTABLE, class_="missing"), class_="number")
+    return cell(number_or(row["value"]), class_="number")
+
+
+PAGE = Page(
+    filename="explorer.html",
+    title="分析浏览",
+    summary=(
+        "按帮扶关系 → 科室 → 人员逐级查看：科室各项指标的年度趋势，以及每位下派人员的逐年工作量。"
+    ),
+    render=render,
+)

@@ -1,0 +1,387 @@
+"""数据质量: file statuses, rejections and warnings, reporting completeness, quarantined rows."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date, datetime
+
+from dashboards.context import Page, SiteContext
+from dashboards.figures import ReportingCell, embed, reporting_heat_map
+from dashboards.html import (
+    NOT_COMPUTABLE,
+    Markup,
+    badge,
+    cell,
+    format_count,
+    join,
+    no_data,
+    note,
+    table,
+    tag,
+)
+from dashboards.labels import (
+    FILE_STATUSES,
+    FORM_TYPES,
+    REPORTING_STATUSES,
+    SEVERITIES,
+    Label,
+    label_for,
+)
+from dashboards.marts import Marts
+
+
+def render(context: SiteContext) -> Markup:
+    marts = context.marts
+    return join(
+        [
+            tag(
+                "ul",
+                [tag("li", tag("a", title, href=f"#{anchor}")) for anchor, title in SECTIONS],
+                class_="toc",
+            ),
+            _files_section(marts),
+            _issues_section(marts),
+            _completeness_section(marts),
+            _quarantine_section(marts),
+            _file_list_section(marts),
+        ]
+    )
+
+
+SECTIONS = (
+    ("files", "文件接收情况"),
+    ("issues", "退回原因与提示"),
+    ("completeness", "报送完整性"),
+    ("quarantine", "被退回的数据行"),
+    ("file-list", "文件清单"),
+)
+
+
+def _heading(anchor: str) -> Markup:
+    return tag("h2", dict(SECTIONS)[anchor], id=anchor)
+
+
+def _status_badge(labels: dict[str, Label], code: str | None) -> Markup:
+    label = label_for(labels, code)
+    return badge(label.text, label.tone)
+
+
+def _text(value: object) -> str:
+    """A cell's text: dates as ISO, lists (codes, reasons) joined, NULL as a dash."""
+    if value is None:
+        return NOT_COMPUTABLE
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "；".join(_text(item) for item in value)
+    return str(value)
+
+
+def _period(row: dict) -> str:
+    if row.get("period_start") is None and row.get("period_end") is None:
+        return NOT_COMPUTABLE
+    return f"{_text(row.get('period_start'))} 至 {_text(row.get('period_end'))}"
+
+
+def _files_section(marts: Marts) -> Markup:
+    heading = _heading("files")
+    if marts.frame("ingest_files") is None:
+        return join([heading, no_data()])
+    counts = Counter(row["status"] for row in marts.rows("ingest_files"))
+    statuses = [*FILE_STATUSES, *sorted(counts.keys() - FILE_STATUSES.keys())]
+    rows = [
+        [
+            _status_badge(FILE_STATUSES, status),
+            cell(format_count(counts.get(status)), class_="number", data_status=status),
+            label_for(FILE_STATUSES, status).description,
+        ]
+        for status in statuses
+    ]
+    rows.append([tag("strong", "合计"), cell(format_count(counts.total()), class_="number"), ""])
+    return join(
+        [
+            heading,
+            note("每个文件版本计一次；同一路径被替换后，旧版本记为“已撤回”。"),
+            table(["状态", "文件数", "说明"], rows, class_="file-status"),
+        ]
+    )
+
+
+def _issues_section(marts: Marts) -> Markup:
+    heading = _heading("issues")
+    if marts.frame("ingest_issues") is None:
+        return join([heading, no_data()])
+    issues = marts.rows("ingest_issues")
+    if not issues:
+        return join([heading, note("没有发现任何问题。")])
+    by_code: dict[str, list[dict]] = defaultdict(list)
+    for issue in issues:
+        by_code[issue["code"]].append(issue)
+    severity_rank = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+    def code_order(code: str) -> tuple:
+        severity = by_code[code][0]["severity"]
+        return (severity_rank.get(severity, len(severity_rank)), -len(by_code[code]), code)
+
+    codes = sorted(by_code, key=code_order)
+    summary = table(
+        ["问题代码", "类别", "条数", "涉及文件数"],
+        [
+            [
+                tag("a", code, href=f"#issue-{code}"),
+                _status_badge(SEVERITIES, by_code[code][0]["severity"]),
+                cell(format_count(len(by_code[code])), class_="number"),
+                cell(format_count(len({i["sha256"] for i in by_code[code]})), class_="number"),
+            ]
+            for code in codes
+        ],
+        class_="issue-summary",
+    )
+    details = [_issue_group(code, by_code[code]) for code in codes]
+    return join(
+        [
+            heading,
+            note(
+                "“错误”导致文件或数据行被退回，请按说明修改后重新提交；“提示”不影响接收，请核对。"
+            ),
+            summary,
+            *details,
+        ]
+    )
+
+
+def _issue_group(code: str, issues: list[dict]) -> Markup:
+    severity = label_for(SEVERITIES, issues[0]["severity"])
+    ordered = sorted(
+        issues, key=lambda i: (i["file_path"] or "", i["sheet"] or "", i["row_number"] or 0)
+    )
+    rows = [
+        [
+            issue["file_path"],
+            _text(issue["sheet"]),
+            _location(issue),
+            _text(issue["column_name"]),
+            _text(issue.get("value_found")),
+            issue["message"],
+            _status_badge(FILE_STATUSES, issue.get("file_status")),
+        ]
+        for issue in ordered
+    ]
+    return join(
+        [
+            tag(
+                "h3",
+                [code, "　", badge(severity.text, severity.tone), f"　{len(issues)} 条"],
+                id=f"issue-{code}",
+            ),
+            table(
+                ["文件", "工作表", "位置", "列", "发现的值", "说明", "文件状态"],
+                rows,
+                class_="issues",
+            ),
+        ]
+    )
+
+
+def _location(issue: dict) -> str:
+    if issue.get("cell"):
+        return issue["cell"]
+    if issue.get("row_number") is not None:
+        return f"第 {issue['row_number']} 行"
+    return "整个文件"
+
+
+def _completeness_section(marts: Marts) -> Markup:
+    heading = _heading("completeness")
+    if marts.frame("mart_reporting_completeness") is None:
+        return join([heading, no_data()])
+    pairs = marts.pairs("mart_reporting_completeness")
+    if not pairs:
+        return join([heading, no_data("尚未设定报送计划，也没有收到报表")])
+    legend = tag(
+        "p",
+        [
+            tag("span", [badge(label.text, label.tone), f" {label.description}"])
+            for label in REPORTING_STATUSES.values()
+        ],
+        class_="legend",
+    )
+    parts: list[object] = [heading, legend]
+    for number, pair in enumerate(pairs, 1):
+        rows = marts.rows("mart_reporting_completeness", pair)
+        parts += [
+            tag("h3", pair.label),
+            _heat_map(rows, f"quality-p{number}-completeness"),
+            _completeness_table(rows),
+        ]
+    return join(parts)
+
+
+def _heat_map(rows: list[dict], figure_id: str) -> Markup:
+    departments = sorted({_text(row["department"]) for row in rows})
+    periods = [
+        label for _, label in sorted({((r["year"], r["quarter"]), r["period_label"]) for r in rows})
+    ]
+    cells = [
+        ReportingCell(
+            department=_text(row["department"]),
+            period=row["period_label"],
+            status=row["status"],
+            hover=(
+                f"{_text(row['department'])} · {row['period_label']}<br>"
+                f"状态：{label_for(REPORTING_STATUSES, row['status']).text}<br>"
+                f"应报：{_expected(row['expected'])}"
+                f"　收到：{format_count(row['reports_received'])}"
+                f"　按时：{format_count(row['reports_on_time'])}<br>"
+                f"首次收到：{_text(row['first_received_at'])}"
+            ),
+        )
+        for row in rows
+    ]
+    figure = reporting_heat_map(departments, periods, cells)
+    return embed(figure, figure_id, "各科室各季度报送情况")
+
+
+def _expected(value: object) -> str:
+    """`expected` is a flag or a number of reports, depending on the completeness model."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return format_count(value)
+
+
+def _completeness_table(rows: list[dict]) -> Markup:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        counts[_text(row["department"])][row["status"]] += 1
+    statuses = list(REPORTING_STATUSES)
+    return table(
+        ["科室", *(REPORTING_STATUSES[s].text + "（季度数）" for s in statuses)],
+        [
+            [
+                department,
+                *(
+                    cell(format_count(counts[department][s]), class_="number", data_status=s)
+                    for s in statuses
+                ),
+            ]
+            for department in sorted(counts)
+        ],
+        class_="completeness",
+    )
+
+
+def _quarantine_section(marts: Marts) -> Markup:
+    heading = _heading("quarantine")
+    if marts.frame("quarantined_rows") is None:
+        return join([heading, no_data()])
+    rows = marts.rows("quarantined_rows")
+    if not rows:
+        return join([heading, note("没有被退回的数据行。")])
+    ordered = sorted(
+        rows, key=lambda r: (r["file_path"] or "", r["sheet"] or "", r["row_number"] or 0)
+    )
+    return join(
+        [
+            heading,
+            note("以下数据行因错误未计入统计，原始内容原样保留；请按原因修改后重新提交。"),
+            table(
+                ["文件", "工作表", "行", "姓名", "科室", "统计周期", "原因", "原始内容"],
+                [
+                    [
+                        row["file_path"],
+                        _text(row["sheet"]),
+                        _text(row["row_number"]),
+                        _text(row["person_name"]),
+                        _text(row["department"]),
+                        _period(row),
+                        _text(row["reasons"]),
+                        _raw_cells(row["raw_cells_json"]),
+                    ]
+                    for row in ordered
+                ],
+                class_="quarantine",
+            ),
+        ]
+    )
+
+
+def _raw_cells(raw: str | None) -> str:
+    """The row's cells as written (`列：值`), from the JSON the loader kept."""
+    if raw is None:
+        return NOT_COMPUTABLE
+    try:
+        cells = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(cells, dict):
+        return "；".join(f"{column}：{_text(value)}" for column, value in cells.items())
+    return _text(cells)
+
+
+def _file_list_section(marts: Marts) -> Markup:
+    heading = _heading("file-list")
+    if marts.frame("ingest_files") is None:
+        return join([heading, no_data()])
+    files = marts.rows("ingest_files")
+    if not files:
+        return join([heading, no_data("还没有收到任何文件")])
+    status_rank = {status: rank for rank, status in enumerate(FILE_STATUSES)}
+    ordered = sorted(
+        files, key=lambda f: (status_rank.get(f["status"], len(status_rank)), f["file_path"] or "")
+    )
+    return join(
+        [
+            heading,
+            table(
+                [
+                    "文件",
+                    "状态",
+                    "表类型",
+                    "支援医院",
+                    "受援医院",
+                    "科室",
+                    "统计周期",
+                    "接收行数",
+                    "退回行数",
+                    "错误",
+                    "提示",
+                ],
+                [
+                    [
+                        f["file_path"],
+                        _status_badge(FILE_STATUSES, f["status"]),
+                        label_for(FORM_TYPES, f["form_type"]).text,
+                        _text(f["supporting_hospital"]),
+                        _text(f["recipient_hospital"]),
+                        _text(f["department"]),
+                        _period(f),
+                        *(
+                            cell(_text(f.get(column)), class_="number")
+                            for column in (
+                                "rows_accepted",
+                                "rows_rejected",
+                                "error_count",
+                                "warning_count",
+                            )
+                        ),
+                    ]
+                    for f in ordered
+                ],
+                class_="files",
+            ),
+        ]
+    )
+
+
+PAGE = Page(
+    filename="quality.html",
+    title="数据质量",
+    summary=(
+        "文件接收状态、每一条退回原因和提示（文件 · 工作表 · 单元格）、"
+        "各科室按季度的报送完整性，以及被退回的数据行。"
+    ),
+    render=render,
+)

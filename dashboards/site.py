@@ -1,0 +1,167 @@
+"""Build the static dashboard site from the warehouse's marts and publish it atomically.
+
+The site works from file:// with no network: plotly.js is written once into `assets/` from the
+installed plotly package, styles and scripts are local, fonts are the system's.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from plotly.offline import get_plotlyjs
+
+from dashboards.context import Page, Section, SiteContext
+from dashboards.figures import has_figures
+from dashboards.html import Markup, format_time, join, tag
+from dashboards.marts import load_marts
+from dashboards.pages import PAGES
+
+log = logging.getLogger(__name__)
+
+SITE_TITLE = "对口帮扶成效数据"
+
+# Sections other tools produce into the site; linked from the navigation when present.
+EXTRA_SECTIONS = (
+    Section("dbt-docs", "数据模型文档", "数据仓库各表的定义、字段说明和数据血缘（dbt 生成）。"),
+    Section("data-docs", "数据校验报告", "每批文件的数据校验结果（Great Expectations 生成）。"),
+    Section("feedback", "退回清单", "按科室列出需要修改后重新提交的文件和问题。"),
+)
+
+TEMPLATES = resources.files("dashboards") / "templates"
+PAGE_TEMPLATE = Template(TEMPLATES.joinpath("page.html").read_text(encoding="utf-8"))
+
+
+def build_site(
+    warehouse: Path,
+    site_dir: Path,
+    extra_sections: Mapping[str, Path] | None = None,
+    *,
+    built_at: datetime | None = None,
+) -> Path:
+    """Write the site for `warehouse` to `site_dir` and return the path of its index.html.
+
+    `extra_sections` maps a section folder of EXTRA_SECTIONS (e.g. "dbt-docs") to a folder to
+    copy there. A section folder already in the current site is kept when not given anew.
+    The site is written beside `site_dir` and renamed into place only when complete: a failed
+    build leaves the previous site as it was.
+    """
+    warehouse, site_dir = Path(warehouse), Path(site_dir)
+    sources = _section_sources(site_dir, extra_sections or {})
+    marts = load_marts(warehouse)
+    built_at = (built_at or datetime.now()).astimezone()
+
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; the published site is readable
+        _write_assets(staging)
+        for folder, source in sources.items():
+            shutil.copytree(source, staging / folder)
+        context = SiteContext(
+            marts=marts,
+            warehouse=warehouse,
+            built_at=built_at,
+            pages=PAGES,
+            sections=_present_sections(staging),
+        )
+        for page in PAGES:
+            (staging / page.filename).write_text(_render_page(page, context), encoding="utf-8")
+        _swap_into_place(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log.info("dashboards published at %s (%d pages)", site_dir, len(PAGES))
+    return site_dir / "index.html"
+
+
+def _section_sources(site_dir: Path, given: Mapping[str, Path]) -> dict[str, Path]:
+    known = {section.folder for section in EXTRA_SECTIONS}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ValueError(f"unknown site sections {unknown}; known: {sorted(known)}")
+    sources = {}
+    for section in EXTRA_SECTIONS:
+        source = Path(given.get(section.folder) or site_dir / section.folder)
+        if source.is_dir():
+            sources[section.folder] = source
+        elif section.folder in given:
+            log.warning("section %s: %s is not a folder; not linked", section.folder, source)
+    return sources
+
+
+def _present_sections(site: Path) -> tuple[tuple[Section, str], ...]:
+    """Each section folder in the site, linked to its index.html or else to the folder."""
+    present = []
+    for section in EXTRA_SECTIONS:
+        folder = site / section.folder
+        if folder.is_dir():
+            entry = folder / "index.html"
+            present.append(
+                (
+                    section,
+                    f"{section.folder}/index.html" if entry.is_file() else f"{section.folder}/",
+                )
+            )
+    return tuple(present)
+
+
+def _write_assets(site: Path) -> None:
+    assets = site / "assets"
+    assets.mkdir()
+    (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    for name in ("style.css", "site.js"):
+        (assets / name).write_text(
+            TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+
+
+def _navigation(current: Page, context: SiteContext) -> Markup:
+    links = [
+        tag("a", page.title, href=page.filename, aria_current="page" if page is current else None)
+        for page in context.pages
+    ]
+    links += [tag("a", section.title, href=href) for section, href in context.sections]
+    return join(links)
+
+
+def _render_page(page: Page, context: SiteContext) -> str:
+    body = page.render(context)
+    scripts = [Markup('<script src="assets/site.js"></script>')]
+    if has_figures(body):
+        scripts.insert(0, Markup('<script src="assets/plotly.min.js"></script>'))
+    return PAGE_TEMPLATE.substitute(
+        title=page.title,
+        site_title=SITE_TITLE,
+        page=page.filename.removesuffix(".html"),
+        navigation=_navigation(page, context),
+        body=body,
+        built_at=format_time(context.built_at),
+        scripts="\n".join(scripts),
+    )
+
+
+def _swap_into_place(staging: Path, site_dir: Path) -> None:
+    """Rename the finished site over the old one.
+
+    Directories cannot be replaced by one rename, so the old site is first renamed aside: for
+    that instant `site_dir` is absent, but it is never half-written.
+    """
+    if not site_dir.exists():
+        staging.rename(site_dir)
+        return
+    retired = site_dir.with_name(f".{site_dir.name}.retired-{uuid.uuid4().hex}")
+    site_dir.rename(retired)
+    try:
+        staging.rename(site_dir)
+    except OSError:
+        retired.rename(site_dir)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
