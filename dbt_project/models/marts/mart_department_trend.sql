@@ -1,0 +1,27 @@
+-- Activity metrics (and staff dispatched) per department and year, dense over the programme
+-- years for every department with a winning report.
+{% set group = ['supporting_hospital', 'recipient_hospital', 'department', 'metric_code'] %}
+with yearly as (
+
+    select
+        *,
+        {{ prior_year_value('value', group) }} as prior_year_value
+    from {{ ref('int_department_metric_values') }}
+
+)
+
+select
+    yearly.supporting_hospital,
+    yearly.recipient_hospital,
+    yearly.department,
+    yearly.metric_code,
+    metrics.metric_name_zh,
+    metrics.unit,
+    yearly.year,
+    yearly.value,
+    yearly.prior_year_value,
+    yearly.value - yearly.prior_year_value as yoy_change,
+    {{ percent_change('yearly.value', 'yearly.prior_year_value') }} as yoy_pct,
+    yearly.reports
+from yearly
+inner join {{ ref('metrics') }} as metrics on metrics.metric_code = yearly.metric_code

@@ -1,0 +1,88 @@
+-- Who reported for which quarter, against the expected reporters seed. A winning activity
+-- report counts for every quarter its period overlaps; it is on time when its first usable
+-- file was modified no more than var('on_time_days') days after the period ended. Every
+-- expected quarter has a row (missing when nothing came); unexpected reports get rows too.
+with expected as (
+
+    select
+        reporters.supporting_hospital,
+        reporters.recipient_hospital,
+        reporters.department,
+        quarters.year,
+        quarters.quarter
+    from {{ ref('expected_reporters') }} as reporters
+    inner join {{ ref('int_calendar_quarters') }} as quarters
+        on quarters.year between reporters.first_year and reporters.last_year
+        -- quarters is a '|'-separated list such as '1|3'
+        and {{ dbt.concat(["'|'", "reporters.quarters", "'|'"]) }}
+            like {{ dbt.concat(["'%|'", "cast(quarters.quarter as varchar)", "'|%'"]) }}
+
+),
+
+received as (
+
+    select
+        reports.supporting_hospital,
+        reports.recipient_hospital,
+        reports.department,
+        quarters.year,
+        quarters.quarter,
+        count(*) as reports_received,
+        sum(
+            case
+                when {{ dbt.datediff('reports.period_end', 'reports.first_submitted_at', 'day') }}
+                    <= {{ var('on_time_days') }}
+                then 1 else 0
+            end
+        ) as reports_on_time,
+        min(reports.first_submitted_at) as first_received_at
+    from {{ ref('int_winning_reports') }} as reports
+    inner join {{ ref('int_calendar_quarters') }} as quarters
+        on reports.period_start <= quarters.quarter_end
+        and reports.period_end >= quarters.quarter_start
+    where reports.form_type = 'activity'
+    group by 1, 2, 3, 4, 5
+
+),
+
+reporter_quarters as (
+
+    select supporting_hospital, recipient_hospital, department, year, quarter from expected
+    union
+    select supporting_hospital, recipient_hospital, department, year, quarter from received
+
+)
+
+select
+    keys.supporting_hospital,
+    keys.recipient_hospital,
+    keys.department,
+    keys.year,
+    keys.quarter,
+    quarters.period_label,
+    expected.year is not null as expected,
+    coalesce(received.reports_received, 0) as reports_received,
+    coalesce(received.reports_on_time, 0) as reports_on_time,
+    received.first_received_at,
+    case
+        when expected.year is null then 'unexpected'
+        when received.reports_received is null then 'missing'
+        when received.reports_on_time = received.reports_received then 'on_time'
+        else 'late'
+    end as status
+from reporter_quarters as keys
+inner join {{ ref('int_calendar_quarters') }} as quarters
+    on quarters.year = keys.year
+    and quarters.quarter = keys.quarter
+left join expected
+    on expected.supporting_hospital = keys.supporting_hospital
+    and expected.recipient_hospital = keys.recipient_hospital
+    and expected.department = keys.department
+    and expected.year = keys.year
+    and expected.quarter = keys.quarter
+left join received
+    on received.supporting_hospital = keys.supporting_hospital
+    and received.recipient_hospital = keys.recipient_hospital
+    and received.department = keys.department
+    and received.year = keys.year
+    and received.quarter = keys.quarter
