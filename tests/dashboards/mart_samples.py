@@ -1,0 +1,407 @@
+"""A small hand-made warehouse with the marts the site reads, NULLs included on purpose."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+SHAOXING = ("绍兴市中医院", "务川仡佬族苗族自治县中医院")
+LINXIA = ("临夏回族自治州人民医院", "和政县人民医院")
+YEARS = (2018, 2019, 2020, 2021, 2022)
+
+TABLES = {
+    "mart_capacity_trend": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, metric_code VARCHAR,
+        year INTEGER, metric_name_zh VARCHAR, unit VARCHAR, value DOUBLE,
+        prior_year_value DOUBLE, yoy_change DOUBLE, yoy_pct DOUBLE, index_vs_2018 DOUBLE,
+        cagr_2018_2022 DOUBLE, metric_name_en VARCHAR, unit_zh VARCHAR, kind VARCHAR,
+        value_type VARCHAR, higher_is_better BOOLEAN, sort_order INTEGER""",
+    "mart_department_trend": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
+        metric_code VARCHAR, metric_name_zh VARCHAR, unit VARCHAR, year INTEGER, value DOUBLE,
+        prior_year_value DOUBLE, yoy_change DOUBLE, yoy_pct DOUBLE, reports INTEGER""",
+    "mart_person_activity": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
+        person_name VARCHAR, metric_code VARCHAR, metric_name_zh VARCHAR, unit VARCHAR,
+        year INTEGER, value DOUBLE, reports INTEGER""",
+    "mart_target_attainment": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, target_code VARCHAR,
+        target_name_zh VARCHAR, metric_code VARCHAR, year INTEGER, comparator VARCHAR,
+        target_value DOUBLE, actual_value DOUBLE, status VARCHAR""",
+    "mart_reporting_completeness": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
+        year INTEGER, quarter INTEGER, period_label VARCHAR, expected BOOLEAN,
+        reports_received INTEGER, reports_on_time INTEGER, first_received_at TIMESTAMP,
+        status VARCHAR""",
+    "ingest_files": """
+        file_path VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, form_type VARCHAR,
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
+        period_start DATE, period_end DATE, rows_accepted INTEGER, rows_rejected INTEGER,
+        modified_at TIMESTAMP, first_seen_at TIMESTAMP, archive_path VARCHAR,
+        error_count INTEGER, warning_count INTEGER""",
+    "ingest_issues": """
+        file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
+        column_name VARCHAR, cell VARCHAR, severity VARCHAR, code VARCHAR, message VARCHAR,
+        value_found VARCHAR, source VARCHAR, file_status VARCHAR""",
+    "quarantined_rows": """
+        file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
+        person_name VARCHAR, supporting_hospital VARCHAR, recipient_hospital VARCHAR,
+        department VARCHAR, period_start DATE, period_end DATE, raw_cells_json VARCHAR,
+        error_codes VARCHAR[], reasons VARCHAR[]""",
+}
+
+# code: (name, unit, unit_zh, kind, value_type, higher_is_better, sort_order)
+METRICS = {
+    "total_visits": ("诊疗人次", "person-visits", "人次", "activity", "count", True, 30),
+    "funding_10k_yuan": (
+        "支援经费（万元）",
+        "10,000 yuan",
+        "万元",
+        "activity",
+        "decimal",
+        True,
+        150,
+    ),
+    "staff_dispatched": ("下派人员数", "persons", "人", "derived", "count", True, 160),
+    "cap_open_beds": ("实际开放床位数", "beds", "张", "capacity", "count", True, 260),
+    "cap_referrals_up": ("上转患者人次", "persons", "人次", "capacity", "count", False, 320),
+    "cap_cmi": ("病例组合指数（CMI）", "index", "", "capacity", "index", True, 340),
+}
+
+# Per pair, metric: the five yearly values. None = not reported; 0 = reported as zero.
+CAPACITY_VALUES = {
+    SHAOXING: {
+        "total_visits": (1200, 1500, None, 1800, 2400),
+        "funding_10k_yuan": (10.5, 12.25, 0, 8, None),
+        "staff_dispatched": (4, 5, 3, 6, 6),
+        "cap_open_beds": (300, None, 320, 350, 380),
+        "cap_referrals_up": (500, 450, 400, 380, 350),
+        "cap_cmi": (None, None, None, None, None),
+    },
+    LINXIA: {
+        "total_visits": (100, 200, 300, 400, 500),
+        "staff_dispatched": (None, None, None, 2, 3),
+        "cap_open_beds": (150, 160, 170, 180, 190),
+    },
+}
+
+
+def _ratio(numerator, denominator):
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def capacity_trend_rows():
+    rows = []
+    for (supporting, recipient), metrics in CAPACITY_VALUES.items():
+        for code, values in metrics.items():
+            name, unit, unit_zh, kind, value_type, better, order = METRICS[code]
+            first, last = values[0], values[-1]
+            cagr = (
+                ((last / first) ** 0.25 - 1) * 100
+                if first is not None and last is not None and first > 0 and last > 0
+                else None
+            )
+            for position, (year, value) in enumerate(zip(YEARS, values, strict=True)):
+                prior = values[position - 1] if position else None
+                change = None if value is None or prior is None else value - prior
+                pct = _ratio(change, prior)
+                index = _ratio(value, first)
+                rows.append(
+                    (
+                        supporting,
+                        recipient,
+                        code,
+                        year,
+                        name,
+                        unit,
+                        value,
+                        prior,
+                        change,
+                        None if pct is None else pct * 100,
+                        None if index is None else index * 100,
+                        cagr,
+                        code,
+                        unit_zh,
+                        kind,
+                        value_type,
+                        better,
+                        order,
+                    )
+                )
+    return rows
+
+
+def department_trend_rows():
+    # (pair, department, metric, values, reports per year)
+    series = [
+        (SHAOXING, "心内科", "total_visits", (600, 700, None, 800, 900), (2, 2, 0, 1, 1)),
+        (SHAOXING, "心内科", "funding_10k_yuan", (5, None, None, 2, 1), (2, 2, 0, 1, 1)),
+        (SHAOXING, "骨科", "total_visits", (None, None, None, None, None), (0, 1, 0, 0, 0)),
+        (LINXIA, "急诊科", "total_visits", (100, 200, 300, 400, 500), (4, 4, 4, 4, 4)),
+    ]
+    rows = []
+    for (supporting, recipient), department, code, values, reports in series:
+        name, unit, *_ = METRICS[code]
+        for position, year in enumerate(YEARS):
+            value = values[position]
+            prior = values[position - 1] if position else None
+            change = None if value is None or prior is None else value - prior
+            pct = _ratio(change, prior)
+            rows.append(
+                (
+                    supporting,
+                    recipient,
+                    department,
+                    code,
+                    name,
+                    unit,
+                    year,
+                    value,
+                    prior,
+                    change,
+                    None if pct is None else pct * 100,
+                    reports[position],
+                )
+            )
+    return rows
+
+
+def person_activity_rows():
+    people = [
+        (SHAOXING, "心内科", "柳  佳", "total_visits", 2018, 600),
+        (SHAOXING, "心内科", "柳  佳", "total_visits", 2019, 700),
+        (SHAOXING, "心内科", "柳  佳", "funding_10k_yuan", 2019, None),
+        (SHAOXING, "心内科", "张三", "total_visits", 2021, 800),
+        (LINXIA, "急诊科", "李四", "total_visits", 2022, 500),
+    ]
+    return [
+        (s, r, department, person, code, METRICS[code][0], METRICS[code][1], year, value, 1)
+        for (s, r), department, person, code, year, value in people
+    ]
+
+
+def target_rows():
+    statuses = {
+        "visits": (
+            "诊疗人次达到 1000",
+            "total_visits",
+            ">=",
+            1000,
+            ("met", "met", "not_reported", "met", "met"),
+        ),
+        "beds": (
+            "开放床位达到 400 张",
+            "cap_open_beds",
+            ">=",
+            400,
+            ("not_met", "not_reported", "not_met", "not_met", "not_met"),
+        ),
+    }
+    rows = []
+    for code, (name, metric, comparator, target, by_year) in statuses.items():
+        actual = CAPACITY_VALUES[SHAOXING][metric]
+        for position, year in enumerate(YEARS):
+            rows.append(
+                (
+                    *SHAOXING,
+                    code,
+                    name,
+                    metric,
+                    year,
+                    comparator,
+                    target,
+                    actual[position],
+                    by_year[position],
+                )
+            )
+    return rows
+
+
+def completeness_rows():
+    received = datetime(2018, 4, 3, 9, 0)
+    return [
+        (*SHAOXING, "心内科", 2018, 1, "2018年第1季度", True, 1, 1, received, "on_time"),
+        (*SHAOXING, "心内科", 2018, 2, "2018年第2季度", True, 1, 0, received, "late"),
+        (*SHAOXING, "心内科", 2018, 3, "2018年第3季度", True, 0, 0, None, "missing"),
+        (*SHAOXING, "心内科", 2018, 4, "2018年第4季度", False, 1, 0, received, "unexpected"),
+        (*SHAOXING, "骨科", 2018, 1, "2018年第1季度", True, 0, 0, None, "missing"),
+        (*LINXIA, "急诊科", 2022, 4, "2022年第4季度", True, 1, 1, received, "on_time"),
+    ]
+
+
+ACCEPTED_FILE = "绍兴市中医院/务川/2018/心内科_2018年3月_统计表.xlsx"
+PARTIAL_FILE = "绍兴市中医院/务川/2019/心内科_2019年3月_统计表.xlsx"
+REJECTED_FILE = "绍兴市中医院/务川/2019/骨科_统计表.xlsx"
+DUPLICATE_FILE = "绍兴市中医院/务川/2018/心内科_2018年3月_统计表 (1).xlsx"
+
+
+def file_rows():
+    seen = datetime(2023, 1, 5, 8, 30)
+    return [
+        (
+            ACCEPTED_FILE,
+            "a" * 64,
+            1000,
+            "accepted",
+            "activity",
+            *SHAOXING,
+            "心内科",
+            date(2018, 3, 1),
+            date(2018, 3, 31),
+            2,
+            0,
+            seen,
+            seen,
+            "archive/aa/x.xlsx",
+            0,
+            0,
+        ),
+        (
+            PARTIAL_FILE,
+            "b" * 64,
+            1100,
+            "partial",
+            "activity",
+            *SHAOXING,
+            "心内科",
+            date(2019, 3, 1),
+            date(2019, 3, 31),
+            1,
+            1,
+            seen,
+            seen,
+            "archive/bb/y.xlsx",
+            1,
+            1,
+        ),
+        (
+            REJECTED_FILE,
+            "c" * 64,
+            900,
+            "rejected",
+            "activity",
+            *SHAOXING,
+            "骨科",
+            None,
+            None,
+            0,
+            3,
+            seen,
+            seen,
+            "archive/cc/z.xlsx",
+            1,
+            0,
+        ),
+        (
+            DUPLICATE_FILE,
+            "a" * 64,
+            1000,
+            "duplicate",
+            "activity",
+            *SHAOXING,
+            "心内科",
+            date(2018, 3, 1),
+            date(2018, 3, 31),
+            0,
+            0,
+            seen,
+            seen,
+            "archive/aa/x.xlsx",
+            0,
+            0,
+        ),
+    ]
+
+
+def issue_rows():
+    return [
+        (
+            REJECTED_FILE,
+            "c" * 64,
+            "Sheet1",
+            None,
+            None,
+            None,
+            "error",
+            "period_missing",
+            "未填写统计周期（第 2 行为空）。请填写起止日期。",
+            None,
+            "reader",
+            "rejected",
+        ),
+        (
+            PARTIAL_FILE,
+            "b" * 64,
+            "3月",
+            5,
+            "开展手术例数",
+            "E5",
+            "error",
+            "non_numeric_value",
+            "E5 单元格“十二”不是数字，请填写阿拉伯数字。",
+            "十二",
+            "reader",
+            "partial",
+        ),
+        (
+            PARTIAL_FILE,
+            "b" * 64,
+            "3月",
+            9,
+            "诊疗人次",
+            "C9",
+            "warning",
+            "totals_mismatch",
+            "合计行与各行之和不一致。",
+            "999",
+            "suite",
+            "partial",
+        ),
+    ]
+
+
+def quarantine_rows():
+    return [
+        (
+            PARTIAL_FILE,
+            "b" * 64,
+            "3月",
+            5,
+            "王五",
+            *SHAOXING,
+            "心内科",
+            date(2019, 3, 1),
+            date(2019, 3, 31),
+            '{"姓名": "王五", "开展手术例数": "十二"}',
+            ["non_numeric_value"],
+            ["开展手术例数不是数字"],
+        ),
+    ]
+
+
+FULL_CONTENTS = {
+    "mart_capacity_trend": capacity_trend_rows,
+    "mart_department_trend": department_trend_rows,
+    "mart_person_activity": person_activity_rows,
+    "mart_target_attainment": target_rows,
+    "mart_reporting_completeness": completeness_rows,
+    "ingest_files": file_rows,
+    "ingest_issues": issue_rows,
+    "quarantined_rows": quarantine_rows,
+}
+
+
+def write_warehouse(path: Path, contents: dict) -> Path:
+    """Create the given tables in schema main; each maps to a function giving its rows."""
+    with duckdb.connect(str(path)) as connection:
+        for name, rows_of in contents.items():
+            connection.execute(f"create table main.{name} ({TABLES[name]})")
+            rows = rows_of()
+            if rows:
+                placeholders = ", ".join("?" * len(rows[0]))
+                connection.executemany(f"insert into main.{name} values ({placeholders})", rows)
+    return path

@@ -1,0 +1,242 @@
+"""What the pages of the sample site show: links, offline resources, NULLs, quality details."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from mart_samples import LINXIA, PARTIAL_FILE, REJECTED_FILE, SHAOXING
+from page_dom import Element, figure_specs, parse
+from plotly.offline import get_plotlyjs
+
+from dashboards.pages import PAGES
+
+PAGE_FILES = [page.filename for page in PAGES]
+
+
+def pair_section(page: Element, pair: tuple[str, str]) -> Element:
+    label = f"{pair[0]} → {pair[1]}"
+    sections = [
+        s
+        for s in page.find_all("section")
+        if s.find_all("h2") and s.find_all("h2")[0].text() == label
+    ]
+    assert len(sections) == 1, f"no single section for {label}"
+    return sections[0]
+
+
+def trace(spec: dict, title: str) -> dict:
+    return next(t for t in spec["data"] if t["name"] == title)
+
+
+@pytest.mark.parametrize("filename", PAGE_FILES)
+def test_every_page_has_the_shared_navigation(site: Path, filename: str):
+    page = parse(site / filename)
+    navigation = page.find("nav")
+    assert [a.attributes["href"] for a in navigation.find_all("a")] == PAGE_FILES
+    current = navigation.find("a", aria_current="page")
+    assert current.attributes["href"] == filename
+    assert page.find("html").attributes["lang"] == "zh-CN"
+
+
+def test_index_leads_to_every_page_and_says_when_it_was_built(site: Path):
+    index = parse(site / "index.html")
+    main = index.find("main")
+    linked = {a.attributes["href"] for a in main.find_all("a")}
+    assert linked >= set(PAGE_FILES) - {"index.html"}
+    text = main.text()
+    assert "2023-01-06" in text
+    for supporting, recipient in (SHAOXING, LINXIA):
+        assert supporting in text and recipient in text
+
+
+@pytest.mark.parametrize("filename", PAGE_FILES)
+def test_every_link_and_resource_is_local_and_exists(site: Path, filename: str):
+    page = parse(site / filename)
+    references = [
+        (element.name, element.attributes.get("src") or element.attributes.get("href"))
+        for element in page.find_all()
+        if element.name in {"script", "link", "img", "iframe", "source", "a"}
+    ]
+    for name, reference in references:
+        if reference is None:
+            assert name in {"script", "a"}  # inline JSON figure specs, filter anchors
+            continue
+        assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", reference, re.IGNORECASE), reference
+        target = reference.split("#")[0]
+        if target:
+            assert (site / target).is_file(), f"{filename} links to missing {reference}"
+
+
+def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
+    css = (site / "assets/style.css").read_text(encoding="utf-8")
+    assert "@import" not in css and "url(" not in css and "@font-face" not in css
+    assert (site / "assets/plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
+    leadership = parse(site / "leadership.html")
+    sources = [s.attributes["src"] for s in leadership.find_all("script") if "src" in s.attributes]
+    assert sources == ["assets/plotly.min.js", "assets/site.js"]
+    index_sources = [s.attributes.get("src") for s in parse(site / "index.html").find_all("script")]
+    assert index_sources == ["assets/site.js"]  # no figure on the index: no plotly to load
+
+
+def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
+    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+
+    def year_cell(metric: str, year: int) -> Element:
+        return section.find("td", data_metric=metric, data_year=str(year))
+
+    visits_2020 = year_cell("total_visits", 2020)
+    assert visits_2020.find_all("span")[0].text() == "未报告"
+    assert "较上年 —（—）" in visits_2020.text()
+    assert year_cell("total_visits", 2021).text().startswith("1,800较上年 —")
+    # A reported zero is a zero, and the percentage after it cannot be computed.
+    assert year_cell("funding_10k_yuan", 2020).text().startswith("0较上年 -12.25（-100%）")
+    assert "较上年 +8（—）" in year_cell("funding_10k_yuan", 2021).text()
+    assert year_cell("funding_10k_yuan", 2022).text().startswith("未报告")
+    assert section.find("td", data_metric="cap_cmi", data_field="cagr_2018_2022").text() == "—"
+    assert section.find("td", data_metric="total_visits", data_field="cagr_2018_2022").text() == (
+        "+18.9%"
+    )
+    # Fewer referrals up is better: the fall is shown as a gain.
+    change = year_cell("cap_referrals_up", 2019).find_all("span")[0]
+    assert change.text() == "较上年 -50（-10%）"
+    assert change.attributes["class"] == "sub gain"
+
+
+def test_leadership_figures_leave_gaps_for_null_years(site: Path):
+    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    specs = figure_specs(section)
+    workload = next(spec for key, spec in specs.items() if key.endswith("workload-trend"))
+    capacity = next(spec for key, spec in specs.items() if key.endswith("capacity-trend"))
+
+    visits = trace(workload, "诊疗人次（人次）")
+    assert visits["y"] == [1200, 1500, None, 1800, 2400]
+    assert visits["text"][2] == "未报告"
+    assert visits["connectgaps"] is False
+    # The name already carries the unit; it is not repeated.
+    assert trace(workload, "支援经费（万元）")["y"] == [10.5, 12.25, 0, 8, None]
+    assert trace(capacity, "病例组合指数（CMI）")["y"] == [None] * 5
+    notes = [a["text"] for a in capacity["layout"]["annotations"]]
+    assert "2018—2022 年均未报告" in notes
+    assert notes.count("未报告") == 1  # cap_open_beds 2019
+    # Panels follow sort_order from the mart; groups follow kind.
+    assert [t["name"] for t in workload["data"]] == [
+        "诊疗人次（人次）",
+        "支援经费（万元）",
+        "下派人员数（人）",
+    ]
+    assert [t["name"] for t in capacity["data"]] == [
+        "实际开放床位数（张）",
+        "上转患者人次（人次）",
+        "病例组合指数（CMI）",
+    ]
+
+
+def test_leadership_shows_target_attainment_with_not_reported(site: Path):
+    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    visits_2020 = section.find("td", data_target="visits", data_year="2020")
+    assert visits_2020.text().startswith("未报告实际 未报告")
+    assert section.find("td", data_target="visits", data_year="2018").text().startswith("达标")
+    assert section.find("td", data_target="beds", data_year="2022").text() == (
+        "未达标实际 380 ／ 目标 ≥400"
+    )
+    linxia = pair_section(parse(site / "leadership.html"), LINXIA)
+    assert "暂无数据（该帮扶关系未设定目标）" in linxia.text()
+
+
+def test_explorer_drills_from_pair_to_department_to_person(site: Path):
+    page = parse(site / "explorer.html")
+    shaoxing = pair_section(page, SHAOXING)
+    departments = shaoxing.find_all("section", class_="department-section")
+    assert [d.attributes["data-label"] for d in departments] == ["心内科", "骨科"]
+    cardiology, orthopaedics = departments
+
+    specs = figure_specs(cardiology)
+    assert len(specs) == 1
+    (spec,) = specs.values()
+    assert trace(spec, "诊疗人次（人次）")["y"] == [600, 700, None, 800, 900]
+    # A department with nothing reported has no empty chart, and says why.
+    assert figure_specs(orthopaedics) == {}
+    assert "2018—2022 年均未报告的指标：诊疗人次（人次）" in orthopaedics.text()
+
+    person = cardiology.find("tbody", data_person="柳佳")
+    rows = person.find_all("tr")
+    assert rows[0].find("th").text() == "柳  佳"
+    visits = [td.text() for td in rows[0].find_all("td")]
+    assert visits == ["诊疗人次（人次）", "600", "700", "—", "—", "—", "1,300"]
+    funding = [td.text() for td in rows[1].find_all("td")]
+    assert funding == ["支援经费（万元）", "—", "未报告", "—", "—", "—", "未报告"]
+
+
+def test_quality_counts_files_by_status_in_chinese(site: Path):
+    page = parse(site / "quality.html")
+    counts = {
+        td.attributes["data-status"]: td.text()
+        for td in page.find("table", class_="file-status").find_all("td")
+        if "data-status" in td.attributes
+    }
+    assert counts == {
+        "accepted": "1",
+        "partial": "1",
+        "rejected": "1",
+        "superseded": "0",
+        "duplicate": "1",
+        "withdrawn": "0",
+    }
+    labels = page.find("table", class_="file-status").text()
+    for label in ("已接收", "部分接收", "已退回", "已被新版本替代", "重复文件", "已撤回"):
+        assert label in labels
+
+
+def test_quality_lists_every_issue_by_code_with_its_location(site: Path):
+    page = parse(site / "quality.html")
+    headings = [h.attributes["id"] for h in page.find_all("h3") if "id" in h.attributes]
+    # Errors first, then warnings.
+    assert headings == [
+        "issue-non_numeric_value",
+        "issue-period_missing",
+        "issue-totals_mismatch",
+    ]
+    tables = page.find_all("table", class_="issues")
+    rows = [[td.text() for td in tr.find_all("td")] for t in tables for tr in t.find_all("tr")[1:]]
+    assert rows[0][:5] == [PARTIAL_FILE, "3月", "E5", "开展手术例数", "十二"]
+    assert rows[0][6] == "部分接收"
+    assert rows[1][:3] == [REJECTED_FILE, "Sheet1", "整个文件"]
+    assert "未填写统计周期" in rows[1][5]
+    assert rows[2][2] == "C9"
+
+
+def test_quality_heat_map_shows_missing_quarters_as_missing(site: Path):
+    page = parse(site / "quality.html")
+    specs = figure_specs(page)
+    assert len(specs) == 2
+    heat_map = next(spec["data"][0] for spec in specs.values() if "心内科" in spec["data"][0]["y"])
+    row = heat_map["y"].index("心内科")
+    texts = dict(zip(heat_map["x"], heat_map["text"][row], strict=True))
+    assert texts == {
+        "2018年第1季度": "按时",
+        "2018年第2季度": "迟报",
+        "2018年第3季度": "缺报",
+        "2018年第4季度": "计划外",
+    }
+    missing = heat_map["z"][row][heat_map["x"].index("2018年第3季度")]
+    assert missing is not None and missing != 0
+    # 骨科 has no row for Q2–Q4: blank, not a status.
+    orthopaedics = heat_map["y"].index("骨科")
+    assert heat_map["z"][orthopaedics][1:] == [None, None, None]
+
+
+def test_quality_shows_quarantined_rows_with_their_original_cells(site: Path):
+    table = parse(site / "quality.html").find("table", class_="quarantine")
+    cells = [td.text() for td in table.find_all("td")]
+    assert cells == [
+        PARTIAL_FILE,
+        "3月",
+        "5",
+        "王五",
+        "心内科",
+        "2019-03-01 至 2019-03-31",
+        "开展手术例数不是数字",
+        "姓名：王五；开展手术例数：十二",
+    ]
