@@ -57,8 +57,8 @@ class Metric:
 
     @property
     def title(self) -> str:
-        """Name with unit, unless the name already carries it (支援经费（万元）)."""
-        if not self.unit_zh or self.unit_zh in self.name_zh:
+        """Name with unit, unless the name already ends with it (支援经费（万元）)."""
+        if not self.unit_zh or self.name_zh.endswith((f"（{self.unit_zh}）", f"({self.unit_zh})")):
             return self.name_zh
         return f"{self.name_zh}（{self.unit_zh}）"
 

@@ -1,0 +1,132 @@
+"""The sample site in a real headless Chromium over file://: no network, plotly draws, no errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from page_dom import figure_specs, parse
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"
+)
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class Visit:
+    """A browser page that records every request and every error while it is used."""
+
+    def __init__(self, context):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page = context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path: Path) -> None:
+        self.page.goto(path.as_uri(), wait_until="load")
+
+    def wait_for_plots(self, count: int) -> None:
+        self.page.wait_for_function(
+            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 &&"
+            " document.querySelectorAll('.js-plotly-plot').length === n",
+            arg=count,
+            timeout=15_000,
+        )
+
+    def drawn_plots(self) -> int:
+        """Plot elements that plotly turned into SVG charts."""
+        return self.page.locator(".js-plotly-plot:has(.main-svg)").count()
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+        # Anything not from the site is refused, so a stray request fails fast instead of
+        # waiting on a network that is not there; it is still recorded by the page.
+        def refuse_network(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", refuse_network)
+        yield context
+        browser.close()
+
+
+@pytest.mark.parametrize(
+    ("filename", "drawn_on_load"),
+    [
+        ("index.html", 0),
+        ("leadership.html", None),  # every figure of the page
+        ("explorer.html", 1),  # only the selected department's
+        ("quality.html", None),
+    ],
+)
+def test_each_page_renders_offline_without_errors(
+    site: Path, browser_context, filename: str, drawn_on_load: int | None
+):
+    embedded = figure_specs(parse(site / filename))
+    expected = len(embedded) if drawn_on_load is None else drawn_on_load
+    visit = Visit(browser_context)
+
+    visit.open(site / filename)
+    if expected:
+        visit.wait_for_plots(expected)
+
+    assert visit.drawn_plots() == expected
+    traces = visit.page.locator(".js-plotly-plot .scatterlayer .trace").count()
+    if filename == "leadership.html":
+        assert traces == sum(len(spec["data"]) for spec in embedded.values())
+    assert visit.requests and all(url.startswith("file:") for url in visit.requests), visit.requests
+    assert visit.errors == []
+    visit.page.close()
+
+
+def test_explorer_drills_down_in_the_browser(site: Path, browser_context):
+    visit = Visit(browser_context)
+    visit.open(site / "explorer.html")
+    page = visit.page
+    visit.wait_for_plots(1)
+
+    page.select_option("select[name=pair]", label="绍兴市中医院 → 务川仡佬族苗族自治县中医院")
+    assert page.locator("select[name=department] option").all_text_contents() == ["心内科", "骨科"]
+    visit.wait_for_plots(2)  # 心内科 drawn when shown; the other pair's stays drawn but hidden
+    visible_sections = page.locator("section.department-section:visible")
+    assert visible_sections.count() == 1
+    assert visible_sections.locator("h3").first.text_content() == "心内科"
+    assert visible_sections.locator(".js-plotly-plot .main-svg").count() > 0
+    width = visible_sections.locator(".js-plotly-plot").bounding_box()["width"]
+    assert width > 800  # laid out at its visible width, not as a hidden element
+
+    page.fill("input[name=person]", "柳佳")
+    assert page.locator("tbody[data-person]:visible").count() == 1
+    assert page.locator("tbody[data-person]:visible th").text_content() == "柳  佳"
+
+    page.select_option("select[name=department]", label="骨科")
+    assert page.locator("section.department-section:visible h3").first.text_content() == "骨科"
+    assert page.locator("section.department-section:visible .js-plotly-plot").count() == 0
+
+    assert all(url.startswith("file:") for url in visit.requests), visit.requests
+    assert visit.errors == []
+    visit.page.close()
