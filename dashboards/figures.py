@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, tag
 from dashboards.labels import REPORTING_STATUSES
@@ -81,73 +80,110 @@ def trend_small_multiples(
     """One line chart per metric, each with its own y axis (units differ).
 
     A year without a value is a gap in the line labelled 未报告, so it never reads as zero.
+    The grid is laid out here rather than with make_subplots, whose per-axis updates made a
+    site of thirty department figures take seconds to build.
     """
     columns = min(columns, len(panels))
     rows = math.ceil(len(panels) / columns)
     panel_height, title_space = 210, 70
     height = rows * panel_height + (rows - 1) * title_space + 70
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[_wrap(panel.title, 16) for panel in panels],
-        horizontal_spacing=0.07 if columns > 1 else 0,
-        vertical_spacing=title_space / height if rows > 1 else 0,
-    )
+    column_gap = 0.07 if columns > 1 else 0
+    row_gap = title_space / height
+    width = (1 - column_gap * (columns - 1)) / columns
+    tall = (1 - row_gap * (rows - 1)) / rows
+
+    traces, annotations, layout = [], [], {}
     for index, panel in enumerate(panels):
         row, column = divmod(index, columns)
-        position = {"row": row + 1, "col": column + 1}
-        figure.add_trace(
-            go.Scatter(
-                x=list(years),
-                y=list(panel.values),
-                text=[NOT_REPORTED if v is None else format_number(v) for v in panel.values],
-                mode="lines+markers",
-                connectgaps=False,
-                line={"color": colour, "width": 2},
-                marker={"size": 6},
-                name=panel.title,
-                showlegend=False,
-                hovertemplate="%{x}年：%{text}<extra></extra>",
+        suffix = "" if index == 0 else str(index + 1)
+        x_domain = [column * (width + column_gap), column * (width + column_gap) + width]
+        top = 1 - row * (tall + row_gap)
+        all_missing = all(value is None for value in panel.values)
+        layout[f"xaxis{suffix}"] = {
+            "domain": x_domain,
+            "anchor": f"y{suffix}",
+            "tickmode": "array",
+            "tickvals": list(years),
+            "range": [years[0] - 0.4, years[-1] + 0.4],
+            **AXIS_STYLE,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "domain": [top - tall, top],
+            "anchor": f"x{suffix}",
+            "exponentformat": "none",
+            "separatethousands": True,
+            **AXIS_STYLE,
+            # Nothing to scale when nothing was reported: ticks would invent a range.
+            **(
+                {"showticklabels": False, "showgrid": False, "range": [0, 1]}
+                if all_missing
+                else {"rangemode": "tozero" if panel.from_zero else "normal"}
             ),
-            **position,
+        }
+        traces.append(
+            {
+                "type": "scatter",
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+                "x": list(years),
+                "y": list(panel.values),
+                "text": [NOT_REPORTED if v is None else format_number(v) for v in panel.values],
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "line": {"color": colour, "width": 2},
+                "marker": {"size": 6},
+                "name": panel.title,
+                "showlegend": False,
+                "hovertemplate": "%{x}年：%{text}<extra></extra>",
+            }
         )
-        if all(value is None for value in panel.values):
-            # Nothing to scale: no y ticks (they would invent a range), one label instead.
-            figure.add_annotation(
-                x=0.5,
-                y=0.5,
-                xref="x domain",
-                yref="y domain",
-                text=f"{years[0]}—{years[-1]} 年均{NOT_REPORTED}",
-                showarrow=False,
-                font={"size": 12, "color": MUTED},
-                **position,
+        annotations.append(
+            {
+                "text": _wrap(panel.title, 16),
+                "x": sum(x_domain) / 2,
+                "y": top,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
+        in_panel = {"showarrow": False, "xref": f"x{suffix}", "yref": f"y{suffix} domain"}
+        if all_missing:
+            annotations.append(
+                {
+                    "text": f"{years[0]}—{years[-1]} 年均{NOT_REPORTED}",
+                    **in_panel,
+                    "xref": f"x{suffix} domain",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 12, "color": MUTED},
+                }
             )
-            figure.update_yaxes(showticklabels=False, showgrid=False, range=[0, 1], **position)
             continue
-        for year, value in zip(years, panel.values, strict=True):
-            if value is None:
-                figure.add_annotation(
-                    x=year,
-                    y=0.08,
-                    xref="x",
-                    yref="y domain",
-                    text=NOT_REPORTED,
-                    showarrow=False,
-                    font={"size": 10, "color": MUTED},
-                    **position,
-                )
-        figure.update_yaxes(rangemode="tozero" if panel.from_zero else "normal", **position)
-    figure.update_xaxes(
-        tickmode="array",
-        tickvals=list(years),
-        range=[years[0] - 0.4, years[-1] + 0.4],
-        **AXIS_STYLE,
+        annotations += [
+            {
+                "text": NOT_REPORTED,
+                **in_panel,
+                "x": year,
+                "y": 0.08,
+                "font": {"size": 10, "color": MUTED},
+            }
+            for year, value in zip(years, panel.values, strict=True)
+            if value is None
+        ]
+    return go.Figure(
+        data=traces,
+        layout={
+            **layout,
+            "annotations": annotations,
+            "template": SITE_TEMPLATE,
+            "height": height,
+            "margin": {"t": 40},
+        },
     )
-    figure.update_yaxes(exponentformat="none", separatethousands=True, **AXIS_STYLE)
-    figure.update_annotations(font_size=12, selector={"xref": "paper"})
-    figure.update_layout(template=SITE_TEMPLATE, height=height, margin={"t": 40})
-    return figure
 
 
 @dataclass(frozen=True)
