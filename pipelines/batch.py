@@ -1,0 +1,136 @@
+"""A batch of read files as frames, one per table of the raw layer.
+
+This is the shape that flows from reading to validation to loading: the reader's dataclasses
+are flattened once here, so validation and loading work on columns, not objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import polars as pl
+
+from pipelines.forms.model import ParsedFile
+from pipelines.issues import Issue
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "parsed_files": {
+        "sha256": pl.String, "parsed_path": pl.String, "form_type": pl.String,
+        "sheet_count": pl.Int32, "parsed_at": pl.Datetime("us"), "reader_version": pl.String,
+    },
+    "reports": {
+        "report_id": pl.String, "sha256": pl.String, "sheet": pl.String,
+        "sheet_index": pl.Int32, "form_type": pl.String, "supporting_hospital": pl.String,
+        "recipient_hospital": pl.String, "department": pl.String, "period_start": pl.Date,
+        "period_end": pl.Date, "header_row": pl.Int32,
+    },
+    "report_columns": {
+        "report_id": pl.String, "sha256": pl.String, "metric_code": pl.String,
+        "column_name": pl.String, "column_letter": pl.String,
+    },
+    "activity_rows": {
+        "report_id": pl.String, "sha256": pl.String, "sheet": pl.String,
+        "row_number": pl.Int32, "row_kind": pl.String, "person_name": pl.String,
+        "person_key": pl.String, "name_cell": pl.String,
+    },
+    "activity_values": {
+        "report_id": pl.String, "sha256": pl.String, "row_number": pl.Int32,
+        "metric_code": pl.String, "cell": pl.String, "raw_text": pl.String,
+        "value": pl.Float64,
+    },
+    "capacity_values": {
+        "report_id": pl.String, "sha256": pl.String, "sheet": pl.String,
+        "row_number": pl.Int32, "cell": pl.String, "metric_code": pl.String,
+        "indicator_name": pl.String, "year": pl.Int32, "raw_text": pl.String,
+        "value": pl.Float64,
+    },
+    "issues": {
+        "sha256": pl.String, "sheet": pl.String, "row_number": pl.Int32,
+        "column_name": pl.String, "cell": pl.String, "severity": pl.String,
+        "code": pl.String, "message": pl.String, "value_found": pl.String,
+        "source": pl.String,
+    },
+}
+
+
+def _frame(table: str, records: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(records, schema=SCHEMAS[table], orient="row")
+
+
+def issue_records(sha256: str, issues: list[Issue]) -> list[dict[str, Any]]:
+    return [{"sha256": sha256, **issue.as_record()} for issue in issues]
+
+
+@dataclass(frozen=True)
+class FormBatch:
+    parsed_files: pl.DataFrame
+    reports: pl.DataFrame
+    report_columns: pl.DataFrame
+    activity_rows: pl.DataFrame
+    activity_values: pl.DataFrame
+    capacity_values: pl.DataFrame
+    issues: pl.DataFrame
+
+    @classmethod
+    def table_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def empty(cls) -> FormBatch:
+        return cls(**{name: _frame(name, []) for name in cls.table_names()})
+
+    @classmethod
+    def from_parsed(cls, parsed: dict[tuple[str, str], ParsedFile], reader_version: str,
+                    parsed_at: dt.datetime) -> FormBatch:
+        """Flatten files read, keyed by (sha256, the path each was read from)."""
+        records: dict[str, list[dict[str, Any]]] = {name: [] for name in cls.table_names()}
+        for (sha256, path), form in parsed.items():
+            records["parsed_files"].append({
+                "sha256": sha256, "parsed_path": path, "form_type": form.form_type,
+                "sheet_count": form.sheet_count, "parsed_at": parsed_at,
+                "reader_version": reader_version,
+            })
+            records["issues"].extend(issue_records(sha256, form.issues))
+            for report in form.reports:
+                report_id = f"{sha256}:{report.sheet_index}"
+                keys = {"report_id": report_id, "sha256": sha256}
+                records["reports"].append({
+                    **keys, "sheet": report.sheet, "sheet_index": report.sheet_index,
+                    "form_type": report.form_type,
+                    "supporting_hospital": report.supporting_hospital,
+                    "recipient_hospital": report.recipient_hospital,
+                    "department": report.department, "period_start": report.period_start,
+                    "period_end": report.period_end, "header_row": report.header_row,
+                })
+                records["report_columns"].extend(
+                    {**keys, "metric_code": c.metric_code, "column_name": c.column_name,
+                     "column_letter": c.column_letter}
+                    for c in report.columns
+                )
+                for row in report.rows:
+                    records["activity_rows"].append({
+                        **keys, "sheet": report.sheet, "row_number": row.row_number,
+                        "row_kind": row.row_kind, "person_name": row.person_name,
+                        "person_key": row.person_key, "name_cell": row.name_cell,
+                    })
+                    records["activity_values"].extend(
+                        {**keys, "row_number": row.row_number, "metric_code": v.metric_code,
+                         "cell": v.cell, "raw_text": v.raw_text, "value": v.value}
+                        for v in row.values
+                    )
+                records["capacity_values"].extend(
+                    {**keys, "sheet": report.sheet, "row_number": v.row_number, "cell": v.cell,
+                     "metric_code": v.metric_code, "indicator_name": v.indicator_name,
+                     "year": v.year, "raw_text": v.raw_text, "value": v.value}
+                    for v in report.capacity
+                )
+        return cls(**{name: _frame(name, rows) for name, rows in records.items()})
+
+    def with_issues(self, more: pl.DataFrame) -> FormBatch:
+        return replace(self, issues=pl.concat([self.issues, more.select(self.issues.columns)]))
+
+    @property
+    def file_count(self) -> int:
+        return self.parsed_files.height

@@ -1,0 +1,116 @@
+"""Ingest: the raw folder's manifest → files read → suites run → raw tables loaded."""
+
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+
+from pipelines.batch import FormBatch
+from pipelines.defs.resources import WarehouseResource
+from pipelines.forms.pool import read_forms
+from pipelines.forms.reader import READER_VERSION
+from pipelines.validation.suites import suite_names, validate
+from pipelines.warehouse import manifest as raw_manifest_lib
+from pipelines.warehouse import store
+
+INGEST = "ingest"
+RAW_TABLES = ["file_versions", *FormBatch.table_names()]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dg.asset(group_name=INGEST)
+def raw_manifest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> pl.DataFrame:
+    """Every file now in the raw folder (path, sha256, size, mtime), each version archived
+    by content before anything reads it. Starts the run's working copy of the warehouse."""
+    settings = warehouse.settings
+    working = store.start_working_copy(settings)
+    manifest = raw_manifest_lib.scan(
+        settings.raw_dir, settings.warehouse_dir, store.known_versions(working)
+    )
+    context.add_output_metadata({
+        "files": manifest.height,
+        "distinct_contents": manifest["sha256"].n_unique(),
+        "raw_dir": str(settings.raw_dir),
+    })
+    return manifest
+
+
+@dg.asset(group_name=INGEST)
+def parsed_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                 raw_manifest: pl.DataFrame) -> FormBatch:
+    """Files whose content this reader version has not read yet, read in worker processes
+    from their archived copies: reports, rows, cells and the reader's issues."""
+    settings = warehouse.settings
+    already = store.parsed_sha256s(store.working_copy(settings), READER_VERSION)
+    new = (
+        raw_manifest.filter(~pl.col("sha256").is_in(list(already)))
+        .sort("file_path")
+        .unique("sha256", keep="first", maintain_order=True)
+    )
+    jobs = [
+        (settings.warehouse_dir / row["archive_path"], row["file_path"])
+        for row in new.iter_rows(named=True)
+    ]
+    context.log.info(f"reading {len(jobs)} new file(s); {len(already)} already read")
+    forms = read_forms(jobs)
+    batch = FormBatch.from_parsed(
+        dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
+        READER_VERSION,
+        _now(),
+    )
+    context.add_output_metadata({
+        "files_read": batch.file_count,
+        "reports": batch.reports.height,
+        "rows": batch.activity_rows.height,
+        "reader_issues": batch.issues.height,
+    })
+    return batch
+
+
+@dg.asset(
+    group_name=INGEST,
+    check_specs=[
+        dg.AssetCheckSpec(f"suite_{name}", asset="validated_forms", blocking=False)
+        for name in suite_names()
+    ],
+)
+def validated_forms(context: dg.AssetExecutionContext, parsed_forms: FormBatch):
+    """The new batch judged by the Great Expectations suites in expectations/suites: every
+    failure becomes an issue on its cell. Rejected rows are results, not run failures."""
+    batch, results = validate(parsed_forms)
+    yield dg.Output(batch, metadata={"issues": batch.issues.height})
+    for result in results:
+        yield dg.AssetCheckResult(
+            check_name=f"suite_{result.suite}",
+            passed=result.error_count == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rows_validated": result.frame_rows,
+                "expectations": result.expectations,
+                "failed_expectations": result.failed_expectations,
+                "errors": result.error_count,
+                "warnings": result.warning_count,
+                "top_failures": dg.MetadataValue.json(result.top_failures()),
+            },
+        )
+
+
+@dg.multi_asset(
+    group_name=INGEST,
+    specs=[dg.AssetSpec(["raw", table], deps=["raw_manifest", "validated_forms"])
+           for table in RAW_TABLES],
+    ins={"raw_manifest": dg.AssetIn(), "validated_forms": dg.AssetIn()},
+)
+def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               raw_manifest: pl.DataFrame, validated_forms: FormBatch):
+    """The raw layer of the working warehouse: the ledger updated with this scan (removed
+    files become not present) and the new batch's tables added, in one transaction."""
+    database = store.working_copy(warehouse.settings)
+    counts = store.load(database, raw_manifest, validated_forms, _now())
+    counts["file_versions"] = raw_manifest.height
+    for table in RAW_TABLES:
+        yield dg.MaterializeResult(asset_key=["raw", table], metadata={"rows_added": counts[table]})

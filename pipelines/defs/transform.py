@@ -1,0 +1,64 @@
+"""Transform: the dbt project, each model and seed an asset and each dbt test an asset check,
+built in the run's working copy of the warehouse."""
+
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.warehouse import store
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests")
+
+
+def _manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for name in _PROJECT_FILES:
+        path = DBT_PROJECT_DIR / name
+        paths = [path] if path.is_file() else path.rglob("*")
+        if any(p.stat().st_mtime > built for p in paths):
+            return True
+    return False
+
+
+# dbt from this environment, whether or not its bin folder is on PATH.
+dbt_resource = DbtCliResource(
+    project_dir=dbt_project,
+    profiles_dir=str(DBT_PROJECT_DIR),
+    dbt_executable=str(Path(sys.executable).with_name("dbt")),
+)
+
+if _manifest_is_stale():
+    # The manifest is generated, not committed: parse once after a checkout or an edit.
+    dbt_resource.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+
+
+class BangfuTranslator(DagsterDbtTranslator):
+    """Groups follow dbt's layers (staging, intermediate, marts, seeds)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "transform"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=BangfuTranslator())
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+               warehouse: WarehouseResource):
+    """`dbt build` (seeds, models, tests) against the run's working warehouse."""
+    # dbt's profile reads the database path from the environment it inherits.
+    os.environ["BANGFU_DBT_DATABASE"] = str(store.working_copy(warehouse.settings))
+    yield from dbt.cli(["build"], context=context).stream()
+

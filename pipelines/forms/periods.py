@@ -1,0 +1,119 @@
+"""Reporting periods as submitters write them.
+
+`parse_period` finds the first period in a text and returns it, or says why there is none.
+Recognised (after full-width folding, white space removed):
+  2021年7月1日至2021年9月30日 · 2021.07.01-2021.09.30 · 2021/7/1~2021/9/30 · 2021-07-01至09-30
+  2021年1-3月 · 2021年1月至3月 · 2021年第三季度 · 2021Q3 · 2021年上半年 · 2021年3月 · 2021.03
+  2021年度 · 2021全年
+and, with a default year (from the title or file name), a bare month such as `3月`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from pipelines.forms.text import fold
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_SEP = r"(?:至|到|~|-|—|－|–|止|结束日期:?|截止日期:?|终止日期:?)"
+_YEAR = r"(?P<{0}>(?:19|20)\d{{2}})"
+_DATE = r"{y}[年./-](?P<{m}>\d{{1,2}})[月./-](?P<{d}>\d{{1,2}})日?"
+
+_FULL_RANGE = re.compile(
+    _DATE.format(y=_YEAR.format("y1"), m="m1", d="d1")
+    + _SEP
+    + r"(?:"
+    + _YEAR.format("y2")
+    + r"[年./-])?(?P<m2>\d{1,2})[月./-](?P<d2>\d{1,2})日?"
+)
+_MONTH_RANGE = re.compile(
+    _YEAR.format("y") + r"年?(?P<m1>\d{1,2})月?" + _SEP + r"(?P<m2>\d{1,2})月"
+)
+_QUARTER = re.compile(
+    _YEAR.format("y") + r"年?(?:第(?P<q1>[一二三四1-4])季度?|(?P<q2>[1-4])季度|[Qq](?P<q3>[1-4]))"
+)
+_HALF = re.compile(_YEAR.format("y") + r"年?(?P<half>上|下)半年")
+_MONTH = re.compile(_YEAR.format("y") + r"(?:年|\.|-|/)(?P<m>\d{1,2})(?:月|(?!\d))")
+_YEAR_WHOLE = re.compile(_YEAR.format("y") + r"(?:年度|年全年|全年)")
+_BARE_MONTH = re.compile(r"(?<![\d年.])(?P<m>\d{1,2})月(?!\d)")
+_UNFILLED = re.compile(r"年月日|年\s*月|月日")
+
+
+class PeriodError(ValueError):
+    """A period was written but is not a valid date range."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}至{self.end.isoformat()}"
+
+
+def _date(year: str | int, month: str | int, day: str | int) -> dt.date:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise PeriodError(f"{year}年{month}月{day}日不存在") from exc
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if not 1 <= month <= 12:
+        raise PeriodError(f"没有{month}月")
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _checked(start: dt.date, end: dt.date) -> Period:
+    if end < start:
+        raise PeriodError(f"结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}")
+    return Period(start, end)
+
+
+def parse_period(text: str, default_year: int | None = None) -> Period | None:
+    """The first period written in `text`, None when there is none; PeriodError when one is
+    written but impossible (2月30日, an end before the start)."""
+    folded = fold(text)
+    if m := _FULL_RANGE.search(folded):
+        start = _date(m["y1"], m["m1"], m["d1"])
+        end = _date(m["y2"] or m["y1"], m["m2"], m["d2"])
+        return _checked(start, end)
+    if m := _MONTH_RANGE.search(folded):
+        year = int(m["y"])
+        first, last = int(m["m1"]), int(m["m2"])
+        return _checked(_month_end(year, first).replace(day=1), _month_end(year, last))
+    if m := _QUARTER.search(folded):
+        quarter = _CN_DIGITS[m["q1"] or m["q2"] or m["q3"]]
+        year = int(m["y"])
+        return Period(dt.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter))
+    if m := _HALF.search(folded):
+        year = int(m["y"])
+        first = 1 if m["half"] == "上" else 7
+        return Period(dt.date(year, first, 1), _month_end(year, first + 5))
+    if m := _YEAR_WHOLE.search(folded):
+        year = int(m["y"])
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if m := _MONTH.search(folded):
+        year, month = int(m["y"]), int(m["m"])
+        return Period(_month_end(year, month).replace(day=1), _month_end(year, month))
+    if default_year is not None and (m := _BARE_MONTH.search(folded)):
+        month = int(m["m"])
+        return Period(
+            _month_end(default_year, month).replace(day=1), _month_end(default_year, month)
+        )
+    return None
+
+
+def looks_unfilled(text: str) -> bool:
+    """A period line of the blank template, such as `2022年月日至年月日`."""
+    return bool(_UNFILLED.search(fold(text)))
+
+
+def find_year(text: str) -> int | None:
+    """A plausible reporting year mentioned in a text (a title, a file name, a folder)."""
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", fold(text))
+    return int(m.group(1)) if m else None

@@ -1,0 +1,228 @@
+"""Who sent a form and about what: the supporting and recipient hospitals, the department,
+and the reporting period, looked for in this order: label lines on the sheet (填报科室：…),
+the other text above the table (the title), the sheet name, the file name, the folders.
+
+Names resolve through the registry in the seeds. Nothing is guessed: a name that is not in
+the registry is reported; the only inference is the registry's own — a hospital with exactly
+one registered partner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from pipelines.forms.periods import Period, PeriodError, find_year, looks_unfilled, parse_period
+from pipelines.forms.text import cell_text, fold, label_key
+from pipelines.forms.vocabulary import Vocabulary
+from pipelines.issues import Issue
+
+
+@dataclass(frozen=True)
+class Context:
+    """The text around a table that may say who and when."""
+
+    labels: dict[str, str]  # label field -> value as written (填报科室 -> 心内科)
+    texts: tuple[str, ...]  # the other lines above the table, top to bottom
+    sheet_name: str | None
+    file_stem: str
+    folders: tuple[str, ...]
+
+
+_LABEL_SEPARATOR = re.compile(r"^[:：]")
+
+
+def context_of(rows: list[list[object]], sheet_name: str | None, relative_path: str,
+               vocab: Vocabulary) -> Context:
+    """Split the rows above a table into label values and free text."""
+    labels: dict[str, str] = {}
+    texts: list[str] = []
+    for row in rows:
+        cells = [cell_text(v).strip() for v in row]
+        line: list[str] = []
+        for i, text in enumerate(cells):
+            if not text:
+                continue
+            found = _labelled_values(text, cells[i + 1:], vocab)
+            for label_field, value in found.items():
+                labels.setdefault(label_field, value)
+            if not found:
+                line.append(text)
+        if line:
+            texts.append(" ".join(line))
+    parts = relative_path.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    return Context(labels, tuple(texts), sheet_name, stem, tuple(parts[:-1]))
+
+
+def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict[str, str]:
+    """`填报科室：心内科  受援单位：和政县人民医院` → both values; a cell that is only a label
+    takes its value from the next non-empty cell (dates in separate cells included)."""
+    folded = fold(text)
+    hits = []
+    for label_field, words in vocab.labels.items():
+        for word in words:
+            for m in re.finditer(re.escape(word), folded.lower()):
+                end = m.end()
+                if end == len(folded) or folded[end] in ":：(（":
+                    hits.append((m.start(), end, label_field))
+    # Keep the longest label at each place: 填报科室 rather than the 科室 inside it.
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, str]] = []
+    for hit in hits:
+        if not kept or hit[0] >= kept[-1][1]:
+            kept.append(hit)
+    values = {}
+    for n, (_start, end, label_field) in enumerate(kept):
+        stop = kept[n + 1][0] if n + 1 < len(kept) else len(folded)
+        value = folded[end:stop]
+        value = re.sub(r"^\([^)]*\)", "", value)  # 统计周期（起止时间）：…
+        value = _LABEL_SEPARATOR.sub("", value).strip()
+        if not value and n + 1 == len(kept):
+            value = " ".join(t for t in following if t)
+        values[label_field] = value
+    return values
+
+
+def find_hospitals(text: str, vocab: Vocabulary) -> list[str]:
+    """Registered hospitals named in a text, in order of appearance (longest alias wins)."""
+    key = label_key(text)
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(key)
+    for alias in sorted(vocab.hospital_aliases, key=len, reverse=True):
+        for m in re.finditer(re.escape(alias), key):
+            if not any(taken[m.start():m.end()]):
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                found.append((m.start(), vocab.hospital_aliases[alias]))
+    return [name for _, name in sorted(found)]
+
+
+def find_department(text: str, vocab: Vocabulary) -> str | None:
+    """A registered department named in a text, hospital names removed first (中医院 is not
+    中医科)."""
+    key = label_key(text)
+    for alias in sorted(vocab.hospital_aliases, key=len, reverse=True):
+        key = key.replace(alias, " ")
+    for name in sorted(vocab.departments, key=len, reverse=True):
+        if name in key:
+            return vocab.departments[name]
+    return None
+
+
+@dataclass
+class Provenance:
+    supporting_hospital: str | None = None
+    recipient_hospital: str | None = None
+    department: str | None = None
+    period: Period | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _free_texts(context: Context) -> list[str]:
+    return [*context.texts, context.sheet_name or "", context.file_stem, *reversed(context.folders)]
+
+
+def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
+                      provenance: Provenance) -> None:
+    roles: dict[str, str | None] = {"supporting_hospital": None, "recipient_hospital": None}
+    for role in roles:
+        written = context.labels.get(role)
+        if written:
+            named = find_hospitals(written, vocab)
+            if not named:
+                what = "支援医院" if role == "supporting_hospital" else "受援医院"
+                provenance.issues.append(Issue(
+                    "unknown_hospital", sheet=sheet, value_found=written,
+                    detail=f"{what}：“{written}”不在医院名册中",
+                ))
+                return
+            roles[role] = named[0]
+    for text in _free_texts(context):
+        if all(roles.values()):
+            break
+        for name in find_hospitals(text, vocab):
+            if vocab.recipients_of(name) and not roles["supporting_hospital"]:
+                roles["supporting_hospital"] = name
+            elif vocab.supporters_of(name) and not roles["recipient_hospital"]:
+                roles["recipient_hospital"] = name
+    supporting, recipient = roles["supporting_hospital"], roles["recipient_hospital"]
+    if supporting and not recipient and len(vocab.recipients_of(supporting)) == 1:
+        recipient = vocab.recipients_of(supporting)[0]
+    if recipient and not supporting and len(vocab.supporters_of(recipient)) == 1:
+        supporting = vocab.supporters_of(recipient)[0]
+    if supporting and recipient and (supporting, recipient) not in vocab.pairs:
+        provenance.issues.append(Issue(
+            "unknown_hospital", sheet=sheet,
+            detail=f"帮扶关系：{supporting}→{recipient} 未在名册中登记",
+        ))
+        return
+    if not (supporting and recipient):
+        missing = [w for w, v in (("支援医院", supporting), ("受援医院", recipient)) if not v]
+        provenance.issues.append(Issue(
+            "unknown_hospital", sheet=sheet, detail="和".join(missing) + "（表中、文件名和文件夹中均未找到）",
+        ))
+        return
+    provenance.supporting_hospital, provenance.recipient_hospital = supporting, recipient
+
+
+def resolve_department(context: Context, vocab: Vocabulary, sheet: str | None,
+                       provenance: Provenance) -> None:
+    written = context.labels.get("department")
+    if written:
+        known = vocab.departments.get(label_key(written)) or find_department(written, vocab)
+        if not known:
+            provenance.issues.append(Issue(
+                "unknown_department", sheet=sheet, value_found=written,
+                detail=f"填报科室“{written}”不在科室名册中，已按原文记录",
+            ))
+        provenance.department = known or fold(written)
+        return
+    for text in _free_texts(context):
+        if department := find_department(text, vocab):
+            provenance.department = department
+            return
+    provenance.issues.append(Issue(
+        "unknown_department", sheet=sheet,
+        detail="表中、工作表名、文件名和文件夹中均未找到填报科室",
+    ))
+
+
+def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, dt.date],
+                   provenance: Provenance) -> None:
+    default_year = next(
+        (y for t in (*context.texts, context.file_stem, *reversed(context.folders))
+         if (y := find_year(t))),
+        None,
+    )
+    written = context.labels.get("period")
+    if written is not None:
+        candidates = [written]
+    else:
+        candidates = [*context.texts, context.sheet_name or "", context.file_stem]
+    for text in candidates:
+        try:
+            period = parse_period(text, default_year)
+        except PeriodError as exc:
+            provenance.issues.append(Issue(
+                "period_invalid", sheet=sheet, value_found=text, detail=str(exc)))
+            return
+        if period:
+            break
+    else:
+        if written is not None:
+            detail = f"统计周期一栏写作“{written}”" if written else "统计周期一栏为空"
+            if written and not looks_unfilled(written):
+                detail = f"统计周期“{written}”无法识别为日期"
+        else:
+            detail = "表中、工作表名和文件名中均未找到统计周期"
+        provenance.issues.append(Issue("period_missing", sheet=sheet, value_found=written,
+                                       detail=detail))
+        return
+    first, last = window
+    if period.end < first or period.start > last:
+        provenance.issues.append(Issue(
+            "period_out_of_window", sheet=sheet, value_found=str(period),
+            detail=f"{period}不在本轮帮扶周期（{first.isoformat()}至{last.isoformat()}）内",
+        ))
+        return
+    provenance.period = period

@@ -1,0 +1,164 @@
+"""Read one submitted file into reports, rows and issues. Pure: bytes and a path in, a
+ParsedFile out; nothing is written anywhere.
+
+A sheet is a report when it holds a statistics-form table (activity) or a capacity-indicator
+table; other sheets (instructions, charts, lists) are passed over. Problems that make the
+whole file unusable are file-level issues; everything about single cells is left for the
+validation suites to judge, with the raw cell text kept beside the parsed number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pipelines.forms.capacity import locate_capacity_table, read_capacity_values, sheet_year
+from pipelines.forms.layout import Header, locate_activity_header, table_rows
+from pipelines.forms.model import ActivityRow, CellValue, ParsedFile, Report, ReportColumn
+from pipelines.forms.provenance import (
+    Context,
+    Provenance,
+    context_of,
+    resolve_department,
+    resolve_hospitals,
+    resolve_period,
+)
+from pipelines.forms.text import a1, cell_text, column_letter, fold
+from pipelines.forms.values import parse_number
+from pipelines.forms.vocabulary import IGNORED, PERSON_NAME, Vocabulary, vocabulary
+from pipelines.forms.workbook import FileRejected, Sheet, read_sheets
+from pipelines.issues import Issue
+from pipelines.settings import programme_window
+
+# Bump when a change to the reader changes what it makes of a file already read.
+READER_VERSION = "1"
+
+
+def read_form(content: bytes, relative_path: str) -> ParsedFile:
+    """Everything bangfu can tell about a file. `relative_path` (to the raw folder) is part
+    of what the file says: its folders and name may name the hospitals, department, period."""
+    vocab = vocabulary()
+    try:
+        sheets = read_sheets(Path(relative_path), content)
+    except FileRejected as rejected:
+        return ParsedFile("unknown", 0, issues=[rejected.issue])
+
+    parsed = ParsedFile("unknown", len(sheets))
+    non_empty = [s for s in sheets if any(cell_text(v).strip() for row in s.rows for v in row)]
+    if not non_empty:
+        parsed.issues.append(Issue("empty_file", detail="工作簿中没有任何填写内容"))
+        return parsed
+
+    for sheet in non_empty:
+        report, issues = _read_sheet(sheet, relative_path, vocab)
+        parsed.issues.extend(issues)
+        if report is not None:
+            parsed.reports.append(report)
+
+    kinds = {r.form_type for r in parsed.reports}
+    parsed.form_type = "activity" if "activity" in kinds else kinds.pop() if kinds else "unknown"
+    if parsed.has_file_error:
+        return parsed
+    if not parsed.reports:
+        parsed.issues.append(Issue("no_header"))
+    elif not any(r.rows or r.capacity for r in parsed.reports):
+        parsed.issues.append(Issue("no_rows"))
+    return parsed
+
+
+def _read_sheet(sheet: Sheet, relative_path: str,
+                vocab: Vocabulary) -> tuple[Report | None, list[Issue]]:
+    header = locate_activity_header(sheet, vocab)
+    if header is not None:
+        return _read_activity(sheet, header, relative_path, vocab)
+    context = context_of(sheet.rows[: vocab.header_search_rows], sheet.name, relative_path, vocab)
+    year = sheet_year(sheet, list(context.texts), context.file_stem)
+    table = locate_capacity_table(sheet, year, vocab)
+    if table is None:
+        return None, []
+    context = context_of(sheet.rows[: table.first_row], sheet.name, relative_path, vocab)
+    provenance = Provenance()
+    resolve_hospitals(context, vocab, sheet.name, provenance)
+    values, issues = read_capacity_values(sheet, table, vocab)
+    years = sorted(table.year_columns.values())
+    report = Report(
+        sheet=sheet.name, sheet_index=sheet.index, form_type="capacity",
+        supporting_hospital=provenance.supporting_hospital,
+        recipient_hospital=provenance.recipient_hospital,
+        period_start=dt.date(years[0], 1, 1), period_end=dt.date(years[-1], 12, 31),
+        header_row=table.first_row, capacity=values,
+    )
+    first, last = programme_window()
+    if report.period_end < first or report.period_start > last:
+        provenance.issues.append(Issue(
+            "period_out_of_window", sheet=sheet.name, value_found=f"{years[0]}–{years[-1]}",
+            detail=f"{years[0]}–{years[-1]}年不在本轮帮扶周期（{first.year}–{last.year}年）内",
+        ))
+    return report, provenance.issues + issues
+
+
+def _read_activity(sheet: Sheet, header: Header, relative_path: str,
+                   vocab: Vocabulary) -> tuple[Report | None, list[Issue]]:
+    context: Context = context_of(sheet.rows[: header.first_row], sheet.name, relative_path, vocab)
+    provenance = Provenance()
+    resolve_hospitals(context, vocab, sheet.name, provenance)
+    resolve_department(context, vocab, sheet.name, provenance)
+    resolve_period(context, sheet.name, programme_window(), provenance)
+    issues = provenance.issues
+
+    columns: list[ReportColumn] = []
+    seen: set[str] = set()
+    for column in header.columns:
+        cell = a1(header.first_row, column.index)
+        if column.field is None:
+            issues.append(Issue("unknown_column", sheet=sheet.name, column_name=column.name,
+                                cell=cell))
+        elif column.field in seen and column.field != IGNORED:
+            issues.append(Issue("duplicate_column", sheet=sheet.name, column_name=column.name,
+                                cell=cell))
+        elif column.field not in (IGNORED, PERSON_NAME):
+            columns.append(ReportColumn(column.field, column.name, column_letter(column.index)))
+        seen.add(column.field or "")
+
+    name_column = header.field_column(PERSON_NAME)
+    if name_column is None:
+        issues.append(Issue("missing_required_column", sheet=sheet.name, column_name="姓名"))
+        return None, issues
+
+    metric_columns = [
+        (c, next(h for h in header.columns if h.name == c.column_name)) for c in columns
+    ]
+    rows = []
+    for table_row in table_rows(sheet, header, vocab):
+        r = table_row.index
+        name = cell_text(sheet.cell(r, name_column.index)).strip()
+        values = tuple(
+            CellValue(
+                metric_code=column.metric_code,
+                cell=a1(r, header_column.index),
+                raw_text=cell_text(sheet.cell(r, header_column.index)),
+                value=parse_number(sheet.cell(r, header_column.index), vocab),
+            )
+            for column, header_column in metric_columns
+        )
+        is_person = table_row.kind == "person"
+        rows.append(ActivityRow(
+            row_number=r + 1,
+            row_kind=table_row.kind,
+            person_name=(name or None) if is_person else name,
+            person_key=(fold(name) or None) if is_person else None,
+            name_cell=a1(r, name_column.index),
+            values=values,
+        ))
+    if not any(row.row_kind == "person" for row in rows):
+        return None, issues
+    report = Report(
+        sheet=sheet.name, sheet_index=sheet.index, form_type="activity",
+        supporting_hospital=provenance.supporting_hospital,
+        recipient_hospital=provenance.recipient_hospital,
+        department=provenance.department,
+        period_start=provenance.period.start if provenance.period else None,
+        period_end=provenance.period.end if provenance.period else None,
+        header_row=header.last_row + 1, columns=columns, rows=rows,
+    )
+    return report, issues

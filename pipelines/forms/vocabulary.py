@@ -1,0 +1,116 @@
+"""Everything the reader recognises, loaded once from data: the seeds shared with dbt
+(metrics, header synonyms, hospitals, departments) and the reader's own vocabulary.yml."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipelines.forms.text import fold, label_key
+from pipelines.settings import SEEDS_DIR
+
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
+
+PERSON_NAME = "person_name"
+IGNORED = "ignore"
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    name_zh: str
+    kind: str  # activity | derived | capacity
+    value_type: str  # count | decimal | percent | index
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    metrics: dict[str, Metric]
+    header_fields: dict[str, str]  # label_key(header) -> field (metric code, person_name, ignore)
+    hospital_aliases: dict[str, str]  # label_key(alias) -> canonical name
+    pairs: tuple[tuple[str, str], ...]  # (supporting, recipient)
+    departments: dict[str, str]  # label_key(name or synonym) -> canonical department
+    header_search_rows: int
+    labels: dict[str, tuple[str, ...]]  # field -> label keys
+    support_verbs: tuple[str, ...]
+    totals_markers: frozenset[str]
+    notes_markers: tuple[str, ...]  # folded prefixes
+    footer_markers: tuple[str, ...]  # folded prefixes
+    zero_tokens: frozenset[str]
+    unit_suffixes: tuple[tuple[str, float], ...]  # longest first
+
+    def field_of(self, header: str) -> str | None:
+        return self.header_fields.get(label_key(header))
+
+    def metric_kind(self, field: str) -> str | None:
+        metric = self.metrics.get(field)
+        return metric.kind if metric else None
+
+    def recipients_of(self, supporting: str) -> list[str]:
+        return [r for s, r in self.pairs if s == supporting]
+
+    def supporters_of(self, recipient: str) -> list[str]:
+        return [s for s, r in self.pairs if r == recipient]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    with VOCABULARY_FILE.open(encoding="utf-8") as fh:
+        own = yaml.safe_load(fh)
+
+    metrics = {
+        row["metric_code"]: Metric(
+            row["metric_code"], row["metric_name_zh"], row["kind"], row["value_type"]
+        )
+        for row in _seed("metrics")
+    }
+    header_fields: dict[str, str] = {}
+    for row in _seed("header_synonyms"):
+        header_fields.setdefault(label_key(row["header"]), row["field"])
+    for metric in metrics.values():
+        header_fields.setdefault(label_key(metric.name_zh), metric.code)
+
+    aliases = {label_key(r["hospital_name"]): r["hospital_name"] for r in _seed("hospitals")}
+    aliases.update({label_key(r["alias"]): r["hospital_name"] for r in _seed("hospital_aliases")})
+
+    departments = {label_key(r["department"]): r["department"] for r in _seed("departments")}
+    departments.update(
+        {label_key(r["synonym"]): r["department"] for r in _seed("department_synonyms")}
+    )
+
+    labels: dict[str, list[str]] = defaultdict(list)
+    for field, words in own["labels"].items():
+        labels[field] = [label_key(w) for w in words]
+
+    return Vocabulary(
+        metrics=metrics,
+        header_fields=header_fields,
+        hospital_aliases=aliases,
+        pairs=tuple(
+            (r["supporting_hospital"], r["recipient_hospital"]) for r in _seed("hospital_pairs")
+        ),
+        departments=departments,
+        header_search_rows=int(own["header_search_rows"]),
+        labels={field: tuple(words) for field, words in labels.items()},
+        support_verbs=tuple(label_key(v) for v in own["support_verbs"]),
+        totals_markers=frozenset(label_key(m) for m in own["totals_markers"]),
+        notes_markers=tuple(fold(m).lower() for m in own["notes_markers"]),
+        footer_markers=tuple(fold(m).lower() for m in own["footer_markers"]),
+        zero_tokens=frozenset(label_key(t) for t in own["zero_tokens"]),
+        unit_suffixes=tuple(
+            sorted(
+                ((label_key(u), float(f)) for u, f in own["unit_suffixes"].items()),
+                key=lambda item: -len(item[0]),
+            )
+        ),
+    )

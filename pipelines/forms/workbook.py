@@ -1,0 +1,163 @@
+"""Opening submitted files: what kind of file is it really, and what does each sheet hold.
+
+A file is judged by its bytes, not its name: WPS saves .xls files that are really .xlsx, and
+people rename .csv files to .xls. Every sheet comes out as a plain grid (a list of rows of
+cell values, '' for an empty cell) with its merged ranges, whatever the format was.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msoffcrypto
+import polars as pl
+import python_calamine
+
+from pipelines.issues import Issue
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+TEXT_EXTENSIONS = {".csv", ".txt", ".tsv"}
+_FOREIGN_MAGIC = {
+    b"%PDF": "PDF 文档",
+    b"\x89PNG": "PNG 图片",
+    b"\xff\xd8\xff": "JPEG 图片",
+    b"GIF8": "GIF 图片",
+    b"Rar!": "RAR 压缩包",
+    b"7z\xbc\xaf": "7z 压缩包",
+    b"{\\rtf": "RTF 文档",
+}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str | None  # None for CSV, which has no sheets
+    index: int
+    rows: list[list[object]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def cell(self, row: int, column: int) -> object:
+        if row < len(self.rows) and column < len(self.rows[row]):
+            return self.rows[row][column]
+        return ""
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read; carries the issue that says why."""
+
+    def __init__(self, issue: Issue):
+        super().__init__(issue.code)
+        self.issue = issue
+
+
+def _reject(code: str, detail: str = "") -> FileRejected:
+    return FileRejected(Issue(code, detail=detail))
+
+
+def sniff(content: bytes, suffix: str) -> str:
+    """`workbook` (anything calamine opens), `csv`, or raise FileRejected."""
+    if not content.strip():
+        raise _reject("empty_file", "文件大小为 0" if not content else "文件只有空白")
+    if content.startswith(OLE_MAGIC):
+        return _sniff_ole(content)
+    if content.startswith(ZIP_MAGIC):
+        return _sniff_zip(content)
+    for magic, kind in _FOREIGN_MAGIC.items():
+        if content.startswith(magic):
+            raise _reject("unsupported_format", kind)
+    if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _reject("unsupported_format", f"无法识别的二进制文件（{suffix or '无扩展名'}）")
+    if suffix.lower() in TEXT_EXTENSIONS or suffix.lower() in {".xls", ".xlsx"}:
+        # Text under a spreadsheet name is a CSV that was renamed; read it as one.
+        return "csv"
+    raise _reject("unsupported_format", f"{suffix or '无扩展名'} 文件")
+
+
+def _sniff_ole(content: bytes) -> str:
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(content))
+        encrypted = office.is_encrypted()
+    except Exception as exc:  # msoffcrypto raises bare Exceptions for non-Office OLE files
+        kind = type(exc).__name__
+        if "Unrecognized" in str(exc) or "unsupported" in str(exc).lower():
+            raise _reject("unsupported_format", "不是 Excel 工作簿的 OLE 文件") from exc
+        raise _reject("unreadable_file", f"文件结构损坏：{kind}") from exc
+    if encrypted:
+        raise _reject("encrypted_file")
+    if type(office).__name__ not in {"Xls97File"}:
+        raise _reject("unsupported_format", "Word/PowerPoint 等非表格文件")
+    return "workbook"
+
+
+def _sniff_zip(content: bytes) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+    except zipfile.BadZipFile as exc:
+        raise _reject("unreadable_file", "文件不完整或已损坏（压缩结构无效）") from exc
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names:
+        return "workbook"
+    if any(n.startswith("word/") for n in names):
+        raise _reject("unsupported_format", "Word 文档")
+    if any(n.startswith("ppt/") for n in names):
+        raise _reject("unsupported_format", "PowerPoint 文档")
+    raise _reject("unsupported_format", "ZIP 压缩包")
+
+
+def read_sheets(path: Path, content: bytes) -> list[Sheet]:
+    """The visible worksheets of a file, as grids. Hidden sheets are skipped: templates keep
+    their drop-down lists there, and people hide last month's sheet rather than delete it."""
+    kind = sniff(content, path.suffix)
+    if kind == "csv":
+        return [_read_csv(content)]
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = []
+        for index, meta in enumerate(book.sheets_metadata):
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+                continue
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_index(index)
+            rows = sheet.to_python(skip_empty_area=False)
+            sheets.append(Sheet(meta.name, index, rows, list(sheet.merged_cell_ranges or [])))
+        return sheets
+    except FileRejected:
+        raise
+    except Exception as exc:  # calamine reports every kind of damage as its own error type
+        raise _reject("unreadable_file", f"文件内容损坏：{type(exc).__name__}") from exc
+
+
+def decode_text(content: bytes) -> str:
+    """CSV text in UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise _reject("unreadable_file", "文本编码无法识别（应为 UTF-8 或 GBK）") from exc
+
+
+def _read_csv(content: bytes) -> Sheet:
+    text = decode_text(content).replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    sample = "\n".join(lines[:30])
+    delimiter = max((",", "\t", ";"), key=sample.count)
+    # Title and period lines have one field, the table many: polars sizes a headerless frame
+    # by its first line, so give it a synthetic header as wide as the widest line.
+    width = max(line.count(delimiter) for line in lines) + 1
+    header = delimiter.join(f"c{i}" for i in range(width))
+    frame = pl.read_csv(
+        io.BytesIO(f"{header}\n{text}".encode()),
+        separator=delimiter,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+    )
+    rows = [["" if v is None else v for v in row] for row in frame.iter_rows()]
+    return Sheet(None, 0, rows)

@@ -1,0 +1,70 @@
+"""Problems found in submitted files, and the Chinese instruction each one gives its submitter.
+
+The catalogue of codes lives in `issue_codes.yml`: data, reviewed like code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOGUE_FILE = Path(__file__).with_name("issue_codes.yml")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    with CATALOGUE_FILE.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    sheet: str | None = None
+    row_number: int | None = None
+    column_name: str | None = None
+    cell: str | None = None
+    value_found: str | None = None
+    detail: str = ""
+    source: str = "reader"
+
+    def __post_init__(self) -> None:
+        if self.code not in catalogue():
+            raise KeyError(f"unknown issue code {self.code!r}; add it to {CATALOGUE_FILE.name}")
+
+    @property
+    def severity(self) -> str:
+        return catalogue()[self.code]["severity"]
+
+    @property
+    def is_file_level(self) -> bool:
+        return self.severity == "error" and self.row_number is None
+
+    @property
+    def message(self) -> str:
+        return catalogue()[self.code]["message"].format(
+            sheet=self.sheet or "",
+            row=self.row_number or "",
+            cell=self.cell or "",
+            column=self.column_name or "",
+            value=self.value_found if self.value_found is not None else "",
+            detail=self.detail,
+        )
+
+    def as_record(self) -> dict[str, Any]:
+        """The row this issue becomes in `raw.issues` (sha256 is added by the caller)."""
+        return {
+            "sheet": self.sheet,
+            "row_number": self.row_number,
+            "column_name": self.column_name,
+            "cell": self.cell,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "value_found": self.value_found,
+            "source": self.source,
+        }

@@ -1,0 +1,141 @@
+"""The DuckDB warehouse: one writer at a time, a working copy per run, atomic publishing.
+
+A run copies the published file to `<warehouse>.building`, loads and builds there, and
+renames it over the published file only when everything passed. Readers of the published
+file are never blocked by a run and never see a half-built warehouse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.batch import FormBatch
+from pipelines.settings import Settings
+from pipelines.warehouse.manifest import KnownVersion
+
+RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
+
+
+@contextlib.contextmanager
+def exclusive_run(settings: Settings) -> Iterator[None]:
+    """Hold the warehouse's run lock: a second run (the schedule, the sensor, `bangfu run`)
+    waits here instead of writing the same files at the same time."""
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.warehouse_dir / ".run.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def start_working_copy(settings: Settings) -> Path:
+    """A fresh working copy of the published warehouse (an empty one the first time);
+    leftovers of a failed run are discarded."""
+    working = settings.working_warehouse
+    working.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (working, working.with_name(working.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if settings.warehouse.exists():
+        shutil.copyfile(settings.warehouse, working)
+    with duckdb.connect(str(working)) as con:
+        con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
+    return working
+
+
+def working_copy(settings: Settings) -> Path:
+    """The run's working copy, started from the published warehouse when there is none."""
+    if not settings.working_warehouse.exists():
+        return start_working_copy(settings)
+    return settings.working_warehouse
+
+
+def publish(settings: Settings) -> Path:
+    """Atomically replace the published warehouse with the working copy."""
+    working = settings.working_warehouse
+    with duckdb.connect(str(working)) as con:
+        con.execute("checkpoint")
+    os.replace(working, settings.warehouse)
+    return settings.warehouse
+
+
+def known_versions(database: Path) -> dict[str, KnownVersion]:
+    """The present version of every path, as the ledger last saw it."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select file_path, sha256, size_bytes, modified_at from raw.file_versions "
+            "where is_present"
+        ).fetchall()
+    return {path: KnownVersion(sha, size, modified) for path, sha, size, modified in rows}
+
+
+def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
+    """Contents already read by this version of the reader."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select sha256 from raw.parsed_files where reader_version = ?", [reader_version]
+        ).fetchall()
+    return {sha for (sha,) in rows}
+
+
+def load(database: Path, manifest: pl.DataFrame, batch: FormBatch, run_started_at: dt.datetime
+         ) -> dict[str, int]:
+    """Record the scan in the ledger and add the batch's tables, in one transaction.
+
+    Contents in the batch replace whatever an older reader version made of them."""
+    with duckdb.connect(str(database)) as con:
+        con.execute("begin")
+        _record_scan(con, manifest, run_started_at)
+        shas = batch.parsed_files.select("sha256")
+        con.register("batch_shas", shas)
+        counts = {}
+        for table in FormBatch.table_names():
+            frame = getattr(batch, table).rechunk()
+            con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
+            con.register("incoming", frame)
+            columns = ", ".join(frame.columns)
+            con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
+            con.unregister("incoming")
+            counts[table] = frame.height
+        con.execute("commit")
+    return counts
+
+
+def _record_scan(con: duckdb.DuckDBPyConnection, manifest: pl.DataFrame,
+                 run_started_at: dt.datetime) -> None:
+    """Upsert every version seen now; every other version is no longer present (withdrawn)."""
+    con.register("scanned", manifest)
+    con.execute(
+        """
+        insert into raw.file_versions as fv
+            (file_path, sha256, size_bytes, modified_at, first_seen_at, last_seen_at,
+             is_present, archive_path)
+        select file_path, sha256, size_bytes, modified_at, $now, $now, true, archive_path
+        from scanned
+        on conflict (file_path, sha256) do update set
+            size_bytes = excluded.size_bytes,
+            modified_at = excluded.modified_at,
+            last_seen_at = excluded.last_seen_at,
+            is_present = true,
+            archive_path = excluded.archive_path
+        """,
+        {"now": run_started_at},
+    )
+    con.execute(
+        """
+        update raw.file_versions as fv set is_present = false
+        where is_present and not exists (
+            select 1 from scanned s where s.file_path = fv.file_path and s.sha256 = fv.sha256
+        )
+        """
+    )
+    con.unregister("scanned")
