@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, tag
+from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, join, tag
 from dashboards.labels import REPORTING_STATUSES
 from dashboards.marts import Metric
 
@@ -74,8 +74,28 @@ def metric_panels(
     ]
 
 
-def trend_small_multiples(
-    panels: Sequence[TrendPanel], years: Sequence[int], colour: str, columns: int = 4
+def trend_charts(
+    panels: Sequence[TrendPanel], years: Sequence[int], colour: str, figure_id: str, label: str
+) -> Markup:
+    """Small multiples of the panels, in figures of at most two rows of four.
+
+    Each figure then fits on a printed landscape page (a plot cannot be re-laid out for
+    print, and one taller than the page would be cut in two).
+    """
+    columns = min(4, len(panels))
+    per_figure = 2 * columns
+    return join(
+        embed(
+            _small_multiples(panels[start : start + per_figure], years, colour, columns),
+            f"{figure_id}-{number}",
+            label,
+        )
+        for number, start in enumerate(range(0, len(panels), per_figure), 1)
+    )
+
+
+def _small_multiples(
+    panels: Sequence[TrendPanel], years: Sequence[int], colour: str, columns: int
 ) -> go.Figure:
     """One line chart per metric, each with its own y axis (units differ).
 
@@ -83,7 +103,6 @@ def trend_small_multiples(
     The grid is laid out here rather than with make_subplots, whose per-axis updates made a
     site of thirty department figures take seconds to build.
     """
-    columns = min(columns, len(panels))
     rows = math.ceil(len(panels) / columns)
     panel_height, title_space = 210, 70
     height = rows * panel_height + (rows - 1) * title_space + 70

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 
 from dashboards.context import Page, SiteContext
-from dashboards.figures import embed, metric_panels, trend_small_multiples
+from dashboards.figures import metric_panels, trend_charts
 from dashboards.html import (
     NOT_COMPUTABLE,
     NOT_REPORTED,
@@ -148,8 +148,15 @@ def _department_section(marts, department, department_id, pair_id, trend, people
     parts: list[object] = [tag("h3", label), tag("h4", "科室指标趋势")]
     if reported:
         panels = metric_panels(reported, trend, PROGRAMME_YEARS)
-        figure = trend_small_multiples(panels, PROGRAMME_YEARS, DEPARTMENT_COLOUR)
-        parts.append(embed(figure, f"{department_id}-trend", f"{label} 指标趋势"))
+        parts.append(
+            trend_charts(
+                panels,
+                PROGRAMME_YEARS,
+                DEPARTMENT_COLOUR,
+                f"{department_id}-trend",
+                f"{label} 指标趋势",
+            )
+        )
     else:
         parts.append(no_data("该科室 2018—2022 年没有任何已报告的指标"))
     if silent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from dashboards.context import Page, SiteContext
-from dashboards.figures import embed, metric_panels, trend_small_multiples
+from dashboards.figures import metric_panels, trend_charts
 from dashboards.html import (
     NOT_COMPUTABLE,
     Markup,
@@ -77,12 +77,17 @@ def _pair_section(marts: Marts, pair: Pair, anchor: str) -> Markup:
 def _group_block(
     group: MetricGroup, metrics: list[Metric], by_metric: dict[str, dict[int, dict]], anchor: str
 ) -> Markup:
-    panels = metric_panels(metrics, by_metric, PROGRAMME_YEARS)
-    figure = trend_small_multiples(panels, PROGRAMME_YEARS, GROUP_COLOURS[group.key])
+    charts = trend_charts(
+        metric_panels(metrics, by_metric, PROGRAMME_YEARS),
+        PROGRAMME_YEARS,
+        GROUP_COLOURS[group.key],
+        f"{anchor}-trend",
+        f"{group.title} 2018—2022 年趋势",
+    )
     return join(
         [
             tag("h3", group.title),
-            embed(figure, f"{anchor}-trend", f"{group.title} 2018—2022 年趋势"),
+            charts,
             tag("h4", f"{group.title}：逐年数值与同比增长"),
             _gains_table(metrics, by_metric),
         ]

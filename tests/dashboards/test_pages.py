@@ -107,8 +107,8 @@ def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
 def test_leadership_figures_leave_gaps_for_null_years(site: Path):
     section = pair_section(parse(site / "leadership.html"), SHAOXING)
     specs = figure_specs(section)
-    workload = next(spec for key, spec in specs.items() if key.endswith("workload-trend"))
-    capacity = next(spec for key, spec in specs.items() if key.endswith("capacity-trend"))
+    assert sorted(specs) == ["pair-2-capacity-trend-1", "pair-2-workload-trend-1"]
+    workload, capacity = specs["pair-2-workload-trend-1"], specs["pair-2-capacity-trend-1"]
 
     visits = trace(workload, "诊疗人次（人次）")
     assert visits["y"] == [1200, 1500, None, 1800, 2400]
