@@ -119,27 +119,30 @@ def _gains_table(metrics: list[Metric], by_metric: dict[str, dict[int, dict]]) -
 
 
 def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
+    """The value, its change on the year before and its index; 未报告 alone when not reported
+    (every ratio of a missing value is missing too)."""
     row = row or {}
-    lines: list[object] = [number_or(row.get("value"))]
-    if year != PROGRAMME_YEARS[0]:
-        change = row.get("yoy_change")
-        lines.append(
-            tag(
-                "span",
-                [
-                    "较上年 ",
-                    number_or(change, NOT_COMPUTABLE, signed=True),
-                    "（",
-                    percent_or(row.get("yoy_pct")),
-                    "）",
-                ],
-                class_=f"sub {_tone(metric, change)}".strip(),
-            )
-        )
-    lines.append(
-        tag("span", ["指数 ", number_or(row.get("index_vs_2018"), NOT_COMPUTABLE)], class_="sub")
+    value = row.get("value")
+    attributes = {"class_": "number", "data_metric": metric.code, "data_year": str(year)}
+    if is_missing(value):
+        return cell(number_or(value), **attributes)
+    change = row.get("yoy_change")
+    year_on_year = tag(
+        "span",
+        [
+            "较上年 ",
+            number_or(change, NOT_COMPUTABLE, signed=True),
+            "（",
+            percent_or(row.get("yoy_pct")),
+            "）",
+        ],
+        class_=f"sub {_tone(metric, change)}".strip(),
     )
-    return cell(lines, class_="number", data_metric=metric.code, data_year=str(year))
+    index = tag(
+        "span", ["指数 ", number_or(row.get("index_vs_2018"), NOT_COMPUTABLE)], class_="sub"
+    )
+    first_year = year == PROGRAMME_YEARS[0]
+    return cell([number_or(value), None if first_year else year_on_year, index], **attributes)
 
 
 def _tone(metric: Metric, change: object) -> str:

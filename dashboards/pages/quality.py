@@ -68,15 +68,13 @@ def _status_badge(labels: dict[str, Label], code: str | None) -> Markup:
 
 
 def _text(value: object) -> str:
-    """A cell's text: dates as ISO, lists (codes, reasons) joined, NULL as a dash."""
+    """A cell's text: dates as ISO, NULL as a dash."""
     if value is None:
         return NOT_COMPUTABLE
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
-        return "；".join(_text(item) for item in value)
     return str(value)
 
 

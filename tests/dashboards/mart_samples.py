@@ -48,8 +48,8 @@ TABLES = {
     "quarantined_rows": """
         file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
         person_name VARCHAR, supporting_hospital VARCHAR, recipient_hospital VARCHAR,
-        department VARCHAR, period_start DATE, period_end DATE, raw_cells_json VARCHAR,
-        error_codes VARCHAR[], reasons VARCHAR[]""",
+        department VARCHAR, period_start DATE, period_end DATE, raw_cells_json JSON,
+        error_codes VARCHAR, reasons VARCHAR""",
 }
 
 # code: (name, unit, unit_zh, kind, value_type, higher_is_better, sort_order)
@@ -377,8 +377,8 @@ def quarantine_rows():
             date(2019, 3, 1),
             date(2019, 3, 31),
             '{"姓名": "王五", "开展手术例数": "十二"}',
-            ["non_numeric_value"],
-            ["开展手术例数不是数字"],
+            "non_numeric_value",
+            "开展手术例数不是数字",
         ),
     ]
 
