@@ -25,8 +25,8 @@ row_counts as (
 
     select
         sha256,
-        sum(case when is_accepted then 1 else 0 end)     as rows_accepted,
-        sum(case when not is_accepted then 1 else 0 end) as rows_rejected
+        count(case when is_accepted then 1 end)     as rows_accepted,
+        count(case when not is_accepted then 1 end) as rows_rejected
     from {{ ref('int_row_verdicts') }}
     group by sha256
 

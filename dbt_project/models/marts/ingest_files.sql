@@ -18,8 +18,8 @@ issue_counts as (
 
     select
         sha256,
-        sum(case when severity = 'error' then 1 else 0 end) as error_count,
-        sum(case when severity = 'warning' then 1 else 0 end) as warning_count
+        count(case when severity = 'error' then 1 end) as error_count,
+        count(case when severity = 'warning' then 1 end) as warning_count
     from {{ ref('stg_issues') }}
     group by sha256
 

@@ -28,11 +28,11 @@ received as (
         quarters.year,
         quarters.quarter,
         count(*) as reports_received,
-        sum(
+        count(
             case
                 when {{ dbt.datediff('reports.period_end', 'reports.first_submitted_at', 'day') }}
                     <= {{ var('on_time_days') }}
-                then 1 else 0
+                then 1
             end
         ) as reports_on_time,
         min(reports.first_submitted_at) as first_received_at
