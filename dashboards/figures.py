@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, join, tag
-from dashboards.labels import REPORTING_STATUSES
+from dashboards.labels import REPORTING_STATUSES, label_for
 from dashboards.marts import Metric
 
 # System fonts only: the site must not load web fonts.
@@ -241,13 +241,7 @@ def reporting_heat_map(
             x=list(periods),
             y=list(departments),
             z=grid(lambda c: band.get(c.status) if c else None),
-            text=grid(
-                lambda c: (
-                    REPORTING_STATUSES[c.status].text
-                    if c and c.status in band
-                    else (c.status if c else "")
-                )
-            ),
+            text=grid(lambda c: label_for(REPORTING_STATUSES, c.status).text if c else ""),
             hovertext=grid(lambda c: c.hover if c else ""),
             texttemplate="%{text}",
             textfont={"size": 10, "color": "white"},

@@ -28,16 +28,22 @@ def join(parts: Iterable[object]) -> Markup:
     return Markup("".join(esc(part) for part in parts if part is not None))
 
 
+VOID_ELEMENTS = frozenset({"input", "meta", "link", "br", "img"})
+
+
 def tag(name: str, content: object = None, /, **attributes: object) -> Markup:
-    """An element; `class_` becomes `class`, `data_x` becomes `data-x`, None drops an attribute.
+    """An element; `class_` becomes `class`, `data_x` becomes `data-x`; an attribute that is
+    True is written bare, one that is None or False is left out.
 
     Content may be a single value or an iterable of values; plain text is escaped.
     """
     rendered = "".join(
-        f' {key.rstrip("_").replace("_", "-")}="{esc(value)}"'
+        f" {key.rstrip('_').replace('_', '-')}" + ("" if value is True else f'="{esc(value)}"')
         for key, value in attributes.items()
         if value is not None and value is not False
     )
+    if name in VOID_ELEMENTS:
+        return Markup(f"<{name}{rendered}>")
     if isinstance(content, Iterable) and not isinstance(content, str):
         inner = join(content)
     else:
@@ -50,7 +56,6 @@ def table(
     rows: Iterable[Sequence[object]],
     *,
     class_: str | None = None,
-    caption: str | None = None,
 ) -> Markup:
     """A table whose cells are text, Markup, or ready-made `<td>` elements (see `cell`)."""
 
@@ -63,7 +68,7 @@ def table(
     body = tag("tbody", [tag("tr", [as_cell(value) for value in row]) for row in rows])
     return tag(
         "div",
-        tag("table", [tag("caption", caption) if caption else None, head, body], class_=class_),
+        tag("table", [head, body], class_=class_),
         class_="table-wrap",
     )
 

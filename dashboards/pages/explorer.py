@@ -25,15 +25,17 @@ from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
 
 DEPARTMENT_COLOUR = "#6b46c1"
 
+# Mart rows keyed by metric code, then year; and those by person or department.
+ByMetric = dict[str, dict[int, dict]]
+ByName = dict[str | None, ByMetric]
+
 
 def render(context: SiteContext) -> Markup:
     marts = context.marts
     pairs = marts.pairs("mart_department_trend", "mart_person_activity")
     if not pairs:
         return no_data("数据仓库中还没有科室或人员数据")
-    sections = []
-    for pair_number, pair in enumerate(pairs, 1):
-        sections.append(_pair_section(marts, pair, f"p{pair_number}"))
+    sections = [_pair_section(marts, pair, f"p{n}") for n, pair in enumerate(pairs, 1)]
     return join(
         [
             _filters(pairs),
@@ -71,12 +73,10 @@ def _filters(pairs: list[Pair]) -> Markup:
 
 
 def _pair_section(marts: Marts, pair: Pair, pair_id: str) -> Markup:
-    trends: dict[str, dict[str, dict[int, dict]]] = defaultdict(lambda: defaultdict(dict))
+    trends: ByName = defaultdict(lambda: defaultdict(dict))
     for row in marts.rows("mart_department_trend", pair):
         trends[row["department"]][row["metric_code"]][row["year"]] = row
-    people: dict[str, dict[str, dict[str, dict[int, dict]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(dict))
-    )
+    people: dict[str | None, ByName] = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
     for row in marts.rows("mart_person_activity", pair):
         people[row["department"]][row["person_name"]][row["metric_code"]][row["year"]] = row
 
@@ -102,7 +102,12 @@ def _department_label(department: str | None) -> str:
     return department or "（未注明科室）"
 
 
-def _overview(departments, department_ids, trends, people) -> Markup:
+def _overview(
+    departments: list[str | None],
+    department_ids: dict[str | None, str],
+    trends: ByName,
+    people: dict[str | None, ByName],
+) -> Markup:
     header = ["科室", *(f"{year} 年报表数" for year in PROGRAMME_YEARS), "人员数"]
     rows = []
     for department in departments:
@@ -126,7 +131,7 @@ def _overview(departments, department_ids, trends, people) -> Markup:
     return table(header, rows)
 
 
-def _reports_by_year(metrics: dict[str, dict[int, dict]]) -> dict[int, int]:
+def _reports_by_year(metrics: ByMetric) -> dict[int, int]:
     """Winning reports touching each year; every metric row of a year carries the same count."""
     counts: dict[int, int] = {}
     for years in metrics.values():
@@ -135,12 +140,16 @@ def _reports_by_year(metrics: dict[str, dict[int, dict]]) -> dict[int, int]:
     return counts
 
 
-def _department_section(marts, department, department_id, pair_id, trend, people) -> Markup:
+def _department_section(
+    marts: Marts,
+    department: str | None,
+    department_id: str,
+    pair_id: str,
+    trend: ByMetric,
+    people: ByName,
+) -> Markup:
     label = _department_label(department)
-    metrics = sorted(
-        (_metric(marts, code, years) for code, years in trend.items()),
-        key=lambda m: (m.sort_order, m.code),
-    )
+    metrics = _metrics_of(marts, trend)
     reported = [
         m for m in metrics if any(not is_missing(r["value"]) for r in trend[m.code].values())
     ]
@@ -173,22 +182,23 @@ def _department_section(marts, department, department_id, pair_id, trend, people
     )
 
 
-def _metric(marts: Marts, code: str, years: dict[int, dict]) -> Metric:
-    sample = next(iter(years.values()))
-    return marts.metric(code, sample.get("metric_name_zh"), sample.get("unit"))
+def _metrics_of(marts: Marts, rows_by_metric: ByMetric) -> list[Metric]:
+    """The metrics of mart rows keyed by metric code, in the catalog's order."""
+    metrics = []
+    for code, years in rows_by_metric.items():
+        sample = next(iter(years.values()))
+        metrics.append(marts.metric(code, sample.get("metric_name_zh"), sample.get("unit")))
+    return sorted(metrics, key=lambda m: (m.sort_order, m.code))
 
 
-def _people_table(marts: Marts, people: dict[str, dict[str, dict[int, dict]]]) -> Markup:
+def _people_table(marts: Marts, people: ByName) -> Markup:
     if not people:
         return no_data("该科室没有被接收的人员数据")
     header = ["姓名", "指标", *(f"{year} 年" for year in PROGRAMME_YEARS), "合计"]
     head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
     groups = []
     for person in sorted(people):
-        metrics = sorted(
-            (_metric(marts, code, years) for code, years in people[person].items()),
-            key=lambda m: (m.sort_order, m.code),
-        )
+        metrics = _metrics_of(marts, people[person])
         rows = []
         for position, metric in enumerate(metrics):
             years = people[person][metric.code]

@@ -81,7 +81,7 @@ def _card(figure: str, caption: str) -> Markup:
 
 def _data_cards(marts: Marts) -> Markup:
     files = marts.rows("ingest_files")
-    if marts.frame("ingest_files") is None or not files:
+    if not files:
         return no_data("还没有收到任何文件")
     statuses = Counter(row["status"] for row in files)
     issues = Counter(row["severity"] for row in marts.rows("ingest_issues"))
