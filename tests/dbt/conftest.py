@@ -49,25 +49,50 @@ class RawLayer:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
-    def file(self, path: str, sha256: str, *, modified: str, first_seen: str = "2023-06-01 02:00:00",
-             present: bool = True, form_type: str | None = "activity", sheets: int = 1) -> None:
+    def file(
+        self,
+        path: str,
+        sha256: str,
+        *,
+        modified: str,
+        first_seen: str = "2023-06-01 02:00:00",
+        present: bool = True,
+        form_type: str | None = "activity",
+        sheets: int = 1,
+    ) -> None:
         """A file version in the ledger; form_type None means the reader never parsed it."""
         self.con.execute(
             "insert into raw.file_versions values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [path, sha256, 4096, modified, first_seen, "2023-06-01 02:00:00", present,
-             f"archive/{sha256[:2]}/{sha256}.xlsx"],
+            [
+                path,
+                sha256,
+                4096,
+                modified,
+                first_seen,
+                "2023-06-01 02:00:00",
+                present,
+                f"archive/{sha256[:2]}/{sha256}.xlsx",
+            ],
         )
         parsed = self.con.execute(
-            "select count(*) from raw.parsed_files where sha256 = ?", [sha256]).fetchone()[0]
+            "select count(*) from raw.parsed_files where sha256 = ?", [sha256]
+        ).fetchone()[0]
         if form_type and not parsed:
             self.con.execute(
                 "insert into raw.parsed_files values (?, ?, ?, ?, ?, ?)",
                 [sha256, path, form_type, sheets, first_seen, "test"],
             )
 
-    def _report(self, sha256: str, sheet: str | None, sheet_index: int, form_type: str,
-                pair: tuple[str, str], department: str | None,
-                period: tuple[str | None, str | None]) -> str:
+    def _report(
+        self,
+        sha256: str,
+        sheet: str | None,
+        sheet_index: int,
+        form_type: str,
+        pair: tuple[str, str],
+        department: str | None,
+        period: tuple[str | None, str | None],
+    ) -> str:
         report_id = f"{sha256}:{sheet_index}"
         self.con.execute(
             "insert into raw.reports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -75,50 +100,104 @@ class RawLayer:
         )
         return report_id
 
-    def activity(self, sha256: str, *, pair: tuple[str, str], department: str | None,
-                 period: tuple[str | None, str | None], columns: Mapping[str, str],
-                 people: Iterable[tuple[str, Mapping[str, str]]], sheet: str | None = "Sheet1",
-                 sheet_index: int = 0, first_row: int = 5) -> None:
+    def activity(
+        self,
+        sha256: str,
+        *,
+        pair: tuple[str, str],
+        department: str | None,
+        period: tuple[str | None, str | None],
+        columns: Mapping[str, str],
+        people: Iterable[tuple[str, Mapping[str, str]]],
+        sheet: str | None = "Sheet1",
+        sheet_index: int = 0,
+        first_row: int = 5,
+    ) -> None:
         """An activity report: `columns` maps metric_code → header (column B onwards, in order),
         `people` holds (name as written, {metric_code: cell text}) from `first_row` down."""
         report_id = self._report(sha256, sheet, sheet_index, "activity", pair, department, period)
         letters = {metric: column_letter(i + 1) for i, metric in enumerate(columns)}
         for metric, header in columns.items():
-            self.con.execute("insert into raw.report_columns values (?, ?, ?, ?, ?)",
-                             [report_id, sha256, metric, header, letters[metric]])
+            self.con.execute(
+                "insert into raw.report_columns values (?, ?, ?, ?, ?)",
+                [report_id, sha256, metric, header, letters[metric]],
+            )
         for row_number, (name, cells) in enumerate(people, start=first_row):
             self.con.execute(
                 "insert into raw.activity_rows values (?, ?, ?, ?, 'person', ?, ?, ?)",
-                [report_id, sha256, sheet, row_number, name, "".join(name.split()), f"A{row_number}"],
+                [
+                    report_id,
+                    sha256,
+                    sheet,
+                    row_number,
+                    name,
+                    "".join(name.split()),
+                    f"A{row_number}",
+                ],
             )
             for metric in columns:
                 text = cells.get(metric, "")
                 self.con.execute(
                     "insert into raw.activity_values values (?, ?, ?, ?, ?, ?, ?)",
-                    [report_id, sha256, row_number, metric, f"{letters[metric]}{row_number}", text,
-                     parse_number(text)],
+                    [
+                        report_id,
+                        sha256,
+                        row_number,
+                        metric,
+                        f"{letters[metric]}{row_number}",
+                        text,
+                        parse_number(text),
+                    ],
                 )
 
-    def capacity(self, sha256: str, *, pair: tuple[str, str], years: tuple[int, int],
-                 indicators: Iterable[tuple[str, str, Mapping[int, str]]], sheet: str = "能力指标",
-                 first_row: int = 4) -> None:
+    def capacity(
+        self,
+        sha256: str,
+        *,
+        pair: tuple[str, str],
+        years: tuple[int, int],
+        indicators: Iterable[tuple[str, str, Mapping[int, str]]],
+        sheet: str = "能力指标",
+        first_row: int = 4,
+    ) -> None:
         """A capacity report: one row per (metric_code, indicator as written, {year: cell text})
         from `first_row` down, years in columns B onwards."""
         first, last = years
-        report_id = self._report(sha256, sheet, 0, "capacity", pair, None,
-                                 (f"{first}-01-01", f"{last}-12-31"))
+        report_id = self._report(
+            sha256, sheet, 0, "capacity", pair, None, (f"{first}-01-01", f"{last}-12-31")
+        )
         for row_number, (metric, name, cells) in enumerate(indicators, start=first_row):
             for year, text in cells.items():
                 cell = f"{column_letter(1 + year - first)}{row_number}"
                 self.con.execute(
                     "insert into raw.capacity_values values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [report_id, sha256, sheet, row_number, cell, metric, name, year, text,
-                     _float_or_none(text)],
+                    [
+                        report_id,
+                        sha256,
+                        sheet,
+                        row_number,
+                        cell,
+                        metric,
+                        name,
+                        year,
+                        text,
+                        _float_or_none(text),
+                    ],
                 )
 
-    def issue(self, sha256: str, code: str, message: str, *, severity: str = "error",
-              sheet: str | None = None, row: int | None = None, column: str | None = None,
-              cell: str | None = None, value: str | None = None) -> None:
+    def issue(
+        self,
+        sha256: str,
+        code: str,
+        message: str,
+        *,
+        severity: str = "error",
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        cell: str | None = None,
+        value: str | None = None,
+    ) -> None:
         self.con.execute(
             "insert into raw.issues values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reader')",
             [sha256, sheet, row, column, cell, severity, code, message, value],
@@ -129,9 +208,18 @@ def run_dbt(database: Path, work_dir: Path, *args: str) -> subprocess.CompletedP
     """Run dbt on the project against `database`, with its target and logs in `work_dir` so
     that parallel runs do not share files."""
     return subprocess.run(
-        [str(DBT), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(work_dir / "target"),
-         "--log-path", str(work_dir / "logs")],
+        [
+            str(DBT),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(work_dir / "target"),
+            "--log-path",
+            str(work_dir / "logs"),
+        ],
         cwd=REPO_ROOT,
         env={**os.environ, "BANGFU_DBT_DATABASE": str(database), "DBT_USE_COLORS": "false"},
         capture_output=True,

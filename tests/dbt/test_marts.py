@@ -25,49 +25,126 @@ def write_corpus(raw) -> None:
     # A period across the new year, 62 days: 31 fall in 2019 and 31 in 2020. No total column,
     # so total_visits = outpatient + emergency.
     raw.file("临夏/2019/心内科_2019年12月-2020年1月.xlsx", "cardio", modified="2020-02-10 09:00:00")
-    raw.activity("cardio", pair=LX, department="心内科", period=("2019-12-01", "2020-01-31"),
-                 columns={**VISITS, **SURGERIES},
-                 people=[("张三", {"outpatient_visits": "62", "emergency_visits": "31", "surgeries": "6"}),
-                         ("李四", {"outpatient_visits": "124", "emergency_visits": "无", "surgeries": "0"})])
+    raw.activity(
+        "cardio",
+        pair=LX,
+        department="心内科",
+        period=("2019-12-01", "2020-01-31"),
+        columns={**VISITS, **SURGERIES},
+        people=[
+            ("张三", {"outpatient_visits": "62", "emergency_visits": "31", "surgeries": "6"}),
+            ("李四", {"outpatient_visits": "124", "emergency_visits": "无", "surgeries": "0"}),
+        ],
+    )
     # A corrected resubmission: the later file wins, the first is superseded; the report
     # first arrived 5 days after its quarter, so it is on time.
     raw.file("临夏/2021/儿科_2021Q1.xlsx", "paed_v1", modified="2021-04-05 10:00:00")
-    raw.activity("paed_v1", pair=LX, department="儿科", period=("2021-01-01", "2021-03-31"),
-                 columns=SURGERIES, people=[("王五", {"surgeries": "10"})])
+    raw.activity(
+        "paed_v1",
+        pair=LX,
+        department="儿科",
+        period=("2021-01-01", "2021-03-31"),
+        columns=SURGERIES,
+        people=[("王五", {"surgeries": "10"})],
+    )
     raw.file("临夏/2021/儿科_2021Q1_修订.xlsx", "paed_v2", modified="2021-04-20 10:00:00")
-    raw.activity("paed_v2", pair=LX, department="儿科", period=("2021-01-01", "2021-03-31"),
-                 columns=SURGERIES, people=[("王五", {"surgeries": "12"})])
+    raw.activity(
+        "paed_v2",
+        pair=LX,
+        department="儿科",
+        period=("2021-01-01", "2021-03-31"),
+        columns=SURGERIES,
+        people=[("王五", {"surgeries": "12"})],
+    )
     # The same bytes at two paths, seen in the same run: the smaller path counts. Sent 31
     # days after March: late.
     for path in ("临夏/2022/产科_2022年3月.xlsx", "临夏/备份/产科_2022年3月.xlsx"):
         raw.file(path, "obst", modified="2022-05-01 09:00:00", first_seen="2022-05-02 02:00:00")
-    raw.activity("obst", pair=LX, department="产科", period=("2022-03-01", "2022-03-31"),
-                 columns=SURGERIES, people=[("赵六", {"surgeries": "5"})])
-    raw.issue("obst", "implausible_value", "单元格 B5（“开展手术例数”）的数值 5 超出通常范围（测试）。请核实是否填错。",
-              severity="warning", sheet="Sheet1", row=5, column="开展手术例数", cell="B5", value="5")
+    raw.activity(
+        "obst",
+        pair=LX,
+        department="产科",
+        period=("2022-03-01", "2022-03-31"),
+        columns=SURGERIES,
+        people=[("赵六", {"surgeries": "5"})],
+    )
+    raw.issue(
+        "obst",
+        "implausible_value",
+        "单元格 B5（“开展手术例数”）的数值 5 超出通常范围（测试）。请核实是否填错。",
+        severity="warning",
+        sheet="Sheet1",
+        row=5,
+        column="开展手术例数",
+        cell="B5",
+        value="5",
+    )
     # Removed from the raw folder: its 100 surgeries leave the marts.
-    raw.file("临夏/2020/口腔科_2020年6月.xlsx", "dental", modified="2020-07-02 09:00:00", present=False)
-    raw.activity("dental", pair=LX, department="口腔科", period=("2020-06-01", "2020-06-30"),
-                 columns=SURGERIES, people=[("孙七", {"surgeries": "100"})])
-    raw.issue("dental", "unknown_column", "无法识别的列“备用”（C4），该列数据未导入。", severity="warning",
-              column="备用", cell="C4")
+    raw.file(
+        "临夏/2020/口腔科_2020年6月.xlsx", "dental", modified="2020-07-02 09:00:00", present=False
+    )
+    raw.activity(
+        "dental",
+        pair=LX,
+        department="口腔科",
+        period=("2020-06-01", "2020-06-30"),
+        columns=SURGERIES,
+        people=[("孙七", {"surgeries": "100"})],
+    )
+    raw.issue(
+        "dental",
+        "unknown_column",
+        "无法识别的列“备用”（C4），该列数据未导入。",
+        severity="warning",
+        column="备用",
+        cell="C4",
+    )
     # A file-level error: every row is quarantined.
     raw.file("临夏/急诊科_统计表.xlsx", "emerg", modified="2021-05-01 09:00:00")
-    raw.activity("emerg", pair=LX, department="急诊科", period=(None, None), columns=SURGERIES,
-                 people=[("马一", {"surgeries": "7"}), ("马二", {"surgeries": "8"})])
-    raw.issue("emerg", "period_missing", "未填写统计周期（表中未找到）。请填写起止日期。", sheet="Sheet1")
+    raw.activity(
+        "emerg",
+        pair=LX,
+        department="急诊科",
+        period=(None, None),
+        columns=SURGERIES,
+        people=[("马一", {"surgeries": "7"}), ("马二", {"surgeries": "8"})],
+    )
+    raw.issue(
+        "emerg", "period_missing", "未填写统计周期（表中未找到）。请填写起止日期。", sheet="Sheet1"
+    )
     # A row-level error: row 6 is quarantined, row 5 counts.
     raw.file("临夏/2021/呼吸科_2021年7月.xlsx", "resp", modified="2021-08-03 09:00:00")
-    raw.activity("resp", pair=LX, department="呼吸科", period=("2021-07-01", "2021-07-31"),
-                 columns={**SURGERIES, "lectures": "学术讲座次数"},
-                 people=[("陈一", {"surgeries": "4", "lectures": "1"}),
-                         ("林二", {"surgeries": "x", "lectures": "2"})])
-    raw.issue("resp", "non_numeric_value", "单元格 B6（“开展手术例数”）填写的“x”不是数字。请只填写数字，没有请填 0。",
-              sheet="Sheet1", row=6, column="开展手术例数", cell="B6", value="x")
+    raw.activity(
+        "resp",
+        pair=LX,
+        department="呼吸科",
+        period=("2021-07-01", "2021-07-31"),
+        columns={**SURGERIES, "lectures": "学术讲座次数"},
+        people=[
+            ("陈一", {"surgeries": "4", "lectures": "1"}),
+            ("林二", {"surgeries": "x", "lectures": "2"}),
+        ],
+    )
+    raw.issue(
+        "resp",
+        "non_numeric_value",
+        "单元格 B6（“开展手术例数”）填写的“x”不是数字。请只填写数字，没有请填 0。",
+        sheet="Sheet1",
+        row=6,
+        column="开展手术例数",
+        cell="B6",
+        value="x",
+    )
     # A department nobody expected.
     raw.file("临夏/2022/神经外科_2022年5月.xlsx", "neuro", modified="2022-06-05 09:00:00")
-    raw.activity("neuro", pair=LX, department="神经外科", period=("2022-05-01", "2022-05-31"),
-                 columns=SURGERIES, people=[("何三", {"surgeries": "2"})])
+    raw.activity(
+        "neuro",
+        pair=LX,
+        department="神经外科",
+        period=("2022-05-01", "2022-05-31"),
+        columns=SURGERIES,
+        people=[("何三", {"surgeries": "2"})],
+    )
     # A file the reader could not open: no parsed_files row.
     raw.file("临夏/损坏的文件.xlsx", "broken", modified="2021-01-01 09:00:00", form_type=None)
     raw.issue("broken", "unreadable_file", "文件无法打开（测试）。请另存为 .xlsx 后重新提交。")
@@ -75,44 +152,127 @@ def write_corpus(raw) -> None:
     # --- 绍兴市中医院 → 务川自治县中医院 (expected in Q1 and Q3) ---
     # The 2018 template has one 诊疗人次 column and no lectures column; 手术 '—' is an explicit 0.
     raw.file("绍兴/2018/中医骨伤科_2018年3月.xlsx", "ortho18", modified="2018-04-02 09:00:00")
-    raw.activity("ortho18", pair=SX, department="中医骨伤科", period=("2018-03-01", "2018-03-31"),
-                 columns={"total_visits": "诊疗人次", **SURGERIES},
-                 people=[("周八", {"total_visits": "40", "surgeries": "—"})])
+    raw.activity(
+        "ortho18",
+        pair=SX,
+        department="中医骨伤科",
+        period=("2018-03-01", "2018-03-31"),
+        columns={"total_visits": "诊疗人次", **SURGERIES},
+        people=[("周八", {"total_visits": "40", "surgeries": "—"})],
+    )
     raw.file("绍兴/2019/中医骨伤科_2019年9月.xlsx", "ortho19", modified="2019-10-30 09:00:00")
-    raw.activity("ortho19", pair=SX, department="中医骨伤科", period=("2019-09-01", "2019-09-30"),
-                 columns={**VISITS, **SURGERIES, "lectures": "学术讲座次数"},
-                 people=[("周八", {"outpatient_visits": "30", "emergency_visits": "5", "surgeries": "3",
-                                 "lectures": "2"})])
+    raw.activity(
+        "ortho19",
+        pair=SX,
+        department="中医骨伤科",
+        period=("2019-09-01", "2019-09-30"),
+        columns={**VISITS, **SURGERIES, "lectures": "学术讲座次数"},
+        people=[
+            (
+                "周八",
+                {
+                    "outpatient_visits": "30",
+                    "emergency_visits": "5",
+                    "surgeries": "3",
+                    "lectures": "2",
+                },
+            )
+        ],
+    )
     # One workbook, three reports; 吴九 (padded once as '吴 九') is one person.
     raw.file("绍兴/2018/针灸科推拿科_2018.xlsx", "acu", modified="2018-10-08 09:00:00", sheets=3)
-    raw.activity("acu", sheet="3月", sheet_index=0, pair=SX, department="针灸科",
-                 period=("2018-03-01", "2018-03-31"), columns=VISITS,
-                 people=[("吴 九", {"outpatient_visits": "10", "emergency_visits": ""})])
-    raw.activity("acu", sheet="9月", sheet_index=1, pair=SX, department="针灸科",
-                 period=("2018-09-01", "2018-09-30"), columns=VISITS,
-                 people=[("吴九", {"outpatient_visits": "20", "emergency_visits": "0"}),
-                         ("郑十", {"outpatient_visits": "6", "emergency_visits": "-"})])
-    raw.activity("acu", sheet="推拿科", sheet_index=2, pair=SX, department="推拿科",
-                 period=("2018-09-01", "2018-09-30"), columns={"teaching_rounds": "教学查房次数"},
-                 people=[("钱多", {"teaching_rounds": "3"})])
+    raw.activity(
+        "acu",
+        sheet="3月",
+        sheet_index=0,
+        pair=SX,
+        department="针灸科",
+        period=("2018-03-01", "2018-03-31"),
+        columns=VISITS,
+        people=[("吴 九", {"outpatient_visits": "10", "emergency_visits": ""})],
+    )
+    raw.activity(
+        "acu",
+        sheet="9月",
+        sheet_index=1,
+        pair=SX,
+        department="针灸科",
+        period=("2018-09-01", "2018-09-30"),
+        columns=VISITS,
+        people=[
+            ("吴九", {"outpatient_visits": "20", "emergency_visits": "0"}),
+            ("郑十", {"outpatient_visits": "6", "emergency_visits": "-"}),
+        ],
+    )
+    raw.activity(
+        "acu",
+        sheet="推拿科",
+        sheet_index=2,
+        pair=SX,
+        department="推拿科",
+        period=("2018-09-01", "2018-09-30"),
+        columns={"teaching_rounds": "教学查房次数"},
+        people=[("钱多", {"teaching_rounds": "3"})],
+    )
     # Capacity: a five-year table with a bad ICU row, then a later correction of 2022 only.
-    raw.file("绍兴/能力/务川县中医院_能力指标_2018-2022.xlsx", "cap_all", modified="2023-01-10 09:00:00",
-             form_type="capacity")
-    raw.capacity("cap_all", pair=SX, years=(2018, 2022), indicators=[
-        ("cap_open_beds", "实际开放床位数", {2018: "100", 2019: "120", 2020: "150", 2021: "150", 2022: "200"}),
-        ("cap_treatment_centers", "建成救治中心数", {2018: "0", 2019: "1", 2020: "2", 2021: "3", 2022: "4"}),
-        ("cap_county_inpatient_share_pct", "县域内住院量占比",
-         {2018: "85.5%", 2019: "88", 2020: "", 2021: "90", 2022: "92.5"}),
-        ("cap_icu_beds", "ICU床位数", {2018: "4", 2019: "abc", 2020: "6", 2021: "6", 2022: "8"}),
-    ])
-    raw.issue("cap_all", "non_numeric_value", "单元格 C7（“2019”）填写的“abc”不是数字。请只填写数字，没有请填 0。",
-              sheet="能力指标", row=7, column="2019", cell="C7", value="abc")
-    raw.file("绍兴/能力/务川县中医院_2022_更正.xlsx", "cap_2022", modified="2023-03-01 09:00:00",
-             form_type="capacity")
-    raw.capacity("cap_2022", pair=SX, years=(2022, 2022), indicators=[
-        ("cap_open_beds", "实际开放床位数", {2022: "210"}),
-        ("cap_treatment_centers", "建成救治中心数", {2022: "5"}),
-    ])
+    raw.file(
+        "绍兴/能力/务川县中医院_能力指标_2018-2022.xlsx",
+        "cap_all",
+        modified="2023-01-10 09:00:00",
+        form_type="capacity",
+    )
+    raw.capacity(
+        "cap_all",
+        pair=SX,
+        years=(2018, 2022),
+        indicators=[
+            (
+                "cap_open_beds",
+                "实际开放床位数",
+                {2018: "100", 2019: "120", 2020: "150", 2021: "150", 2022: "200"},
+            ),
+            (
+                "cap_treatment_centers",
+                "建成救治中心数",
+                {2018: "0", 2019: "1", 2020: "2", 2021: "3", 2022: "4"},
+            ),
+            (
+                "cap_county_inpatient_share_pct",
+                "县域内住院量占比",
+                {2018: "85.5%", 2019: "88", 2020: "", 2021: "90", 2022: "92.5"},
+            ),
+            (
+                "cap_icu_beds",
+                "ICU床位数",
+                {2018: "4", 2019: "abc", 2020: "6", 2021: "6", 2022: "8"},
+            ),
+        ],
+    )
+    raw.issue(
+        "cap_all",
+        "non_numeric_value",
+        "单元格 C7（“2019”）填写的“abc”不是数字。请只填写数字，没有请填 0。",
+        sheet="能力指标",
+        row=7,
+        column="2019",
+        cell="C7",
+        value="abc",
+    )
+    raw.file(
+        "绍兴/能力/务川县中医院_2022_更正.xlsx",
+        "cap_2022",
+        modified="2023-03-01 09:00:00",
+        form_type="capacity",
+    )
+    raw.capacity(
+        "cap_2022",
+        pair=SX,
+        years=(2022, 2022),
+        indicators=[
+            ("cap_open_beds", "实际开放床位数", {2022: "210"}),
+            ("cap_treatment_centers", "建成救治中心数", {2022: "5"}),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -135,16 +295,24 @@ def one(con, sql: str, *params):
 
 
 def trend(con, pair, metric: str) -> dict[int, float | None]:
-    return dict(con.execute(
-        "select year, value from mart_capacity_trend where supporting_hospital = ? "
-        "and recipient_hospital = ? and metric_code = ? order by year", [*pair, metric]).fetchall())
+    return dict(
+        con.execute(
+            "select year, value from mart_capacity_trend where supporting_hospital = ? "
+            "and recipient_hospital = ? and metric_code = ? order by year",
+            [*pair, metric],
+        ).fetchall()
+    )
 
 
 def department(con, pair, name: str, metric: str) -> dict[int, tuple]:
-    return {year: (value, reports) for year, value, reports in con.execute(
-        "select year, value, reports from mart_department_trend where supporting_hospital = ? "
-        "and recipient_hospital = ? and department = ? and metric_code = ? order by year",
-        [*pair, name, metric]).fetchall()}
+    return {
+        year: (value, reports)
+        for year, value, reports in con.execute(
+            "select year, value, reports from mart_department_trend where supporting_hospital = ? "
+            "and recipient_hospital = ? and department = ? and metric_code = ? order by year",
+            [*pair, name, metric],
+        ).fetchall()
+    }
 
 
 def status_of(con, path: str) -> str:
@@ -152,6 +320,7 @@ def status_of(con, path: str) -> str:
 
 
 # --- statuses ---------------------------------------------------------------------------
+
 
 def test_every_file_version_gets_its_status(con):
     assert dict(con.execute("select file_path, status from ingest_files").fetchall()) == {
@@ -174,9 +343,13 @@ def test_every_file_version_gets_its_status(con):
 
 
 def test_row_counts_and_issue_counts(con):
-    rows = {path: rest for path, *rest in con.execute(
-        "select file_path, rows_accepted, rows_rejected, error_count, warning_count from ingest_files"
-    ).fetchall()}
+    rows = {
+        path: rest
+        for path, *rest in con.execute(
+            "select file_path, rows_accepted, rows_rejected, error_count, warning_count "
+            "from ingest_files"
+        ).fetchall()
+    }
     assert rows["临夏/急诊科_统计表.xlsx"] == [0, 2, 1, 0]
     assert rows["临夏/2021/呼吸科_2021年7月.xlsx"] == [1, 1, 1, 0]
     assert rows["绍兴/能力/务川县中医院_能力指标_2018-2022.xlsx"] == [3, 1, 1, 0]
@@ -185,21 +358,32 @@ def test_row_counts_and_issue_counts(con):
 
 
 def test_workbook_with_several_reports_is_summarised(con):
-    assert one(con, "select form_type, supporting_hospital, recipient_hospital, department, "
-                    "period_start::varchar, period_end::varchar from ingest_files where sha256 = 'acu'") == (
-        "activity", *SX, "推拿科、针灸科", "2018-03-01", "2018-09-30")
+    assert one(
+        con,
+        "select form_type, supporting_hospital, recipient_hospital, department, "
+        "period_start::varchar, period_end::varchar from ingest_files where sha256 = 'acu'",
+    ) == ("activity", *SX, "推拿科、针灸科", "2018-03-01", "2018-09-30")
 
 
 def test_unparsed_file_is_unknown_and_capacity_has_no_department(con):
-    assert one(con, "select form_type, department from ingest_files where sha256 = 'broken'") == ("unknown", None)
-    assert one(con, "select form_type, department, period_start::varchar, period_end::varchar "
-                    "from ingest_files where sha256 = 'cap_all'") == ("capacity", None, "2018-01-01", "2022-12-31")
+    assert one(con, "select form_type, department from ingest_files where sha256 = 'broken'") == (
+        "unknown",
+        None,
+    )
+    assert one(
+        con,
+        "select form_type, department, period_start::varchar, period_end::varchar "
+        "from ingest_files where sha256 = 'cap_all'",
+    ) == ("capacity", None, "2018-01-01", "2022-12-31")
 
 
 # --- issues and quarantine --------------------------------------------------------------
 
+
 def test_issues_are_listed_once_per_counting_version(con):
-    issues = con.execute("select file_path, code, severity, file_status from ingest_issues order by all").fetchall()
+    issues = con.execute(
+        "select file_path, code, severity, file_status from ingest_issues order by all"
+    ).fetchall()
     assert ("临夏/2022/产科_2022年3月.xlsx", "implausible_value", "warning", "accepted") in issues
     assert not [i for i in issues if i[0].startswith("临夏/备份/")]
     assert ("临夏/2020/口腔科_2020年6月.xlsx", "unknown_column", "warning", "withdrawn") in issues
@@ -207,9 +391,13 @@ def test_issues_are_listed_once_per_counting_version(con):
 
 
 def test_quarantine_holds_every_rejected_row_with_its_text_and_reason(con):
-    quarantined = {(sha, row): rest for sha, row, *rest in con.execute(
-        "select sha256, row_number, person_name, error_codes, reasons, raw_cells_json, department "
-        "from quarantined_rows").fetchall()}
+    quarantined = {
+        (sha, row): rest
+        for sha, row, *rest in con.execute(
+            "select sha256, row_number, person_name, error_codes, reasons, raw_cells_json, "
+            "department from quarantined_rows"
+        ).fetchall()
+    }
     assert set(quarantined) == {("emerg", 5), ("emerg", 6), ("resp", 6), ("cap_all", 7)}
 
     name, codes, reasons, cells, dept = quarantined["resp", 6]
@@ -220,10 +408,17 @@ def test_quarantine_holds_every_rejected_row_with_its_text_and_reason(con):
 
     assert quarantined["emerg", 5][:2] == ["马一", "period_missing"]
     assert json.loads(quarantined["cap_all", 7][3]) == {
-        "指标": "ICU床位数", "2018": "4", "2019": "abc", "2020": "6", "2021": "6", "2022": "8"}
+        "指标": "ICU床位数",
+        "2018": "4",
+        "2019": "abc",
+        "2020": "6",
+        "2021": "6",
+        "2022": "8",
+    }
 
 
 # --- activity values ----------------------------------------------------------------------
+
 
 def test_period_across_the_new_year_is_split_by_days(con):
     # 31 of 62 days in each year: half of every count.
@@ -233,16 +428,26 @@ def test_period_across_the_new_year_is_split_by_days(con):
         assert department(con, LX, "心内科", "total_visits")[year] == (108.5, 1)
         assert department(con, LX, "心内科", "surgeries")[year] == (3.0, 1)
     assert department(con, LX, "心内科", "surgeries")[2021] == (None, 0)
-    assert one(con, "select value from mart_person_activity where person_name = '张三' "
-                    "and metric_code = 'total_visits' and year = 2020") == 46.5
+    assert (
+        one(
+            con,
+            "select value from mart_person_activity where person_name = '张三' "
+            "and metric_code = 'total_visits' and year = 2020",
+        )
+        == 46.5
+    )
 
 
 def test_pair_totals_count_winners_once_and_leave_withdrawn_and_rejected_out(con):
     # 2021: 儿科 12 (corrected, not 10) + 呼吸科 4 (林二's row rejected); 2020: not 口腔科's 100;
     # 2022: 产科 5 once + 神经外科 2.
     assert trend(con, LX, "surgeries") == {2018: None, 2019: 3.0, 2020: 3.0, 2021: 16.0, 2022: 7.0}
-    assert not con.execute("select 1 from mart_department_trend where department in ('口腔科', '急诊科')").fetchall()
-    assert not con.execute("select 1 from mart_person_activity where person_name in ('林二', '孙七', '马一')").fetchall()
+    assert not con.execute(
+        "select 1 from mart_department_trend where department in ('口腔科', '急诊科')"
+    ).fetchall()
+    assert not con.execute(
+        "select 1 from mart_person_activity where person_name in ('林二', '孙七', '马一')"
+    ).fetchall()
 
 
 def test_metric_missing_from_an_old_template_is_null_next_to_an_explicit_zero(con):
@@ -255,55 +460,116 @@ def test_metric_missing_from_an_old_template_is_null_next_to_an_explicit_zero(co
 
 def test_total_visits_uses_the_total_column_else_both_parts(con):
     # 2018: 骨伤 40 from its total column + 针灸 (10 + 20 + 6) from outpatient + emergency.
-    assert trend(con, SX, "total_visits") == {2018: 76.0, 2019: 35.0, 2020: None, 2021: None, 2022: None}
+    assert trend(con, SX, "total_visits") == {
+        2018: 76.0,
+        2019: 35.0,
+        2020: None,
+        2021: None,
+        2022: None,
+    }
     assert trend(con, SX, "outpatient_visits")[2018] == 36.0
 
 
 def test_staff_dispatched_counts_distinct_people_per_department(con):
     # 2018: 周八 (骨伤) + 吴九 and 郑十 (针灸; 吴九 twice, once padded) + 钱多 (推拿).
-    assert trend(con, SX, "staff_dispatched") == {2018: 4.0, 2019: 1.0, 2020: None, 2021: None, 2022: None}
-    assert trend(con, LX, "staff_dispatched") == {2018: None, 2019: 2.0, 2020: 2.0, 2021: 2.0, 2022: 2.0}
+    assert trend(con, SX, "staff_dispatched") == {
+        2018: 4.0,
+        2019: 1.0,
+        2020: None,
+        2021: None,
+        2022: None,
+    }
+    assert trend(con, LX, "staff_dispatched") == {
+        2018: None,
+        2019: 2.0,
+        2020: 2.0,
+        2021: 2.0,
+        2022: 2.0,
+    }
     assert department(con, SX, "针灸科", "staff_dispatched")[2018] == (2.0, 2)
-    assert one(con, "select value, reports from mart_person_activity where department = '针灸科' "
-                    "and person_name = '吴九' and metric_code = 'outpatient_visits' and year = 2018") == (30.0, 2)
+    assert one(
+        con,
+        "select value, reports from mart_person_activity where department = '针灸科' "
+        "and person_name = '吴九' and metric_code = 'outpatient_visits' and year = 2018",
+    ) == (30.0, 2)
 
 
 def test_person_activity_is_sparse(con):
-    assert con.execute("select metric_code from mart_person_activity where person_name = '钱多'").fetchall() == [
-        ("teaching_rounds",)]
+    assert con.execute(
+        "select metric_code from mart_person_activity where person_name = '钱多'"
+    ).fetchall() == [("teaching_rounds",)]
 
 
 def test_department_trend_is_dense_for_departments_with_winning_reports(con):
-    departments = con.execute("select distinct department from mart_department_trend order by 1").fetchall()
-    assert {d for (d,) in departments} == {"心内科", "儿科", "产科", "呼吸科", "神经外科", "中医骨伤科", "针灸科", "推拿科"}
+    departments = con.execute(
+        "select distinct department from mart_department_trend order by 1"
+    ).fetchall()
+    assert {d for (d,) in departments} == {
+        "心内科",
+        "儿科",
+        "产科",
+        "呼吸科",
+        "神经外科",
+        "中医骨伤科",
+        "针灸科",
+        "推拿科",
+    }
     assert one(con, "select count(*) from mart_department_trend") == 8 * 16 * 5
 
 
 # --- capacity and trend measures ----------------------------------------------------------
 
+
 def capacity_row(con, metric: str, year: int):
-    return one(con, "select value, prior_year_value, yoy_change, yoy_pct, index_vs_2018, cagr_2018_2022 "
-                    "from mart_capacity_trend where supporting_hospital = ? and metric_code = ? and year = ?",
-               SX[0], metric, year)
+    return one(
+        con,
+        "select value, prior_year_value, yoy_change, yoy_pct, index_vs_2018, cagr_2018_2022 "
+        "from mart_capacity_trend where supporting_hospital = ? and metric_code = ? and year = ?",
+        SX[0],
+        metric,
+        year,
+    )
 
 
 def test_capacity_values_latest_file_wins_per_year(con):
-    assert trend(con, SX, "cap_open_beds") == {2018: 100, 2019: 120, 2020: 150, 2021: 150, 2022: 210}
+    assert trend(con, SX, "cap_open_beds") == {
+        2018: 100,
+        2019: 120,
+        2020: 150,
+        2021: 150,
+        2022: 210,
+    }
     assert trend(con, SX, "cap_treatment_centers")[2022] == 5
     assert trend(con, SX, "cap_icu_beds") == dict.fromkeys(range(2018, 2023))
-    assert trend(con, SX, "cap_county_inpatient_share_pct") == {2018: 85.5, 2019: 88, 2020: None, 2021: 90, 2022: 92.5}
+    assert trend(con, SX, "cap_county_inpatient_share_pct") == {
+        2018: 85.5,
+        2019: 88,
+        2020: None,
+        2021: 90,
+        2022: 92.5,
+    }
     assert trend(con, LX, "cap_open_beds") == dict.fromkeys(range(2018, 2023))
 
 
 def test_yoy_index_and_cagr(con):
-    cagr = (2.1 ** 0.25 - 1) * 100
-    assert capacity_row(con, "cap_open_beds", 2018) == (100, None, None, None, 100, pytest.approx(cagr))
+    cagr = (2.1**0.25 - 1) * 100
+    assert capacity_row(con, "cap_open_beds", 2018) == (
+        100,
+        None,
+        None,
+        None,
+        100,
+        pytest.approx(cagr),
+    )
     assert capacity_row(con, "cap_open_beds", 2019) == (120, 100, 20, 20, 120, pytest.approx(cagr))
     assert capacity_row(con, "cap_open_beds", 2022) == (210, 150, 60, 40, 210, pytest.approx(cagr))
     assert trend(con, SX, "total_visits")[2019] == 35
-    assert one(con, "select yoy_change, yoy_pct, index_vs_2018 from mart_capacity_trend where supporting_hospital = ? "
-                    "and metric_code = 'total_visits' and year = 2019", SX[0]) == (
-        -41, pytest.approx(-41 / 76 * 100), pytest.approx(35 / 76 * 100))
+    assert one(
+        con,
+        "select yoy_change, yoy_pct, index_vs_2018 from mart_capacity_trend "
+        "where supporting_hospital = ? and metric_code = 'total_visits' and year = 2019",
+        SX[0],
+    ) == (-41, pytest.approx(-41 / 76 * 100), pytest.approx(35 / 76 * 100))
 
 
 def test_trend_measures_are_null_where_the_contract_says(con):
@@ -312,36 +578,68 @@ def test_trend_measures_are_null_where_the_contract_says(con):
     assert capacity_row(con, "cap_treatment_centers", 2020)[3] == 100
     # A NULL year: no change from or to it.
     assert capacity_row(con, "cap_county_inpatient_share_pct", 2020) == (
-        None, 88, None, None, None, pytest.approx(((92.5 / 85.5) ** 0.25 - 1) * 100))
+        None,
+        88,
+        None,
+        None,
+        None,
+        pytest.approx(((92.5 / 85.5) ** 0.25 - 1) * 100),
+    )
     assert capacity_row(con, "cap_county_inpatient_share_pct", 2021)[1:4] == (None, None, None)
     # 2022 not reported: no CAGR.
     assert capacity_row(con, "surgeries", 2019) == (3, 0, 3, None, None, None)
 
 
 def test_capacity_trend_is_dense(con):
-    assert one(con, "select count(*), count(distinct metric_code) from mart_capacity_trend") == (2 * 30 * 5, 30)
+    assert one(con, "select count(*), count(distinct metric_code) from mart_capacity_trend") == (
+        2 * 30 * 5,
+        30,
+    )
 
 
 # --- targets ------------------------------------------------------------------------------
 
+
 def test_targets(con):
-    status = {(pair, code, year): s for pair, code, year, s in con.execute(
-        "select supporting_hospital, target_code, year, status from mart_target_attainment").fetchall()}
+    status = {
+        (pair, code, year): s
+        for pair, code, year, s in con.execute(
+            "select supporting_hospital, target_code, year, status from mart_target_attainment"
+        ).fetchall()
+    }
     assert len(status) == 23
     assert [status[SX[0], "staff_dispatched_min_2", y] for y in range(2018, 2023)] == [
-        "met", "not_met", "not_reported", "not_reported", "not_reported"]
+        "met",
+        "not_met",
+        "not_reported",
+        "not_reported",
+        "not_reported",
+    ]
     assert status[SX[0], "five_treatment_centers", 2022] == "met"
     assert status[LX[0], "five_treatment_centers", 2022] == "not_reported"
     assert [status[SX[0], "county_inpatient_share_90", y] for y in range(2018, 2023)] == [
-        "not_met", "not_met", "not_reported", "met", "met"]
+        "not_met",
+        "not_met",
+        "not_reported",
+        "met",
+        "met",
+    ]
     assert status[LX[0], "new_techniques_2022", 2022] == "not_reported"
 
 
 # --- reporting completeness -----------------------------------------------------------------
 
+
 def completeness(con, pair, dept: str, label: str):
-    return one(con, "select expected, reports_received, reports_on_time, status from mart_reporting_completeness "
-                    "where supporting_hospital = ? and department = ? and period_label = ?", pair[0], dept, label)
+    return one(
+        con,
+        "select expected, reports_received, reports_on_time, status "
+        "from mart_reporting_completeness "
+        "where supporting_hospital = ? and department = ? and period_label = ?",
+        pair[0],
+        dept,
+        label,
+    )
 
 
 def test_reporting_completeness(con):
@@ -358,21 +656,37 @@ def test_reporting_completeness(con):
     assert completeness(con, SX, "针灸科", "2018Q3") == (True, 1, 1, "on_time")
     assert completeness(con, SX, "重症医学科", "2018Q1") == (True, 0, 0, "missing")
     # Shaoxing reports in Q1 and Q3 only: no row for a quarter nobody expected or sent.
-    assert not con.execute("select 1 from mart_reporting_completeness where supporting_hospital = ? "
-                           "and department = '重症医学科' and quarter = 2", [SX[0]]).fetchall()
-    assert one(con, "select count(*) from mart_reporting_completeness") == 10 * 5 * 2 + 10 * 5 * 4 + 1
+    assert not con.execute(
+        "select 1 from mart_reporting_completeness where supporting_hospital = ? "
+        "and department = '重症医学科' and quarter = 2",
+        [SX[0]],
+    ).fetchall()
+    assert (
+        one(con, "select count(*) from mart_reporting_completeness") == 10 * 5 * 2 + 10 * 5 * 4 + 1
+    )
 
 
 def test_resubmission_is_on_time_when_the_first_version_was(con):
-    assert one(con, "select first_received_at::varchar from mart_reporting_completeness "
-                    "where department = '儿科' and period_label = '2021Q1'") == "2021-04-05 10:00:00"
+    assert (
+        one(
+            con,
+            "select first_received_at::varchar from mart_reporting_completeness "
+            "where department = '儿科' and period_label = '2021Q1'",
+        )
+        == "2021-04-05 10:00:00"
+    )
 
 
 # --- the warehouse as a whole -----------------------------------------------------------------
 
+
 def test_contract_holds(warehouse: Path):
-    result = subprocess.run([sys.executable, str(CONTRACT_CHECK), str(warehouse)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(CONTRACT_CHECK), str(warehouse)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert "contract: holds" in result.stdout, result.stdout
 
 
@@ -380,18 +694,35 @@ def test_docs_generate(warehouse: Path, dbt):
     # In the build's own target folder, so that dbt reuses the parsed and compiled project.
     result = dbt(warehouse, warehouse.parent, "docs", "generate", "--static", "--no-compile")
     assert result.returncode == 0, result.stdout[-3000:]
-    catalog = json.loads((warehouse.parent / "target" / "catalog.json").read_text(encoding="utf-8"))
+    target = warehouse.parent / "target"
+    assert (target / "static_index.html").stat().st_size > 0
+    # Every model, seed and source, and every column they really have, is described.
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))
+    documented = {**manifest["nodes"], **manifest["sources"]}
     assert "model.bangfu.mart_capacity_trend" in catalog["nodes"]
-    assert (warehouse.parent / "target" / "static_index.html").stat().st_size > 0
+    undescribed = []
+    for unique_id, built in [*catalog["nodes"].items(), *catalog["sources"].items()]:
+        node = documented[unique_id]
+        described = {
+            name.lower() for name, column in node["columns"].items() if column["description"]
+        }
+        undescribed += [unique_id] if not node["description"] else []
+        undescribed += [f"{unique_id}.{c}" for c in built["columns"] if c.lower() not in described]
+    assert undescribed == []
 
 
 def test_grain_and_density_tests_catch_a_broken_mart(warehouse: Path, dbt, tmp_path: Path):
     broken = tmp_path / "broken.duckdb"
     shutil.copy(warehouse, broken)
     with duckdb.connect(str(broken)) as connection:
-        connection.execute("insert into mart_capacity_trend select * from mart_capacity_trend "
-                           "where metric_code = 'surgeries' and year = 2019 limit 1")
-        connection.execute("delete from mart_capacity_trend where metric_code = 'lectures' and year = 2020")
+        connection.execute(
+            "insert into mart_capacity_trend select * from mart_capacity_trend "
+            "where metric_code = 'surgeries' and year = 2019 limit 1"
+        )
+        connection.execute(
+            "delete from mart_capacity_trend where metric_code = 'lectures' and year = 2020"
+        )
     result = dbt(broken, warehouse.parent, "test", "--select", "mart_capacity_trend,test_type:data")
     assert result.returncode != 0
     failures = [line for line in result.stdout.splitlines() if " FAIL " in line]
