@@ -18,7 +18,6 @@ select
     verdicts.form_type,
     verdicts.rows_accepted,
     verdicts.rows_rejected,
-    verdicts.has_file_error,
     case
         when verdicts.verdict in ('accepted', 'partial') and not wins.has_winning_report then 'superseded'
         else verdicts.verdict

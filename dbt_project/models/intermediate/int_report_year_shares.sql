@@ -32,15 +32,23 @@ clipped_periods as (
         on reports.period_start <= years.year_end
         and reports.period_end >= years.year_start
 
+),
+
+days as (
+
+    select
+        report_id,
+        supporting_hospital,
+        recipient_hospital,
+        department,
+        year,
+        {{ dbt.datediff('overlap_start', 'overlap_end', 'day') }} + 1 as days_in_year,
+        period_days
+    from clipped_periods
+
 )
 
 select
-    report_id,
-    supporting_hospital,
-    recipient_hospital,
-    department,
-    year,
-    {{ dbt.datediff('overlap_start', 'overlap_end', 'day') }} + 1 as days_in_year,
-    period_days,
-    cast({{ dbt.datediff('overlap_start', 'overlap_end', 'day') }} + 1 as double) / period_days as share
-from clipped_periods
+    *,
+    cast(days_in_year as double) / period_days as share
+from days
