@@ -53,5 +53,7 @@ def check_files(paths: list[Path], raw_dir: Path) -> list[Problem]:
     return missing + [
         Problem(names[row["sha256"]], row["sheet"], row["cell"], row["severity"], row["code"],
                 row["message"])
-        for row in batch.issues.sort(["sha256", "row_number"], nulls_last=False).iter_rows(named=True)
+        for row in batch.issues.sort(["sha256", "row_number"], nulls_last=False).iter_rows(
+            named=True
+        )
     ]

@@ -30,7 +30,7 @@ def run_pipeline(instance=None) -> bool:
     """One complete run of every asset, in this process, through Dagster."""
     from pipelines.defs import defs
 
-    job = defs.get_job_def("bangfu_pipeline")
+    job = defs.resolve_job_def("bangfu_pipeline")
     result = job.execute_in_process(
         instance=instance or _dagster_instance(),
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},

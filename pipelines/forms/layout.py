@@ -102,7 +102,9 @@ class TableRow:
 def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> list[TableRow]:
     """The rows under the header that hold data, up to the notes block or the sign-off lines."""
     name_column = header.field_column(PERSON_NAME)
-    metric_columns = [c.index for c in header.columns if c.field not in (None, IGNORED, PERSON_NAME)]
+    metric_columns = [
+        c.index for c in header.columns if c.field not in (None, IGNORED, PERSON_NAME)
+    ]
     rows = []
     for r in range(header.last_row + 1, len(sheet.rows)):
         texts = _texts(sheet.rows[r])

@@ -159,7 +159,8 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
     if not (supporting and recipient):
         missing = [w for w, v in (("支援医院", supporting), ("受援医院", recipient)) if not v]
         provenance.issues.append(Issue(
-            "unknown_hospital", sheet=sheet, detail="和".join(missing) + "（表中、文件名和文件夹中均未找到）",
+            "unknown_hospital", sheet=sheet,
+            detail="和".join(missing) + "（表中、文件名和文件夹中均未找到）",
         ))
         return
     provenance.supporting_hospital, provenance.recipient_hospital = supporting, recipient

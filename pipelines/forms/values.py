@@ -21,7 +21,7 @@ def parse_number(cell: object, vocab: Vocabulary) -> float | None:
     无 …); None when the cell holds something that is not a number (text, a date, TRUE)."""
     if cell is None:
         return 0.0
-    if isinstance(cell, bool) or isinstance(cell, (dt.date, dt.time, dt.timedelta)):
+    if isinstance(cell, (bool, dt.date, dt.time, dt.timedelta)):
         return None
     if isinstance(cell, (int, float)):
         return float(cell)

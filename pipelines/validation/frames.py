@@ -56,9 +56,18 @@ def activity_rows(batch: FormBatch) -> pl.DataFrame:
     )
 
 
+def capacity_cells(batch: FormBatch) -> pl.DataFrame:
+    """One row per (indicator, year) cell of a capacity report."""
+    return batch.capacity_values.join(_metric_types(), on="metric_code", how="left").with_columns(
+        column_name=pl.col("indicator_name"),
+        value_found=pl.col("raw_text"),
+    )
+
+
 FRAMES: dict[str, Callable[[FormBatch], pl.DataFrame]] = {
     "activity_cells": activity_cells,
     "activity_rows": activity_rows,
+    "capacity_cells": capacity_cells,
 }
 
 

@@ -65,9 +65,11 @@ def archive(path: Path, sha256: str, warehouse_dir: Path) -> str:
     target = warehouse_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
-            with path.open("rb") as source:
-                shutil.copyfileobj(source, tmp)
+        with (
+            tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp,
+            path.open("rb") as source,
+        ):
+            shutil.copyfileobj(source, tmp)
         os.replace(tmp.name, target)
     return relative
 
@@ -83,10 +85,9 @@ def scan(raw_dir: Path, warehouse_dir: Path,
         stat = path.stat()
         modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
         remembered = known.get(relative)
-        if remembered and (remembered.size_bytes, remembered.modified_at) == (stat.st_size, modified):
-            sha256 = remembered.sha256
-        else:
-            sha256 = sha256_of(path)
+        unchanged = remembered and (remembered.size_bytes, remembered.modified_at) == (
+            stat.st_size, modified)
+        sha256 = remembered.sha256 if unchanged else sha256_of(path)
         records.append({
             "file_path": relative,
             "sha256": sha256,

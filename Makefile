@@ -1,0 +1,49 @@
+# bangfu — two commands: `make run` and `make test`. Everything else is set up on the way.
+# Needs only Python 3.11+ and make: uv is installed with pip when it is missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RAW_DIR ?= $(or $(BANGFU_RAW_DIR),raw)
+
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+# Bytecode is compiled once at install (uv sync --compile-bytecode), so keep it.
+export PYTHONDONTWRITEBYTECODE :=
+
+.PHONY: setup run test lint bench dagster sample clean
+
+setup: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --compile-bytecode
+	@touch $@
+
+run: setup
+	@if ! find "$(RAW_DIR)" -type f \( -iname '*.xlsx' -o -iname '*.xls' -o -iname '*.csv' \) \
+		2>/dev/null | grep -q .; then \
+		echo "bangfu: $(RAW_DIR)/ holds no forms; writing the sample corpus"; \
+		$(UV) run --frozen bangfu sample; \
+	fi
+	$(UV) run --frozen bangfu run
+
+test: setup
+	$(UV) run --frozen pytest
+
+lint: setup
+	$(UV) run --frozen ruff check .
+
+bench: setup
+	$(UV) run --frozen python -m bench
+
+# The Dagster UI on http://127.0.0.1:3000, sharing run history with `bangfu run`.
+dagster: setup
+	DAGSTER_HOME=$(CURDIR)/.dagster $(UV) run --frozen dagster dev
+
+sample: setup
+	$(UV) run --frozen bangfu sample
+
+clean:
+	rm -rf warehouse dashboards/site dbt_project/target dbt_project/logs .dagster raw/sample

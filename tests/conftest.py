@@ -1,0 +1,25 @@
+"""Shared fixtures. This file's folder is on sys.path, so tests import `formfiles` directly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture
+def bangfu_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """The contract's three settings pointed into a temporary folder."""
+    paths = {
+        "raw": tmp_path / "raw",
+        "warehouse": tmp_path / "warehouse" / "bangfu.duckdb",
+        "site": tmp_path / "site",
+    }
+    paths["raw"].mkdir()
+    monkeypatch.setenv("BANGFU_RAW_DIR", str(paths["raw"]))
+    monkeypatch.setenv("BANGFU_WAREHOUSE", str(paths["warehouse"]))
+    monkeypatch.setenv("BANGFU_SITE_DIR", str(paths["site"]))
+    return paths

@@ -1,0 +1,44 @@
+"""The Dagster definitions load, as `dagster dev` loads them, with every asset, check, the
+schedule and the sensor."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs import defs
+from pipelines.validation.suites import suite_names
+
+
+def test_definitions_load_with_the_whole_graph() -> None:
+    repository = defs.get_repository_def()
+    keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
+    assert {"raw_manifest", "parsed_forms", "validated_forms", "raw/file_versions",
+            "raw/issues", "main/ingest_files", "main/ingest_issues", "main/mart_capacity_trend",
+            "published_warehouse", "dashboard_site"} <= keys
+
+    checks = {key.name for key in repository.asset_graph.asset_check_keys}
+    assert {f"suite_{name}" for name in suite_names()} <= checks
+    assert any(name.startswith("not_null_mart_capacity_trend") for name in checks), (
+        "dbt tests should appear as asset checks")
+
+
+def test_schedule_and_sensor() -> None:
+    schedule = defs.resolve_schedule_def("nightly_ingest")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Asia/Shanghai"
+    sensor = defs.resolve_sensor_def("new_files_sensor")
+    assert sensor.job_name == "bangfu_pipeline"
+
+
+def test_sensor_requests_a_run_only_when_the_folder_changes(bangfu_env) -> None:
+    sensor = defs.resolve_sensor_def("new_files_sensor")
+    (bangfu_env["raw"] / "a.xlsx").write_bytes(b"x")
+
+    first = sensor.evaluate_tick(dg.build_sensor_context())
+    assert len(first.run_requests) == 1
+    again = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert again.run_requests == [] and again.skip_message
+
+    (bangfu_env["raw"] / "a.xlsx").unlink()
+    removed = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert len(removed.run_requests) == 1
