@@ -713,18 +713,25 @@ def test_docs_generate(warehouse: Path, dbt):
 
 
 def test_grain_and_density_tests_catch_a_broken_mart(warehouse: Path, dbt, tmp_path: Path):
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy(warehouse, broken)
-    with duckdb.connect(str(broken)) as connection:
-        connection.execute(
-            "insert into mart_capacity_trend select * from mart_capacity_trend "
-            "where metric_code = 'surgeries' and year = 2019 limit 1"
-        )
-        connection.execute(
-            "delete from mart_capacity_trend where metric_code = 'lectures' and year = 2020"
-        )
-    result = dbt(broken, warehouse.parent, "test", "--select", "mart_capacity_trend,test_type:data")
+    # Broken in place and restored after: the same database path lets dbt reuse its parse.
+    pristine = tmp_path / "pristine.duckdb"
+    shutil.copy(warehouse, pristine)
+    try:
+        with duckdb.connect(str(warehouse)) as connection:
+            connection.execute(
+                "insert into mart_capacity_trend select * from mart_capacity_trend "
+                "where metric_code = 'surgeries' and year = 2019 limit 1"
+            )
+            connection.execute(
+                "delete from mart_capacity_trend where metric_code = 'lectures' and year = 2020"
+            )
+        tests = ("unique_combination", "one_row_per_year")
+        selectors = [f"mart_capacity_trend,test_name:{test}" for test in tests]
+        result = dbt(warehouse, warehouse.parent, "test", "--select", *selectors)
+    finally:
+        shutil.move(pristine, warehouse)
     assert result.returncode != 0
     failures = [line for line in result.stdout.splitlines() if " FAIL " in line]
-    for test in ("unique_combination_mart_capacity_trend", "one_row_per_year_mart_capacity_trend"):
-        assert any(test in line for line in failures), result.stdout[-3000:]
+    assert len(failures) == len(tests), result.stdout[-3000:]
+    for test in tests:
+        assert any(f"{test}_mart_capacity_trend" in line for line in failures)
