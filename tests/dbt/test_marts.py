@@ -145,6 +145,16 @@ def write_corpus(raw) -> None:
         columns=SURGERIES,
         people=[("何三", {"surgeries": "2"})],
     )
+    # No department found (the reader only warns): counted under the placeholder name.
+    raw.file("临夏/2022/义诊_2022年12月.xlsx", "nodept", modified="2023-01-03 09:00:00")
+    raw.activity(
+        "nodept",
+        pair=LX,
+        department=None,
+        period=("2022-12-01", "2022-12-31"),
+        columns={"free_clinic_visits": "义诊人次"},
+        people=[("白雪", {"free_clinic_visits": "40"})],
+    )
     # A file the reader could not open: no parsed_files row.
     raw.file("临夏/损坏的文件.xlsx", "broken", modified="2021-01-01 09:00:00", form_type=None)
     raw.issue("broken", "unreadable_file", "文件无法打开（测试）。请另存为 .xlsx 后重新提交。")
@@ -333,6 +343,7 @@ def test_every_file_version_gets_its_status(con):
         "临夏/急诊科_统计表.xlsx": "rejected",
         "临夏/2021/呼吸科_2021年7月.xlsx": "partial",
         "临夏/2022/神经外科_2022年5月.xlsx": "accepted",
+        "临夏/2022/义诊_2022年12月.xlsx": "accepted",
         "临夏/损坏的文件.xlsx": "rejected",
         "绍兴/2018/中医骨伤科_2018年3月.xlsx": "accepted",
         "绍兴/2019/中医骨伤科_2019年9月.xlsx": "accepted",
@@ -479,12 +490,13 @@ def test_staff_dispatched_counts_distinct_people_per_department(con):
         2021: None,
         2022: None,
     }
+    # 2019-2020: 张三, 李四; 2021: 王五, 陈一 (林二's row rejected); 2022: 赵六, 何三, 白雪.
     assert trend(con, LX, "staff_dispatched") == {
         2018: None,
         2019: 2.0,
         2020: 2.0,
         2021: 2.0,
-        2022: 2.0,
+        2022: 3.0,
     }
     assert department(con, SX, "针灸科", "staff_dispatched")[2018] == (2.0, 2)
     assert one(
@@ -513,8 +525,16 @@ def test_department_trend_is_dense_for_departments_with_winning_reports(con):
         "中医骨伤科",
         "针灸科",
         "推拿科",
+        "科室未注明",
     }
-    assert one(con, "select count(*) from mart_department_trend") == 8 * 16 * 5
+    assert one(con, "select count(*) from mart_department_trend") == 9 * 16 * 5
+
+
+def test_report_without_a_department_counts_under_a_placeholder(con):
+    assert department(con, LX, "科室未注明", "free_clinic_visits")[2022] == (40.0, 1)
+    assert trend(con, LX, "free_clinic_visits")[2022] == 40.0
+    assert completeness(con, LX, "科室未注明", "2022Q4") == (False, 1, 1, "unexpected")
+    assert one(con, "select department from ingest_files where sha256 = 'nodept'") is None
 
 
 # --- capacity and trend measures ----------------------------------------------------------
@@ -608,6 +628,7 @@ def test_targets(con):
         ).fetchall()
     }
     assert len(status) == 23
+    assert status[SX[0], "annual_free_clinic", 2018] == "not_reported"
     assert [status[SX[0], "staff_dispatched_min_2", y] for y in range(2018, 2023)] == [
         "met",
         "not_met",
@@ -661,8 +682,10 @@ def test_reporting_completeness(con):
         "and department = '重症医学科' and quarter = 2",
         [SX[0]],
     ).fetchall()
-    assert (
-        one(con, "select count(*) from mart_reporting_completeness") == 10 * 5 * 2 + 10 * 5 * 4 + 1
+    expected_rows = 10 * 5 * 2 + 10 * 5 * 4
+    unexpected_rows = 2  # 神经外科 2022Q2, 科室未注明 2022Q4
+    assert one(con, "select count(*) from mart_reporting_completeness") == (
+        expected_rows + unexpected_rows
     )
 
 
