@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 from pipelines.warehouse import store
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -39,6 +39,13 @@ dbt_resource = DbtCliResource(
     dbt_executable=str(Path(sys.executable).with_name("dbt")),
 )
 
+def _point_dbt_at(database: Path) -> None:
+    """dbt's profile reads the database path from the environment it inherits. Parsing and
+    building see the same path, so dbt's partial parsing stays valid between runs."""
+    os.environ["BANGFU_DBT_DATABASE"] = str(database)
+
+
+_point_dbt_at(Settings.from_env().working_warehouse)
 if _manifest_is_stale():
     # The manifest is generated, not committed: parse once after a checkout or an edit.
     dbt_resource.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
@@ -58,7 +65,8 @@ class BangfuTranslator(DagsterDbtTranslator):
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                warehouse: WarehouseResource):
     """`dbt build` (seeds, models, tests) against the run's working warehouse."""
-    # dbt's profile reads the database path from the environment it inherits.
-    os.environ["BANGFU_DBT_DATABASE"] = str(store.working_copy(warehouse.settings))
-    yield from dbt.cli(["build"], context=context).stream()
+    _point_dbt_at(store.working_copy(warehouse.settings))
+    # One target folder, not one per run: runs never overlap (the run lock), and dbt reuses
+    # its partial parse from there.
+    yield from dbt.cli(["build"], context=context, target_path=dbt_project.target_path).stream()
 

@@ -12,35 +12,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.forms.text import column_letter, fold
+from pipelines.forms.values import parse_number
+from pipelines.forms.vocabulary import vocabulary
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 RAW_SCHEMA = REPO_ROOT / "pipelines" / "warehouse" / "raw_schema.sql"
 DBT = Path(sys.executable).with_name("dbt")
-
-# What the reader turns into 0 in a column the form has (contract "Values").
-ZERO_TOKENS = {"", "—", "-", "/", "无"}
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def parse_number(text: str) -> float | None:
-    return 0.0 if text.strip() in ZERO_TOKENS else _float_or_none(text)
-
-
-def _float_or_none(text: str) -> float | None:
-    try:
-        return float(text.rstrip("%"))
-    except ValueError:
-        return None
-
 
 class RawLayer:
     """Writes raw.* rows the way the Python loader does, with the defaults a test does not
@@ -131,7 +110,7 @@ class RawLayer:
                     sheet,
                     row_number,
                     name,
-                    "".join(name.split()),
+                    fold(name),
                     f"A{row_number}",
                 ],
             )
@@ -146,7 +125,7 @@ class RawLayer:
                         metric,
                         f"{letters[metric]}{row_number}",
                         text,
-                        parse_number(text),
+                        parse_number(text, vocabulary()),
                     ],
                 )
 
@@ -168,6 +147,8 @@ class RawLayer:
         )
         for row_number, (metric, name, cells) in enumerate(indicators, start=first_row):
             for year, text in cells.items():
+                if not text.strip():
+                    continue  # as the reader does: a blank capacity cell is not reported
                 cell = f"{column_letter(1 + year - first)}{row_number}"
                 self.con.execute(
                     "insert into raw.capacity_values values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -181,7 +162,7 @@ class RawLayer:
                         name,
                         year,
                         text,
-                        _float_or_none(text),
+                        parse_number(text, vocabulary()),
                     ],
                 )
 
