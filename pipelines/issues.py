@@ -8,8 +8,8 @@ they may be added, never renamed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import csv
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
