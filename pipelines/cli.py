@@ -26,17 +26,16 @@ def _dagster_instance():
     return DagsterInstance.get()
 
 
-def run_pipeline(instance=None) -> bool:
-    """One complete run of every asset, in this process, through Dagster."""
+def run_pipeline(instance=None):
+    """One complete run of every asset, in this process, through Dagster; the run's result."""
     from pipelines.defs import defs
 
     job = defs.resolve_job_def("bangfu_pipeline")
-    result = job.execute_in_process(
+    return job.execute_in_process(
         instance=instance or _dagster_instance(),
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
     )
-    return result.success
 
 
 def _summary(settings: Settings) -> str:
@@ -57,7 +56,7 @@ def _summary(settings: Settings) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     print(f"bangfu: raw folder {settings.raw_dir}", flush=True)
-    if not run_pipeline():
+    if not run_pipeline().success:
         print("bangfu: the run failed; the published warehouse and site are unchanged",
               file=sys.stderr)
         return 1

@@ -75,7 +75,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env.setenv("BANGFU_RAW_DIR", str(raw))
         env.setenv("BANGFU_WAREHOUSE", str(store))
         env.setenv("BANGFU_SITE_DIR", str(site))
-        assert run_pipeline(dg.DagsterInstance.ephemeral())
+        assert run_pipeline(dg.DagsterInstance.ephemeral()).success
     return store
 
 

@@ -49,21 +49,32 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
         parsed.issues.append(Issue("empty_file", detail="工作簿中没有任何填写内容"))
         return parsed
 
-    for sheet in non_empty:
-        report, issues = _read_sheet(sheet, relative_path, vocab)
+    read = [(sheet, *_read_sheet(sheet, relative_path, vocab)) for sheet in non_empty]
+    detail_sheets = [s for s, report, _ in read if report and not vocab.is_summary_sheet(s.name)]
+    forms = []
+    for sheet, report, issues in read:
+        if report is not None and detail_sheets and vocab.is_summary_sheet(sheet.name):
+            parsed.issues.append(Issue("summary_sheet", sheet=sheet.name))
+            continue
         parsed.issues.extend(issues)
         if report is not None:
-            parsed.reports.append(report)
+            forms.append(report)
+    # A form sheet with nobody on it (a blank copy of the template) is not a report.
+    parsed.reports = [r for r in forms if _has_data(r)]
 
-    kinds = {r.form_type for r in parsed.reports}
+    kinds = {r.form_type for r in forms}
     parsed.form_type = "activity" if "activity" in kinds else kinds.pop() if kinds else "unknown"
     if parsed.has_file_error:
         return parsed
-    if not parsed.reports:
+    if not forms:
         parsed.issues.append(Issue("no_header"))
-    elif not any(r.rows or r.capacity for r in parsed.reports):
+    elif not parsed.reports:
         parsed.issues.append(Issue("no_rows"))
     return parsed
+
+
+def _has_data(report: Report) -> bool:
+    return bool(report.capacity) or any(row.row_kind == "person" for row in report.rows)
 
 
 def _read_sheet(sheet: Sheet, relative_path: str,
@@ -150,8 +161,6 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
             name_cell=a1(r, name_column.index),
             values=values,
         ))
-    if not any(row.row_kind == "person" for row in rows):
-        return None, issues
     report = Report(
         sheet=sheet.name, sheet_index=sheet.index, form_type="activity",
         supporting_hospital=provenance.supporting_hospital,

@@ -48,6 +48,7 @@ class Vocabulary:
     footer_markers: tuple[str, ...]  # folded prefixes
     zero_tokens: frozenset[str]
     unit_suffixes: tuple[tuple[str, float], ...]  # longest first
+    summary_sheet_words: tuple[str, ...]
 
     def field_of(self, header: str) -> str | None:
         return self.header_fields.get(label_key(header))
@@ -55,6 +56,9 @@ class Vocabulary:
     def metric_kind(self, field: str) -> str | None:
         metric = self.metrics.get(field)
         return metric.kind if metric else None
+
+    def is_summary_sheet(self, name: str | None) -> bool:
+        return bool(name) and any(word in label_key(name) for word in self.summary_sheet_words)
 
     def recipients_of(self, supporting: str) -> list[str]:
         return [r for s, r in self.pairs if s == supporting]
@@ -107,6 +111,7 @@ def vocabulary() -> Vocabulary:
         notes_markers=tuple(fold(m).lower() for m in own["notes_markers"]),
         footer_markers=tuple(fold(m).lower() for m in own["footer_markers"]),
         zero_tokens=frozenset(label_key(t) for t in own["zero_tokens"]),
+        summary_sheet_words=tuple(label_key(w) for w in own["summary_sheet_words"]),
         unit_suffixes=tuple(
             sorted(
                 ((label_key(u), float(f)) for u, f in own["unit_suffixes"].items()),

@@ -68,6 +68,10 @@ def sniff(content: bytes, suffix: str) -> str:
     for magic, kind in _FOREIGN_MAGIC.items():
         if content.startswith(magic):
             raise _reject("unsupported_format", kind)
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        # Systems that "export to Excel" often write an HTML table or XML under .xls.
+        raise _reject("unsupported_format",
+                      "网页（HTML）或 XML 格式，只是扩展名为表格；请用 Excel 打开后另存为 .xlsx")
     if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _reject("unsupported_format", f"无法识别的二进制文件（{suffix or '无扩展名'}）")
     if suffix.lower() in TEXT_EXTENSIONS or suffix.lower() in {".xls", ".xlsx"}:

@@ -1,0 +1,64 @@
+"""Reporting periods in every way the forms write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipelines.forms.periods import PeriodError, looks_unfilled, parse_period
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("统计周期（起止时间）：2021年7月1日至2021年9月30日", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021.07.01-2021.09.30", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021/7/1~2021/9/30", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021-07-01至09-30", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021年7月1日至9月30日", D(2021, 7, 1), D(2021, 9, 30)),
+        ("２０２１年７月１日至２０２１年９月３０日", D(2021, 7, 1), D(2021, 9, 30)),
+        ("开始日期：2021-07-01 结束日期：2021-09-30", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2019年12月1日至2020年1月31日", D(2019, 12, 1), D(2020, 1, 31)),
+        ("2021年第三季度", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021年第3季度", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021Q4", D(2021, 10, 1), D(2021, 12, 31)),
+        ("2021年3月", D(2021, 3, 1), D(2021, 3, 31)),
+        ("2020年2月", D(2020, 2, 1), D(2020, 2, 29)),
+        ("2021.03", D(2021, 3, 1), D(2021, 3, 31)),
+        ("2021年1-3月", D(2021, 1, 1), D(2021, 3, 31)),
+        ("2021年1月至3月", D(2021, 1, 1), D(2021, 3, 31)),
+        ("2021年上半年", D(2021, 1, 1), D(2021, 6, 30)),
+        ("2021年度", D(2021, 1, 1), D(2021, 12, 31)),
+        ("心内科_2022年3月_统计表", D(2022, 3, 1), D(2022, 3, 31)),
+    ],
+)
+def test_periods(text: str, start: dt.date, end: dt.date) -> None:
+    period = parse_period(text)
+    assert (period.start, period.end) == (start, end)
+
+
+def test_bare_month_needs_a_year_from_elsewhere() -> None:
+    assert parse_period("3月") is None
+    assert parse_period("3月", default_year=2020).start == D(2020, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2021年2月30日至2021年3月31日", "2021年2月30日不存在"),
+        ("2021年9月1日至2021年3月1日", "结束日期 2021-03-01 早于开始日期 2021-09-01"),
+        ("2021年13月", "没有13月"),
+    ],
+)
+def test_impossible_periods(text: str, reason: str) -> None:
+    with pytest.raises(PeriodError, match=reason):
+        parse_period(text)
+
+
+def test_unfilled_template_line() -> None:
+    assert parse_period("2022年月日至年月日") is None
+    assert looks_unfilled("2022年月日至年月日")
+    assert not looks_unfilled("2022年3月1日至2022年3月31日")
