@@ -20,8 +20,18 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Document:
+    """One HTML file of the site, before the shared template and navigation are put around it."""
+
+    path: str  # from the site's root, "/"-separated
+    title: str
+    body: Markup
+    navigation: str  # the navigation link it belongs under, marked as the current one
+
+
+@dataclass(frozen=True)
 class Section:
-    """A part of the site made by another tool (dbt docs, data docs, feedback lists)."""
+    """A folder of the site: the feedback lists, or another tool's output (dbt docs, data docs)."""
 
     folder: str
     title: str
@@ -34,5 +44,6 @@ class SiteContext:
     warehouse: Path
     built_at: datetime
     pages: tuple[Page, ...]
-    # Extra sections present in the site being built, with the relative link to each.
+    # The sections of the site being built (the feedback lists, other tools' output present),
+    # each with the link to it from the site's root.
     sections: tuple[tuple[Section, str], ...]

@@ -18,9 +18,10 @@ from string import Template
 
 from plotly.offline import get_plotlyjs
 
-from dashboards.context import Page, Section, SiteContext
+from dashboards import feedback
+from dashboards.context import Document, Section, SiteContext
 from dashboards.figures import has_figures
-from dashboards.html import Markup, format_time, join, tag
+from dashboards.html import Markup, esc, format_time, join, tag
 from dashboards.marts import load_marts
 from dashboards.pages import PAGES
 
@@ -32,7 +33,6 @@ SITE_TITLE = "对口帮扶成效数据"
 EXTRA_SECTIONS = (
     Section("dbt-docs", "数据模型文档", "数据仓库各表的定义、字段说明和数据血缘（dbt 生成）。"),
     Section("data-docs", "数据校验报告", "每批文件的数据校验结果（Great Expectations 生成）。"),
-    Section("feedback", "退回清单", "按科室列出需要修改后重新提交的文件和问题。"),
 )
 
 TEMPLATES = resources.files("dashboards") / "templates"
@@ -50,8 +50,9 @@ def build_site(
 
     `extra_sections` maps a section folder of EXTRA_SECTIONS (e.g. "dbt-docs") to a folder to
     copy there. A section folder already in the current site is kept when not given anew.
-    The site is written beside `site_dir` and renamed into place only when complete: a failed
-    build leaves the previous site as it was.
+    The feedback section (退回清单) is built from the warehouse, anew every time. The site is
+    written beside `site_dir` and renamed into place only when complete: a failed build leaves
+    the previous site as it was.
     """
     warehouse, site_dir = Path(warehouse), Path(site_dir)
     sources = _section_sources(site_dir, extra_sections or {})
@@ -65,20 +66,26 @@ def build_site(
         _write_assets(staging)
         for folder, source in sources.items():
             shutil.copytree(source, staging / folder)
+        feedback_pages = feedback.write_section(staging / feedback.SECTION.folder, marts, built_at)
         context = SiteContext(
             marts=marts,
             warehouse=warehouse,
             built_at=built_at,
             pages=PAGES,
-            sections=_present_sections(staging),
+            sections=((feedback.SECTION, feedback.INDEX), *_present_sections(staging)),
         )
-        for page in PAGES:
-            (staging / page.filename).write_text(_render_page(page, context), encoding="utf-8")
+        pages = [
+            Document(page.filename, page.title, page.render(context), page.filename)
+            for page in PAGES
+        ]
+        documents = [*pages, *feedback_pages]
+        for document in documents:
+            (staging / document.path).write_text(_render(document, context), encoding="utf-8")
         _swap_into_place(staging, site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    log.info("dashboards published at %s (%d pages)", site_dir, len(PAGES))
+    log.info("dashboards published at %s (%d pages)", site_dir, len(documents))
     return site_dir / "index.html"
 
 
@@ -98,7 +105,7 @@ def _section_sources(site_dir: Path, given: Mapping[str, Path]) -> dict[str, Pat
 
 
 def _present_sections(site: Path) -> tuple[tuple[Section, str], ...]:
-    """Each section folder in the site, linked to its index.html or else to the folder."""
+    """Each extra section folder in the site, linked to its index.html or else to the folder."""
     present = []
     for section in EXTRA_SECTIONS:
         folder = site / section.folder
@@ -123,26 +130,28 @@ def _write_assets(site: Path) -> None:
         )
 
 
-def _navigation(current: Page, context: SiteContext) -> Markup:
-    links = [
-        tag("a", page.title, href=page.filename, aria_current="page" if page is current else None)
-        for page in context.pages
-    ]
-    links += [tag("a", section.title, href=href) for section, href in context.sections]
-    return join(links)
+def _navigation(current: str, context: SiteContext, root: str) -> Markup:
+    """Links to every page and section, from a document `root` (e.g. "../") below the site's."""
+    entries = [(page.filename, page.title) for page in context.pages]
+    entries += [(href, section.title) for section, href in context.sections]
+    return join(
+        tag("a", title, href=root + href, aria_current="page" if href == current else None)
+        for href, title in entries
+    )
 
 
-def _render_page(page: Page, context: SiteContext) -> str:
-    body = page.render(context)
-    scripts = [Markup('<script src="assets/site.js"></script>')]
-    if has_figures(body):
-        scripts.insert(0, Markup('<script src="assets/plotly.min.js"></script>'))
+def _render(document: Document, context: SiteContext) -> str:
+    root = "../" * document.path.count("/")
+    scripts = [Markup(f'<script src="{root}assets/site.js"></script>')]
+    if has_figures(document.body):
+        scripts.insert(0, Markup(f'<script src="{root}assets/plotly.min.js"></script>'))
     return PAGE_TEMPLATE.substitute(
-        title=page.title,
+        title=esc(document.title),
         site_title=SITE_TITLE,
-        page=page.filename.removesuffix(".html"),
-        navigation=_navigation(page, context),
-        body=body,
+        root=root,
+        page=document.path.split("/")[0].removesuffix(".html"),
+        navigation=_navigation(document.navigation, context, root),
+        body=document.body,
         built_at=format_time(context.built_at),
         scripts="\n".join(scripts),
     )

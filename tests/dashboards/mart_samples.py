@@ -237,106 +237,158 @@ ACCEPTED_FILE = "绍兴市中医院/务川/2018/心内科_2018年3月_统计表.
 PARTIAL_FILE = "绍兴市中医院/务川/2019/心内科_2019年3月_统计表.xlsx"
 REJECTED_FILE = "绍兴市中医院/务川/2019/骨科_统计表.xlsx"
 DUPLICATE_FILE = "绍兴市中医院/务川/2018/心内科_2018年3月_统计表 (1).xlsx"
+SUPERSEDED_FILE = "绍兴市中医院/务川/2019/心内科_2019年3月_统计表（初稿）.xlsx"
+NO_DEPARTMENT_FILE = "绍兴市中医院/务川/2020/统计表.xlsx"
+NO_PAIR_FILE = "未知医院/2021/外科_统计表.xls"
+CAPACITY_FILE = "临夏回族自治州人民医院/和政县人民医院/2022/能力指标.xlsx"
+
+# File versions by sha256. PARTIAL_FILE's path first held other bytes, since replaced: withdrawn.
+ACCEPTED_SHA = "a" * 64
+PARTIAL_SHA = "b" * 64
+REJECTED_SHA = "c" * 64
+WITHDRAWN_SHA = "d" * 64
+NO_DEPARTMENT_SHA = "e" * 64
+NO_PAIR_SHA = "f" * 64
+SUPERSEDED_SHA = "8" * 64
+CAPACITY_SHA = "9" * 64
+
+# What submitters typed that a spreadsheet or a browser would run if it were not escaped.
+FORMULA_NAME = '=HYPERLINK("x")'
+FORMULA_VALUE = "+1-2"
+SCRIPT_COLUMN = '<script>alert("备注")</script>'
+
+MARCH_2018 = (date(2018, 3, 1), date(2018, 3, 31))
+MARCH_2019 = (date(2019, 3, 1), date(2019, 3, 31))
+
+
+def file_row(
+    path, sha256, status, department, period, rows, issues, *, pair=SHAOXING, form="activity"
+):
+    """An ingest_files row; `rows` is (accepted, rejected) and `issues` (errors, warnings)."""
+    seen = datetime(2023, 1, 5, 8, 30)
+    archived = f"archive/{sha256[:2]}/{sha256}.xlsx"
+    start, end = period or (None, None)
+    return (
+        path,
+        sha256,
+        1000,
+        status,
+        form,
+        *pair,
+        department,
+        start,
+        end,
+        *rows,
+        seen,
+        seen,
+        archived,
+        *issues,
+    )
 
 
 def file_rows():
-    seen = datetime(2023, 1, 5, 8, 30)
     return [
-        (
+        file_row(
             ACCEPTED_FILE,
-            "a" * 64,
-            1000,
+            ACCEPTED_SHA,
             "accepted",
-            "activity",
-            *SHAOXING,
             "心内科",
-            date(2018, 3, 1),
-            date(2018, 3, 31),
-            2,
-            0,
-            seen,
-            seen,
-            "archive/aa/x.xlsx",
-            0,
-            0,
+            MARCH_2018,
+            (2, 0),
+            (0, 0),
         ),
-        (
-            PARTIAL_FILE,
-            "b" * 64,
-            1100,
-            "partial",
-            "activity",
-            *SHAOXING,
-            "心内科",
-            date(2019, 3, 1),
-            date(2019, 3, 31),
-            1,
-            1,
-            seen,
-            seen,
-            "archive/bb/y.xlsx",
-            1,
-            1,
-        ),
-        (
-            REJECTED_FILE,
-            "c" * 64,
-            900,
-            "rejected",
-            "activity",
-            *SHAOXING,
-            "骨科",
-            None,
-            None,
-            0,
-            3,
-            seen,
-            seen,
-            "archive/cc/z.xlsx",
-            1,
-            0,
-        ),
-        (
+        file_row(PARTIAL_FILE, PARTIAL_SHA, "partial", "心内科", MARCH_2019, (1, 1), (1, 1)),
+        file_row(REJECTED_FILE, REJECTED_SHA, "rejected", "骨科", None, (0, 3), (3, 2)),
+        file_row(
             DUPLICATE_FILE,
-            "a" * 64,
-            1000,
+            ACCEPTED_SHA,
             "duplicate",
-            "activity",
-            *SHAOXING,
             "心内科",
-            date(2018, 3, 1),
-            date(2018, 3, 31),
-            0,
-            0,
-            seen,
-            seen,
-            "archive/aa/x.xlsx",
-            0,
-            0,
+            MARCH_2018,
+            (0, 0),
+            (0, 0),
+        ),
+        file_row(PARTIAL_FILE, WITHDRAWN_SHA, "withdrawn", "心内科", MARCH_2019, (1, 1), (1, 0)),
+        file_row(
+            SUPERSEDED_FILE, SUPERSEDED_SHA, "superseded", "心内科", MARCH_2019, (2, 0), (0, 1)
+        ),
+        file_row(NO_DEPARTMENT_FILE, NO_DEPARTMENT_SHA, "rejected", None, None, (0, 0), (1, 0)),
+        file_row(
+            NO_PAIR_FILE, NO_PAIR_SHA, "rejected", "外科", None, (0, 0), (1, 0), pair=(None, None)
+        ),
+        file_row(
+            CAPACITY_FILE,
+            CAPACITY_SHA,
+            "accepted",
+            None,
+            (date(2022, 1, 1), date(2022, 12, 31)),
+            (14, 0),
+            (0, 1),
+            pair=LINXIA,
+            form="capacity",
         ),
     ]
 
 
+def issue_row(path, sha256, status, sheet, row, column, cell, severity, code, message, value=None):
+    """An ingest_issues row."""
+    source = "reader" if severity == "error" else "suite"
+    return (path, sha256, sheet, row, column, cell, severity, code, message, value, source, status)
+
+
 def issue_rows():
+    rejected = (REJECTED_FILE, REJECTED_SHA, "rejected", "Sheet1")
+    partial = (PARTIAL_FILE, PARTIAL_SHA, "partial", "3月")
     return [
-        (
-            REJECTED_FILE,
-            "c" * 64,
-            "Sheet1",
+        issue_row(
+            *rejected,
             None,
             None,
             None,
             "error",
             "period_missing",
             "未填写统计周期（第 2 行为空）。请填写起止日期。",
-            None,
-            "reader",
-            "rejected",
         ),
-        (
-            PARTIAL_FILE,
-            "b" * 64,
-            "3月",
+        issue_row(
+            *rejected,
+            6,
+            "姓名",
+            "A6",
+            "error",
+            "missing_name",
+            "第 6 行有数据但未填写姓名（单元格 A6）。请补填姓名后重新提交。",
+        ),
+        issue_row(
+            *rejected,
+            7,
+            "开展手术例数",
+            "E7",
+            "error",
+            "non_numeric_value",
+            f"单元格 E7（“开展手术例数”）填写的“{FORMULA_VALUE}”不是数字。请只填写数字。",
+            FORMULA_VALUE,
+        ),
+        issue_row(
+            *rejected,
+            8,
+            "姓名",
+            "A8",
+            "warning",
+            "duplicate_person",
+            f"“{FORMULA_NAME}”在同一张表中出现多次（第 5、8 行）。如为同一人，请合并为一行。",
+            FORMULA_NAME,
+        ),
+        issue_row(
+            *rejected,
+            None,
+            SCRIPT_COLUMN,
+            "H4",
+            "warning",
+            "unknown_column",
+            f"无法识别的列“{SCRIPT_COLUMN}”（H4），该列数据未导入。",
+        ),
+        issue_row(
+            *partial,
             5,
             "开展手术例数",
             "E5",
@@ -344,13 +396,9 @@ def issue_rows():
             "non_numeric_value",
             "E5 单元格“十二”不是数字，请填写阿拉伯数字。",
             "十二",
-            "reader",
-            "partial",
         ),
-        (
-            PARTIAL_FILE,
-            "b" * 64,
-            "3月",
+        issue_row(
+            *partial,
             9,
             "诊疗人次",
             "C9",
@@ -358,8 +406,69 @@ def issue_rows():
             "totals_mismatch",
             "合计行与各行之和不一致。",
             "999",
-            "suite",
-            "partial",
+        ),
+        issue_row(
+            PARTIAL_FILE,
+            WITHDRAWN_SHA,
+            "withdrawn",
+            "3月",
+            6,
+            "开展手术例数",
+            "E6",
+            "error",
+            "non_numeric_value",
+            "E6 单元格“十三”不是数字。",
+            "十三",
+        ),
+        issue_row(
+            SUPERSEDED_FILE,
+            SUPERSEDED_SHA,
+            "superseded",
+            "3月",
+            9,
+            "诊疗人次",
+            "C9",
+            "warning",
+            "totals_mismatch",
+            "合计行与各行之和不一致。",
+            "888",
+        ),
+        issue_row(
+            NO_DEPARTMENT_FILE,
+            NO_DEPARTMENT_SHA,
+            "rejected",
+            "Sheet1",
+            None,
+            None,
+            None,
+            "error",
+            "no_header",
+            "在前 20 行中找不到统计表的表头。",
+        ),
+        issue_row(
+            NO_PAIR_FILE,
+            NO_PAIR_SHA,
+            "rejected",
+            None,
+            None,
+            None,
+            None,
+            "error",
+            "unknown_hospital",
+            "无法确定支援医院和受援医院。请在标题填写医院全称。",
+        ),
+        issue_row(
+            CAPACITY_FILE,
+            CAPACITY_SHA,
+            "accepted",
+            "2022年",
+            7,
+            "2022年",
+            "C7",
+            "warning",
+            "implausible_value",
+            "单元格 C7 的数值 850 超出通常范围。请核实是否填错。",
+            "850",
         ),
     ]
 
@@ -368,7 +477,7 @@ def quarantine_rows():
     return [
         (
             PARTIAL_FILE,
-            "b" * 64,
+            PARTIAL_SHA,
             "3月",
             5,
             "王五",

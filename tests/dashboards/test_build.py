@@ -12,6 +12,7 @@ from mart_samples import SHAOXING, file_rows, write_warehouse
 from page_dom import figure_specs, parse
 
 import dashboards.site
+from dashboards import feedback
 from dashboards.pages import PAGES
 from dashboards.site import build_site
 
@@ -33,7 +34,7 @@ def test_build_returns_the_index_and_replaces_the_previous_site(warehouse: Path,
     assert index == site_dir / "index.html" and index.is_file()
     assert not (site_dir / "stale.html").exists()
     assert sorted(p.name for p in site_dir.iterdir()) == sorted(
-        ["assets", *(page.filename for page in PAGES)]
+        ["assets", "feedback", *(page.filename for page in PAGES)]
     )
     assert leftovers(site_dir) == []
 
@@ -74,11 +75,11 @@ def test_the_warehouse_is_only_read_and_only_schema_main(warehouse: Path, tmp_pa
     build_site(warehouse, tmp_path / "site")
 
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == digest
-    for page in PAGES:
-        assert "不应出现的医院" not in (tmp_path / "site" / page.filename).read_text("utf-8")
+    for page in (tmp_path / "site").rglob("*.html"):
+        assert "不应出现的医院" not in page.read_text("utf-8")
 
 
-@pytest.mark.parametrize("filename", [page.filename for page in PAGES])
+@pytest.mark.parametrize("filename", [*(page.filename for page in PAGES), feedback.INDEX])
 def test_an_empty_warehouse_gives_pages_that_say_there_is_no_data(
     empty_warehouse: Path, tmp_path: Path, filename: str
 ):
@@ -110,20 +111,36 @@ def test_extra_sections_are_copied_in_linked_and_kept_on_rebuild(warehouse: Path
 
     build_site(warehouse, site_dir, {"dbt-docs": dbt_docs})
     # Written by another step straight into the published site, without an index page.
-    (site_dir / "feedback").mkdir()
-    (site_dir / "feedback" / "心内科.html").write_text("退回清单", encoding="utf-8")
+    (site_dir / "data-docs").mkdir()
+    (site_dir / "data-docs" / "batch-1.html").write_text("校验结果", encoding="utf-8")
     build_site(warehouse, site_dir)
 
     assert (site_dir / "dbt-docs" / "index.html").read_text(encoding="utf-8") == "<html>dbt</html>"
-    assert (site_dir / "feedback" / "心内科.html").is_file()
+    assert (site_dir / "data-docs" / "batch-1.html").is_file()
     for page in PAGES:
         navigation = parse(site_dir / page.filename).find("nav")
         links = {a.text(): a.attributes["href"] for a in navigation.find_all("a")}
         assert links["数据模型文档"] == "dbt-docs/index.html"
-        assert links["退回清单"] == "feedback/"
-        assert "数据校验报告" not in links
+        assert links["数据校验报告"] == "data-docs/"
+        assert links["退回清单"] == "feedback/index.html"
     index_links = {a.attributes["href"] for a in parse(site_dir / "index.html").find_all("a")}
-    assert {"dbt-docs/index.html", "feedback/"} <= index_links
+    assert {"dbt-docs/index.html", "data-docs/", "feedback/index.html"} <= index_links
+
+
+def test_the_feedback_section_is_built_from_the_warehouse_not_copied(
+    warehouse: Path, tmp_path: Path
+):
+    with pytest.raises(ValueError, match="unknown site sections"):
+        build_site(warehouse, tmp_path / "site", {"feedback": tmp_path})
+    site_dir = tmp_path / "site"
+    build_site(warehouse, site_dir)
+    stale = site_dir / "feedback" / "旧清单.html"
+    stale.write_text("旧的退回清单", encoding="utf-8")
+
+    build_site(warehouse, site_dir)
+
+    assert not stale.exists()
+    assert (site_dir / "feedback" / "index.html").is_file()
 
 
 def test_an_unknown_extra_section_is_refused_before_anything_is_written(

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
-from mart_samples import LINXIA, PARTIAL_FILE, REJECTED_FILE, SHAOXING
+from mart_samples import LINXIA, PARTIAL_FILE, REJECTED_FILE, SHAOXING, issue_rows
 from page_dom import Element, figure_specs, parse
 from plotly.offline import get_plotlyjs
 
+from dashboards import feedback
 from dashboards.pages import PAGES
 
 PAGE_FILES = [page.filename for page in PAGES]
+NAVIGATION = [*PAGE_FILES, feedback.INDEX]
 
 
 def pair_section(page: Element, pair: tuple[str, str]) -> Element:
@@ -34,7 +37,7 @@ def trace(spec: dict, title: str) -> dict:
 def test_every_page_has_the_shared_navigation(site: Path, filename: str):
     page = parse(site / filename)
     navigation = page.find("nav")
-    assert [a.attributes["href"] for a in navigation.find_all("a")] == PAGE_FILES
+    assert [a.attributes["href"] for a in navigation.find_all("a")] == NAVIGATION
     current = navigation.find("a", aria_current="page")
     assert current.attributes["href"] == filename
     assert page.find("html").attributes["lang"] == "zh-CN"
@@ -51,22 +54,25 @@ def test_index_leads_to_every_page_and_says_when_it_was_built(site: Path):
         assert supporting in text and recipient in text
 
 
-@pytest.mark.parametrize("filename", PAGE_FILES)
-def test_every_link_and_resource_is_local_and_exists(site: Path, filename: str):
-    page = parse(site / filename)
-    references = [
-        (element.name, element.attributes.get("src") or element.attributes.get("href"))
-        for element in page.find_all()
-        if element.name in {"script", "link", "img", "iframe", "source", "a"}
-    ]
-    for name, reference in references:
-        if reference is None:
-            assert name in {"script", "a"}  # inline JSON figure specs, filter anchors
-            continue
-        assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", reference, re.IGNORECASE), reference
-        target = reference.split("#")[0]
-        if target:
-            assert (site / target).is_file(), f"{filename} links to missing {reference}"
+def test_every_link_and_resource_of_every_page_is_local_and_exists(site: Path):
+    pages = sorted(site.rglob("*.html"))
+    assert {p.relative_to(site).as_posix() for p in pages} >= set(NAVIGATION)
+    for path in pages:
+        references = [
+            (element.name, element.attributes.get("src") or element.attributes.get("href"))
+            for element in parse(path).find_all()
+            if element.name in {"script", "link", "img", "iframe", "source", "a"}
+        ]
+        for name, reference in references:
+            if reference is None:
+                assert name in {"script", "a"}  # inline JSON figure specs, filter anchors
+                continue
+            assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", reference, re.IGNORECASE), reference
+            target = unquote(reference.split("#")[0])
+            if target:
+                resolved = (path.parent / target).resolve()
+                assert resolved.is_relative_to(site.resolve()), f"{path} leaves the site: {target}"
+                assert resolved.is_file(), f"{path} links to missing {reference}"
 
 
 def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
@@ -177,12 +183,12 @@ def test_quality_counts_files_by_status_in_chinese(site: Path):
         if "data-status" in td.attributes
     }
     assert counts == {
-        "accepted": "1",
+        "accepted": "2",
         "partial": "1",
-        "rejected": "1",
-        "superseded": "0",
+        "rejected": "3",
+        "superseded": "1",
         "duplicate": "1",
-        "withdrawn": "0",
+        "withdrawn": "1",
     }
     labels = page.find("table", class_="file-status").text()
     for label in ("已接收", "部分接收", "已退回", "已被新版本替代", "重复文件", "已撤回"):
@@ -192,19 +198,25 @@ def test_quality_counts_files_by_status_in_chinese(site: Path):
 def test_quality_lists_every_issue_by_code_with_its_location(site: Path):
     page = parse(site / "quality.html")
     headings = [h.attributes["id"] for h in page.find_all("h3") if "id" in h.attributes]
-    # Errors first, then warnings.
+    # Errors first, then warnings; the most frequent first.
     assert headings == [
         "issue-non_numeric_value",
+        "issue-missing_name",
+        "issue-no_header",
         "issue-period_missing",
+        "issue-unknown_hospital",
         "issue-totals_mismatch",
+        "issue-duplicate_person",
+        "issue-implausible_value",
+        "issue-unknown_column",
     ]
     tables = page.find_all("table", class_="issues")
     rows = [[td.text() for td in tr.find_all("td")] for t in tables for tr in t.find_all("tr")[1:]]
+    assert len(rows) == len(issue_rows())  # analysts see every issue, of any file version
     assert rows[0][:5] == [PARTIAL_FILE, "3月", "E5", "开展手术例数", "十二"]
     assert rows[0][6] == "部分接收"
-    assert rows[1][:3] == [REJECTED_FILE, "Sheet1", "整个文件"]
-    assert "未填写统计周期" in rows[1][5]
-    assert rows[2][2] == "C9"
+    period = next(row for row in rows if "未填写统计周期" in row[5])
+    assert period[:3] == [REJECTED_FILE, "Sheet1", "整个文件"]
 
 
 def test_quality_heat_map_shows_missing_quarters_as_missing(site: Path):

@@ -1,0 +1,386 @@
+"""退回清单: for each department, every problem it must fix in the files it sent, as a page of
+the site and as an Excel workbook beside it that a department secretary can work through.
+
+Only file versions that are still the submitter's to fix are listed: the problems of a
+withdrawn, superseded or duplicate file no longer count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import xlsxwriter
+from xlsxwriter.utility import xl_range
+
+from dashboards.context import Document, Section
+from dashboards.html import (
+    NOT_COMPUTABLE,
+    Markup,
+    cell,
+    format_count,
+    format_time,
+    join,
+    no_data,
+    note,
+    table,
+    tag,
+)
+from dashboards.labels import FILE_STATUSES, ISSUE_NAMES, SEVERITIES, label_for
+from dashboards.marts import Marts, Pair
+
+SECTION = Section(
+    "feedback", "退回清单", "按科室列出需要修改后重新提交的文件和问题，可下载为 Excel 发给科室。"
+)
+INDEX = f"{SECTION.folder}/index.html"
+
+# File statuses whose problems are no longer the submitter's to fix.
+SETTLED_STATUSES = frozenset({"withdrawn", "superseded", "duplicate"})
+
+UNKNOWN_PAIR = "未识别帮扶关系"
+UNKNOWN_DEPARTMENT = "未识别科室"
+# A capacity form is the recipient hospital's own report: it has no department.
+CAPACITY_FORMS = "能力指标表"
+
+HOW_TO_FIX = (
+    "处理办法：请按下表逐条修改所列文件，修改后重新提交整份文件。"
+    "“错误”必须更正，否则该文件（单元格为“整个文件”时）或该行数据不被接收；"
+    "“提示”请核实，数据已接收，确有错误请更正。"
+)
+
+# Characters that Windows, zip archives or URLs do not take in a file name, and runs of space.
+UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
+# A file name may have 255 bytes; a Chinese character takes 3 of them.
+MAX_NAME_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class FeedbackIssue:
+    file_path: str
+    sheet: str | None
+    cell: str | None
+    row_number: int | None
+    column_name: str | None
+    value_found: str | None
+    code: str
+    severity: str
+    message: str
+    file_status: str | None
+
+    @property
+    def location(self) -> str:
+        """The cell; a problem of no single cell concerns its whole row or the whole file."""
+        if self.cell:
+            return self.cell
+        return "整个文件" if self.row_number is None else "整行"
+
+    @property
+    def problem(self) -> str:
+        severity = label_for(SEVERITIES, self.severity).text
+        return f"{ISSUE_NAMES.get(self.code, self.code)}（{severity}）"
+
+    @property
+    def status(self) -> str:
+        return label_for(FILE_STATUSES, self.file_status).text
+
+    def sort_key(self) -> tuple:
+        """By file, errors before warnings, then by row (file-level problems first)."""
+        severities = list(SEVERITIES)
+        severity = (
+            severities.index(self.severity) if self.severity in severities else len(severities)
+        )
+        letters = re.match(r"[A-Za-z]*", self.cell or "").group().upper()
+        return (
+            self.file_path,
+            severity,
+            self.row_number is not None,
+            self.row_number or 0,
+            self.sheet or "",
+            (len(letters), letters),
+            self.code,
+        )
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    field: str  # the FeedbackIssue attribute shown
+    width: int  # in Excel's character widths
+
+
+COLUMNS = (
+    Column("文件", "file_path", 44),
+    Column("工作表", "sheet", 14),
+    Column("单元格", "location", 10),
+    Column("行号", "row_number", 7),
+    Column("列名", "column_name", 18),
+    Column("填写内容", "value_found", 20),
+    Column("问题", "problem", 20),
+    Column("如何修改", "message", 56),
+    Column("文件状态", "status", 12),
+)
+
+
+@dataclass(frozen=True)
+class FeedbackList:
+    """The problems of one department of one pair, and where its page and workbook are."""
+
+    pair: Pair | None
+    department: str
+    issues: tuple[FeedbackIssue, ...]
+    folder: str  # the pair's folder in the section
+    stem: str  # the department's file name
+
+    @property
+    def pair_label(self) -> str:
+        return self.pair.label if self.pair else UNKNOWN_PAIR
+
+    @property
+    def title(self) -> str:
+        return f"退回清单 · {self.department}"
+
+    @property
+    def page(self) -> str:
+        return f"{self.folder}/{self.stem}.html"
+
+    @property
+    def workbook_name(self) -> str:
+        return f"退回清单_{self.stem}.xlsx"
+
+    @property
+    def workbook(self) -> str:
+        return f"{self.folder}/{self.workbook_name}"
+
+    @property
+    def file_count(self) -> int:
+        return len({issue.file_path for issue in self.issues})
+
+    def count(self, severity: str) -> int:
+        return sum(1 for issue in self.issues if issue.severity == severity)
+
+    def heading_lines(self, built_at: datetime) -> tuple[str, ...]:
+        """What the list is and what to do with it: the same above the page and the workbook."""
+        errors, warnings = self.count("error"), self.count("warning")
+        return (
+            f"帮扶关系：{self.pair_label}　科室：{self.department}",
+            f"生成时间：{format_time(built_at)}",
+            HOW_TO_FIX,
+            f"涉及文件 {self.file_count} 个：错误 {errors} 条，提示 {warnings} 条。",
+        )
+
+
+def feedback_lists(marts: Marts) -> list[FeedbackList]:
+    """One list per (pair, department) with problems left to fix, pairs and departments sorted."""
+    files = {(f["file_path"], f["sha256"]): f for f in marts.rows("ingest_files")}
+    groups: dict[tuple[Pair | None, str], list[FeedbackIssue]] = defaultdict(list)
+    for issue in marts.rows("ingest_issues"):
+        # An issue of a file version the ledger does not know is kept, under the unknowns.
+        file = files.get((issue["file_path"], issue["sha256"]), {})
+        if file.get("status") in SETTLED_STATUSES:
+            continue
+        groups[(_pair_of(file), _department_of(file))].append(
+            FeedbackIssue(
+                file_path=issue["file_path"],
+                sheet=issue["sheet"],
+                cell=issue["cell"],
+                row_number=issue["row_number"],
+                column_name=issue["column_name"],
+                value_found=issue.get("value_found"),
+                code=issue["code"],
+                severity=issue["severity"],
+                message=issue["message"],
+                file_status=file.get("status"),
+            )
+        )
+    keys = sorted(groups, key=_group_order)
+    pairs = list(dict.fromkeys(pair for pair, _ in keys))
+    folders = dict(zip(pairs, _file_names(_pair_name(pair) for pair in pairs), strict=True))
+    lists = []
+    for pair in pairs:
+        departments = [department for key_pair, department in keys if key_pair == pair]
+        for department, stem in zip(departments, _file_names(departments), strict=True):
+            issues = sorted(groups[(pair, department)], key=FeedbackIssue.sort_key)
+            lists.append(FeedbackList(pair, department, tuple(issues), folders[pair], stem))
+    return lists
+
+
+def _pair_of(file: dict) -> Pair | None:
+    supporting, recipient = file.get("supporting_hospital"), file.get("recipient_hospital")
+    return Pair(supporting, recipient) if supporting and recipient else None
+
+
+def _department_of(file: dict) -> str:
+    if file.get("department"):
+        return file["department"]
+    return CAPACITY_FORMS if file.get("form_type") == "capacity" else UNKNOWN_DEPARTMENT
+
+
+def _group_order(key: tuple[Pair | None, str]) -> tuple:
+    """Known pairs first; within a pair, named departments before the capacity forms and the
+    unknowns."""
+    pair, department = key
+    placeholders = (CAPACITY_FORMS, UNKNOWN_DEPARTMENT)
+    rank = placeholders.index(department) + 1 if department in placeholders else 0
+    return (pair is None, pair or Pair("", ""), rank, department)
+
+
+def _pair_name(pair: Pair | None) -> str:
+    return f"{pair.supporting}_{pair.recipient}" if pair else UNKNOWN_PAIR
+
+
+def _file_names(names: Iterable[str]) -> list[str]:
+    """A file name for each name, in order. Names that clean up to the same file name, also
+    when only the letter case differs (case-insensitive file systems), get -2, -3, …"""
+    taken: set[str] = set()
+    file_names = []
+    for name in names:
+        base = UNSAFE_IN_FILE_NAME.sub("_", name).strip("._")[:MAX_NAME_LENGTH] or "_"
+        candidate, number = base, 1
+        while candidate.casefold() in taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        taken.add(candidate.casefold())
+        file_names.append(candidate)
+    return file_names
+
+
+def write_section(folder: Path, marts: Marts, built_at: datetime) -> list[Document]:
+    """Write each list's workbook under `folder` and return the section's pages (its index and
+    one per list, beside its workbook) for the site to render."""
+    lists = feedback_lists(marts)
+    folder.mkdir()
+    for feedback in lists:
+        (folder / feedback.folder).mkdir(exist_ok=True)
+        write_workbook(folder / feedback.workbook, feedback, built_at)
+    index = Document(INDEX, SECTION.title, _index_body(marts, lists), INDEX)
+    pages = [
+        Document(f"{SECTION.folder}/{f.page}", f.title, _list_body(f, built_at), INDEX)
+        for f in lists
+    ]
+    return [index, *pages]
+
+
+def _href(path: str) -> str:
+    """A relative link to a file whose name may hold Chinese, spaces, # or %."""
+    return quote(path)
+
+
+def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
+    intro = note(
+        "每个科室一份清单，列出其已提交的文件中仍需修改的每个问题（文件 · 工作表 · 单元格）。"
+        "请把网页或 Excel 清单发给科室，修改后重新提交整份文件。"
+        "已撤回、已被新版本替代和重复的文件不列入。"
+    )
+    if marts.frame("ingest_files") is None or marts.frame("ingest_issues") is None:
+        return join([intro, no_data()])
+    if not marts.rows("ingest_files"):
+        return join([intro, no_data("还没有收到任何文件")])
+    if not lists:
+        return join([intro, note("目前没有需要修改后重新提交的文件。")])
+    parts: list[object] = [intro]
+    by_pair: dict[str, list[FeedbackList]] = defaultdict(list)
+    for feedback in lists:
+        by_pair[feedback.pair_label].append(feedback)
+    for pair_label, pair_lists in by_pair.items():
+        rows = [
+            [
+                tag("a", f.department, href=_href(f.page)),
+                cell(format_count(f.file_count), class_="number"),
+                cell(format_count(f.count("error")), class_="number", data_severity="error"),
+                cell(format_count(f.count("warning")), class_="number", data_severity="warning"),
+                tag("a", f.workbook_name, href=_href(f.workbook)),
+            ]
+            for f in pair_lists
+        ]
+        parts += [
+            tag("h2", pair_label),
+            table(["科室", "文件数", "错误", "提示", "Excel 清单"], rows, class_="feedback-index"),
+        ]
+    return join(parts)
+
+
+def _list_body(feedback: FeedbackList, built_at: datetime) -> Markup:
+    rows = [[_html_cell(issue, column) for column in COLUMNS] for issue in feedback.issues]
+    return join(
+        [
+            tag("p", tag("a", "← 全部退回清单", href="../index.html")),
+            *(tag("p", line) for line in feedback.heading_lines(built_at)),
+            tag(
+                "p",
+                [
+                    "下载 Excel 清单：",
+                    tag("a", feedback.workbook_name, href=_href(feedback.workbook_name)),
+                ],
+            ),
+            table([column.title for column in COLUMNS], rows, class_="feedback-issues"),
+        ]
+    )
+
+
+def _html_cell(issue: FeedbackIssue, column: Column) -> Markup:
+    value = getattr(issue, column.field)
+    text = NOT_COMPUTABLE if value is None else str(value)
+    if column.field == "problem":
+        return cell(text, class_=f"severity-{issue.severity}")
+    if column.field == "row_number":
+        return cell(text, class_="number")
+    return cell(text)
+
+
+def write_workbook(path: Path, feedback: FeedbackList, built_at: datetime) -> None:
+    """The list as an Excel workbook: title, heading lines, then one row per issue.
+
+    Every text goes through `write_string`, never `write`, which would store a value such as
+    =HYPERLINK(…) or +1-2 as a live formula; the quote prefix keeps Excel from turning it into
+    one when the cell is later edited.
+    """
+    workbook = xlsxwriter.Workbook(str(path))
+    # A fixed creation time (xlsxwriter writes it as UTC) keeps equal lists byte-identical.
+    created = built_at.astimezone(UTC).replace(tzinfo=None)
+    workbook.set_properties({"title": feedback.title, "author": "bangfu", "created": created})
+    text = {"text_wrap": True, "valign": "top", "border": 1, "quote_prefix": True}
+    formats = {
+        "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "header": workbook.add_format(
+            {"bold": True, "bg_color": "#F3F4F6", "border": 1, "valign": "top"}
+        ),
+        "text": workbook.add_format(text),
+        "number": workbook.add_format({"valign": "top", "border": 1}),
+        "error": workbook.add_format({**text, "bold": True, "font_color": "#C53030"}),
+        "warning": workbook.add_format({**text, "font_color": "#B7791F"}),
+    }
+    sheet = workbook.add_worksheet("退回清单")
+    sheet.write_string(0, 0, feedback.title, formats["title"])
+    lines = feedback.heading_lines(built_at)
+    for row, line in enumerate(lines, start=1):
+        sheet.write_string(row, 0, line)
+    header_row = len(lines) + 1
+    for column, spec in enumerate(COLUMNS):
+        sheet.set_column(column, column, spec.width)
+        sheet.write_string(header_row, column, spec.title, formats["header"])
+    for row, issue in enumerate(feedback.issues, start=header_row + 1):
+        for column, spec in enumerate(COLUMNS):
+            value = getattr(issue, spec.field)
+            if value is None:
+                sheet.write_blank(row, column, None, formats["text"])
+            elif isinstance(value, int):
+                sheet.write_number(row, column, value, formats["number"])
+            elif spec.field == "problem":
+                sheet.write_string(row, column, value, formats.get(issue.severity, formats["text"]))
+            else:
+                sheet.write_string(row, column, value, formats["text"])
+    last_row, last_column = header_row + len(feedback.issues), len(COLUMNS) - 1
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.autofilter(header_row, 0, last_row, last_column)
+    # Values are shown as written: a number kept as text is not a mistake here.
+    sheet.ignore_errors({"number_stored_as_text": xl_range(header_row, 0, last_row, last_column)})
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
+    workbook.close()
