@@ -62,6 +62,7 @@ ISSUE_NAMES: dict[str, str] = {
     "unknown_department": "无法识别科室",
     "duplicate_person": "人员重复",
     "implausible_value": "数值超出通常范围",
+    "inconsistent_values": "同一行数字不一致",
     "overlapping_period": "统计周期重叠",
 }
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from mart_samples import FULL_CONTENTS, TABLES, write_warehouse
+from mart_samples import BUILT_AT, FULL_CONTENTS, TABLES, write_warehouse
 
 from dashboards.site import build_site
-
-BUILT_AT = datetime(2023, 1, 6, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -10,6 +10,8 @@ import duckdb
 SHAOXING = ("绍兴市中医院", "务川仡佬族苗族自治县中医院")
 LINXIA = ("临夏回族自治州人民医院", "和政县人民医院")
 YEARS = (2018, 2019, 2020, 2021, 2022)
+# When the sample site says it was built.
+BUILT_AT = datetime(2023, 1, 6, 2, 0, tzinfo=UTC)
 
 TABLES = {
     "mart_capacity_trend": """

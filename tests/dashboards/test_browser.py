@@ -130,3 +130,18 @@ def test_explorer_drills_down_in_the_browser(site: Path, browser_context):
     assert all(url.startswith("file:") for url in visit.requests), visit.requests
     assert visit.errors == []
     visit.page.close()
+
+
+def test_feedback_pages_render_offline_with_the_site_styles(site: Path, browser_context):
+    pages = sorted((site / "feedback").rglob("*.html"))
+    visit = Visit(browser_context)
+    for path in pages:
+        visit.open(path)
+        header = visit.page.locator(".site-header")
+        # Only the site's stylesheet, found from a folder below the root, draws this line.
+        assert header.evaluate("e => getComputedStyle(e).borderBottomWidth") == "3px", path
+        assert visit.page.locator("table").count() >= 1, path
+    assert len(pages) > 1
+    assert visit.requests and all(url.startswith("file:") for url in visit.requests), visit.requests
+    assert visit.errors == []
+    visit.page.close()
