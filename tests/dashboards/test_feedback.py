@@ -280,3 +280,30 @@ def test_every_issue_code_has_a_chinese_name():
         codes = {row["code"] for row in csv.DictReader(seed)}
     assert codes <= ISSUE_NAMES.keys(), sorted(codes - ISSUE_NAMES.keys())
     assert len(set(ISSUE_NAMES.values())) == len(ISSUE_NAMES)  # a name says which problem
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_every_formula_prefix_is_written_as_text(tmp_path: Path, text: str):
+    issue = feedback.FeedbackIssue(
+        file_path=text,
+        sheet=text,
+        cell="B2",
+        row_number=2,
+        column_name=text,
+        value_found=text,
+        code="non_numeric_value",
+        severity="error",
+        message=text,
+        file_status="partial",
+    )
+    department = feedback.FeedbackList(None, text, (issue,), "pair", "department")
+    path = tmp_path / department.workbook_name
+
+    feedback.write_workbook(path, department, BUILT_AT)
+
+    (row,) = openpyxl.load_workbook(path).active.iter_rows(min_row=7)
+    assert all(c.data_type in {"s", "n"} for c in row)
+    # A control character is stored escaped (_x000D_), as Excel reads it; openpyxl does not
+    # decode it.
+    texts = [re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m[1], 16)), str(c.value)) for c in row]
+    assert texts.count(text) == 5  # file, sheet, column, value, message
