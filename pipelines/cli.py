@@ -1,5 +1,5 @@
 """bangfu's command line: `run` the whole pipeline through Dagster, `check` files without
-touching the warehouse, write the `sample` corpus."""
+touching the warehouse, write the blank `template` forms, write the `sample` corpus."""
 
 from __future__ import annotations
 
@@ -87,6 +87,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from pipelines.forms.template import write_templates
+
+    for path in write_templates(Path(args.dest)):
+        print(f"bangfu: wrote {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bangfu", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = commands.add_parser("check", help="read and validate files; touch nothing")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.set_defaults(handler=cmd_check)
+    template = commands.add_parser("template", help="write the blank forms, with data validation")
+    template.add_argument("dest", nargs="?", default="templates", help="folder (default templates)")
+    template.set_defaults(handler=cmd_template)
     sample = commands.add_parser("sample", help="write the sample corpus (default raw/sample)")
     sample.add_argument("dest", nargs="?", help="folder to write into")
     sample.set_defaults(handler=cmd_sample)

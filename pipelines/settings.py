@@ -31,6 +31,11 @@ class Settings:
         return self.warehouse_dir / "archive"
 
     @property
+    def validation_results(self) -> Path:
+        """Great Expectations' record of every validation, and its Data Docs."""
+        return self.warehouse_dir / "gx"
+
+    @property
     def working_warehouse(self) -> Path:
         """The file a run loads and builds in before it is published over `warehouse`."""
         return self.warehouse.with_name(self.warehouse.name + ".building")

@@ -78,10 +78,17 @@ def parsed_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         for name in suite_names()
     ],
 )
-def validated_forms(context: dg.AssetExecutionContext, parsed_forms: FormBatch):
-    """The new batch judged by the Great Expectations suites in expectations/suites: every
-    failure becomes an issue on its cell. Rejected rows are results, not run failures."""
-    batch, results = validate(parsed_forms)
+def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                    parsed_forms: FormBatch):
+    """The new batch judged by the Great Expectations suites in expectations/suites, against
+    the history of files already present (overlaps, a department's usual range): every
+    failure becomes an issue on its cell. Rejected rows are results, not run failures. The
+    validations are recorded beside the warehouse, where GX builds its Data Docs."""
+    settings = warehouse.settings
+    history = store.present_batch(
+        store.working_copy(settings), excluding=parsed_forms.parsed_files["sha256"])
+    batch, results = validate(parsed_forms, history, results_root=settings.validation_results,
+                              run_name=context.run_id)
     yield dg.Output(batch, metadata={"issues": batch.issues.height})
     for result in results:
         yield dg.AssetCheckResult(

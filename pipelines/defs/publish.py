@@ -2,10 +2,14 @@
 passed; the dashboard site is then built from what was published."""
 
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform import dbt_models
+from pipelines.defs.transform import dbt_docs_page, dbt_models
 
 PUBLISH = "publish"
 
@@ -22,10 +26,27 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
 
 @dg.asset(group_name=PUBLISH, deps=[published_warehouse])
 def dashboard_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
-    """The offline dashboard site (leadership, explorer, data quality), from the marts of
-    the published warehouse."""
+    """The offline dashboard site (leadership, explorer, data quality, 退回清单), from the
+    marts of the published warehouse, with dbt's model documentation and Great Expectations'
+    Data Docs made safe to open without a network."""
+    from dashboards.offline import offline_copy, offline_data_docs
     from dashboards.site import build_site
+    from pipelines.validation.suites import data_docs_index
 
     settings = warehouse.settings
-    index = build_site(settings.warehouse, settings.site_dir)
-    context.add_output_metadata({"index": dg.MetadataValue.path(str(index))})
+    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as staging:
+        sections = {}
+        data_docs = data_docs_index(settings.validation_results).parent
+        if data_docs.is_dir():
+            sections["data-docs"] = offline_data_docs(data_docs, Path(staging) / "data-docs")
+        if dbt_docs_page().is_file():
+            folder = Path(staging) / "dbt-docs-page"
+            folder.mkdir()
+            shutil.copyfile(dbt_docs_page(), folder / "index.html")
+            sections["dbt-docs"] = offline_copy(
+                folder, Path(staging) / "dbt-docs", keep_inline_scripts=True)
+        index = build_site(settings.warehouse, settings.site_dir, extra_sections=sections)
+    context.add_output_metadata({
+        "index": dg.MetadataValue.path(str(index)),
+        "sections": ", ".join(sorted(sections)),
+    })

@@ -16,6 +16,8 @@ from pipelines.settings import DBT_PROJECT_DIR, Settings
 from pipelines.warehouse import store
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# dbt's own folder for what it generates, as an absolute path (DbtProject keeps it relative).
+DBT_TARGET = DBT_PROJECT_DIR / dbt_project.target_path
 _PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests")
 
 
@@ -48,7 +50,7 @@ def _point_dbt_at(database: Path) -> None:
 _point_dbt_at(Settings.from_env().working_warehouse)
 if _manifest_is_stale():
     # The manifest is generated, not committed: parse once after a checkout or an edit.
-    dbt_resource.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    dbt_resource.cli(["parse", "--quiet"], target_path=DBT_TARGET).wait()
 
 
 class BangfuTranslator(DagsterDbtTranslator):
@@ -64,9 +66,17 @@ class BangfuTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=BangfuTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                warehouse: WarehouseResource):
-    """`dbt build` (seeds, models, tests) against the run's working warehouse."""
+    """`dbt build` (seeds, models, tests) against the run's working warehouse, then its
+    documentation (`dbt docs generate --static`) for the dashboard site."""
     _point_dbt_at(store.working_copy(warehouse.settings))
     # One target folder, not one per run: runs never overlap (the run lock), and dbt reuses
     # its partial parse from there.
-    yield from dbt.cli(["build"], context=context, target_path=dbt_project.target_path).stream()
+    yield from dbt.cli(["build"], context=context, target_path=DBT_TARGET).stream()
+    dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
+            target_path=DBT_TARGET).wait()
+
+
+def dbt_docs_page() -> Path:
+    """The self-contained page `dbt docs generate --static` writes."""
+    return DBT_TARGET / "static_index.html"
 

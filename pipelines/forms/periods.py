@@ -38,6 +38,7 @@ _QUARTER = re.compile(
 _HALF = re.compile(_YEAR.format("y") + r"年?(?P<half>上|下)半年")
 _MONTH = re.compile(_YEAR.format("y") + r"(?:年|\.|-|/)(?P<m>\d{1,2})(?:月|(?!\d))")
 _YEAR_WHOLE = re.compile(_YEAR.format("y") + r"(?:年度|年全年|全年)")
+_LONE_DATE = re.compile(_DATE.format(y=_YEAR.format("y"), m="m", d="d"))
 _BARE_MONTH = re.compile(r"(?<![\d年.])(?P<m>\d{1,2})月(?!\d)")
 _UNFILLED = re.compile(r"年月日|年\s*月|月日")
 
@@ -74,9 +75,12 @@ def _checked(start: dt.date, end: dt.date) -> Period:
     return Period(start, end)
 
 
-def parse_period(text: str, default_year: int | None = None) -> Period | None:
+def parse_period(text: str, default_year: int | None = None, *,
+                 labelled: bool = False) -> Period | None:
     """The first period written in `text`, None when there is none; PeriodError when one is
-    written but impossible (2月30日, an end before the start)."""
+    written but impossible (2月30日, an end before the start). In a labelled period cell a
+    single date is half a period (an error); in other text (a title, 填报日期) it is no period
+    at all, and never the month it falls in."""
     folded = fold(text)
     if m := _FULL_RANGE.search(folded):
         start = _date(m["y1"], m["m1"], m["d1"])
@@ -86,6 +90,10 @@ def parse_period(text: str, default_year: int | None = None) -> Period | None:
         year = int(m["y"])
         first, last = int(m["m1"]), int(m["m2"])
         return _checked(_month_end(year, first).replace(day=1), _month_end(year, last))
+    if (m := _LONE_DATE.search(folded)) and labelled:
+        day = _date(m["y"], m["m"], m["d"])
+        raise PeriodError(f"只填写了一个日期 {day.isoformat()}，缺少开始或结束日期")
+    folded = _LONE_DATE.sub(" ", folded)
     if m := _QUARTER.search(folded):
         quarter = _CN_DIGITS[m["q1"] or m["q2"] or m["q3"]]
         year = int(m["y"])

@@ -166,26 +166,17 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
     provenance.supporting_hospital, provenance.recipient_hospital = supporting, recipient
 
 
-def resolve_department(context: Context, vocab: Vocabulary, sheet: str | None,
-                       provenance: Provenance) -> None:
+def resolve_department(context: Context, vocab: Vocabulary, provenance: Provenance) -> None:
+    """The registered department, or the label's text as written when it is not registered
+    (the suites judge both that and a department found nowhere)."""
     written = context.labels.get("department")
     if written:
         known = vocab.departments.get(label_key(written)) or find_department(written, vocab)
-        if not known:
-            provenance.issues.append(Issue(
-                "unknown_department", sheet=sheet, value_found=written,
-                detail=f"填报科室“{written}”不在科室名册中，已按原文记录",
-            ))
         provenance.department = known or fold(written)
         return
-    for text in _free_texts(context):
-        if department := find_department(text, vocab):
-            provenance.department = department
-            return
-    provenance.issues.append(Issue(
-        "unknown_department", sheet=sheet,
-        detail="表中、工作表名、文件名和文件夹中均未找到填报科室",
-    ))
+    provenance.department = next(
+        (d for text in _free_texts(context) if (d := find_department(text, vocab))), None
+    )
 
 
 def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, dt.date],
@@ -202,7 +193,7 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
         candidates = [*context.texts, context.sheet_name or "", context.file_stem]
     for text in candidates:
         try:
-            period = parse_period(text, default_year)
+            period = parse_period(text, default_year, labelled=written is not None)
         except PeriodError as exc:
             provenance.issues.append(Issue(
                 "period_invalid", sheet=sheet, value_found=text, detail=str(exc)))
@@ -211,8 +202,12 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
             break
     else:
         if written is not None:
-            detail = f"统计周期一栏写作“{written}”" if written else "统计周期一栏为空"
-            if written and not looks_unfilled(written):
+            has_digits = any(ch.isdigit() for ch in written)
+            if not has_digits:  # blank, or only the template's own words such as 至
+                detail = "统计周期一栏为空"
+            elif looks_unfilled(written):
+                detail = f"统计周期一栏写作“{written}”"
+            else:
                 detail = f"统计周期“{written}”无法识别为日期"
         else:
             detail = "表中、工作表名和文件名中均未找到统计周期"

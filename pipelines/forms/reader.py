@@ -113,7 +113,7 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
     context: Context = context_of(sheet.rows[: header.first_row], sheet.name, relative_path, vocab)
     provenance = Provenance()
     resolve_hospitals(context, vocab, sheet.name, provenance)
-    resolve_department(context, vocab, sheet.name, provenance)
+    resolve_department(context, vocab, provenance)
     resolve_period(context, sheet.name, programme_window(), provenance)
     issues = provenance.issues
 

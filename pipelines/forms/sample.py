@@ -454,6 +454,8 @@ def _person_values(
         else:
             scale = months * growth if profile.volume else 1
             values[metric] = round(rng.randint(int(profile.low), int(profile.high)) * scale)
+    # A demonstration is an operation performed for teaching: never more of them than operations.
+    values["surgical_demos"] = min(values["surgical_demos"], values["surgeries"])
     values[VISIT_GROUP] = sum(values[part] for part in VISIT_PARTS)
     return values
 

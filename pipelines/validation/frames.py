@@ -1,21 +1,44 @@
-"""The frames the suites validate, made from a batch of read files.
+"""The frames the suites validate, made from a batch of read files (and, for the rules that
+compare with what came before, the history already in the warehouse).
 
 Each frame carries the columns that locate a failure for the submitter — sha256, sheet,
-row_number, cell, column_name, value_found — beside the columns the expectations test.
-A suite names its frame in its meta; a new suite over an existing frame needs no code.
+row_number, cell, column_name, value_found — beside the columns the expectations test. The
+frames compute features (a rate per day, a modified z-score, the two sides of a rule); the
+suites hold every threshold. A suite names its frame in its meta.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import polars as pl
+import yaml
 
 from pipelines.batch import FormBatch
 from pipelines.forms.vocabulary import vocabulary
+from pipelines.settings import EXPECTATIONS_DIR
 
-LOCATION_COLUMNS = ["sha256", "sheet", "row_number", "cell", "column_name", "value_found"]
+RULES_FILE = EXPECTATIONS_DIR / "validation_rules.yml"
+# Scales the median absolute deviation to the standard deviation of a normal distribution
+# (Iglewicz & Hoaglin's modified z-score).
+MAD_SCALE = 0.6745
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a frame is made from: the batch being judged, and the reports already in the
+    warehouse (files now present), for comparisons across submissions."""
+
+    batch: FormBatch
+    history: FormBatch
+
+    @property
+    def everything(self) -> FormBatch:
+        return self.batch.concat(self.history)
 
 
 def _metric_types() -> pl.DataFrame:
@@ -26,52 +49,278 @@ def _metric_types() -> pl.DataFrame:
     )
 
 
-def activity_cells(batch: FormBatch) -> pl.DataFrame:
-    """One row per metric cell of a person row, with its number, its whole-number remainder
-    and its rate per day of the reporting period."""
+def _person_cells(batch: FormBatch) -> pl.DataFrame:
+    """Metric cells of person rows with their report's who and when, and a rate per day."""
     people = batch.activity_rows.filter(pl.col("row_kind") == "person").select(
-        "report_id", "row_number", "sheet"
+        "report_id", "row_number", "sheet", "person_key"
+    )
+    reports = batch.reports.select(
+        "report_id", "supporting_hospital", "recipient_hospital", "department", "period_start",
+        "period_end",
     )
     return (
         batch.activity_values.join(people, on=["report_id", "row_number"])
-        .join(batch.report_columns.select("report_id", "metric_code", "column_name"),
-              on=["report_id", "metric_code"], how="left")
-        .join(batch.reports.select("report_id", "period_start", "period_end"), on="report_id")
-        .join(_metric_types(), on="metric_code", how="left")
+        .join(reports, on="report_id")
         .with_columns(
-            value_found=pl.col("raw_text"),
-            whole_remainder=(pl.col("value") - pl.col("value").round(0)).abs(),
-            period_days=(pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1,
+            period_days=(pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1
         )
         .with_columns(value_per_day=pl.col("value") / pl.col("period_days"))
     )
 
 
-def activity_rows(batch: FormBatch) -> pl.DataFrame:
-    """One row per person row of an activity report."""
-    return batch.activity_rows.filter(pl.col("row_kind") == "person").with_columns(
-        cell=pl.col("name_cell"),
-        column_name=pl.lit("姓名"),
-        value_found=pl.col("person_name"),
+def _robust_z(cells: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    """The modified z-score of each cell's rate per day against every rate of the same
+    department and metric for the same pair (the history and the batch together)."""
+    group = ["supporting_hospital", "recipient_hospital", "department", "metric_code"]
+    rates = pl.concat([cells.select(*group, "value_per_day"),
+                       history.select(*group, "value_per_day")]).drop_nulls("value_per_day")
+    stats = (
+        rates.with_columns(median=pl.col("value_per_day").median().over(group))
+        .group_by(group)
+        .agg(
+            history_points=pl.len(),
+            median_per_day=pl.col("median").first(),
+            spread_per_day=(pl.col("value_per_day") - pl.col("median")).abs().median()
+            / MAD_SCALE,
+        )
+    )
+    # A spread of 0 (most values equal) gives no z-score: the suite does not judge those.
+    return cells.join(stats, on=group, how="left").with_columns(
+        modified_z=pl.when(pl.col("spread_per_day") > 0).then(
+            (pl.col("value_per_day") - pl.col("median_per_day")) / pl.col("spread_per_day"))
     )
 
 
-def capacity_cells(batch: FormBatch) -> pl.DataFrame:
+def activity_cells(inputs: Inputs) -> pl.DataFrame:
+    """One row per metric cell of a person row: its number, its distance to a whole number,
+    its rate per day of the period, and how unusual that rate is for the department."""
+    batch = inputs.batch
+    cells = _person_cells(batch)
+    return (
+        _robust_z(cells, _person_cells(inputs.history))
+        .join(batch.report_columns.select("report_id", "metric_code", "column_name"),
+              on=["report_id", "metric_code"], how="left")
+        .join(_metric_types(), on="metric_code", how="left")
+        .with_columns(
+            value_found=pl.col("raw_text"),
+            whole_remainder=(pl.col("value") - pl.col("value").round(0)).abs(),
+        )
+    )
+
+
+def _report_paths(batch: FormBatch) -> pl.DataFrame:
+    return batch.reports.join(
+        batch.parsed_files.select("sha256", "parsed_path"), on="sha256", how="left"
+    )
+
+
+def activity_rows(inputs: Inputs) -> pl.DataFrame:
+    """One row per person row: its name, the other rows of the same report naming the same
+    person, and the other reports of the pair whose period overlaps with the same person."""
+    batch = inputs.batch
+    people = batch.activity_rows.filter(pl.col("row_kind") == "person")
+    repeats = (
+        people.drop_nulls("person_key")
+        .group_by("report_id", "person_key")
+        .agg(person_repeats=pl.len(), rows_of_person=pl.col("row_number").sort())
+    )
+    mine = people.join(_report_paths(batch), on=["report_id", "sha256"])
+    overlaps = _overlaps(mine, inputs.everything)
+    return (
+        mine.join(repeats, on=["report_id", "person_key"], how="left")
+        .join(overlaps, on=["report_id", "row_number"], how="left")
+        .with_columns(
+            cell=pl.col("name_cell"),
+            column_name=pl.lit("姓名"),
+            value_found=pl.col("person_name"),
+            rows_of_person=pl.col("rows_of_person").list.eval(pl.element().cast(pl.String))
+            .list.join("、"),
+            overlapping_reports=pl.col("overlapping_reports").fill_null(0),
+        )
+    )
+
+
+def _overlaps(mine: pl.DataFrame, everything: FormBatch) -> pl.DataFrame:
+    """For each person row, the reports of the same pair (other contents, other report
+    identities — a corrected resubmission is not a double count) that list the same person
+    in a period overlapping its own."""
+    identity = ["supporting_hospital", "recipient_hospital", "department", "period_start",
+                "period_end"]
+    others = (
+        everything.activity_rows.filter(pl.col("row_kind") == "person")
+        .drop_nulls("person_key")
+        .join(_report_paths(everything), on=["report_id", "sha256"])
+        .select("person_key", "supporting_hospital", "recipient_hospital",
+                *[pl.col(c).alias(f"other_{c}") for c in identity[2:]],
+                other_sha256="sha256", other_path="parsed_path", other_sheet="sheet")
+        .unique()
+    )
+    pairs = mine.drop_nulls("person_key").join(
+        others, on=["person_key", "supporting_hospital", "recipient_hospital"]
+    ).filter(
+        (pl.col("other_sha256") != pl.col("sha256"))
+        & (pl.col("other_period_start") <= pl.col("period_end"))
+        & (pl.col("other_period_end") >= pl.col("period_start"))
+        & ~((pl.col("other_department") == pl.col("department"))
+            & (pl.col("other_period_start") == pl.col("period_start"))
+            & (pl.col("other_period_end") == pl.col("period_end")))
+    )
+    described = pl.format(
+        "{}，{}至{}", pl.col("other_path"), pl.col("other_period_start"), pl.col("other_period_end")
+    )
+    return pairs.group_by("report_id", "row_number").agg(
+        overlapping_reports=pl.len(), overlapping_with=described.sort().str.join("；")
+    )
+
+
+def report_headers(inputs: Inputs) -> pl.DataFrame:
+    """One row per report: who sent it (the department, as resolved or as written)."""
+    return inputs.batch.reports.with_columns(
+        row_number=pl.lit(None, pl.Int32),
+        cell=pl.lit(None, pl.String),
+        column_name=pl.lit("填报科室"),
+        value_found=pl.col("department"),
+    )
+
+
+def report_totals(inputs: Inputs) -> pl.DataFrame:
+    """One row per cell of a totals row (合计/小计): the number written and the sum of the
+    people above it."""
+    batch = inputs.batch
+    rows = batch.activity_rows.select("report_id", "row_number", "row_kind", "sheet")
+    values = batch.activity_values.join(rows, on=["report_id", "row_number"])
+    people = (
+        values.filter(pl.col("row_kind") == "person")
+        .group_by("report_id", "metric_code")
+        .agg(sum_of_people=pl.col("value").sum().round(6))
+    )
+    return (
+        values.filter(pl.col("row_kind") == "totals")
+        .join(people, on=["report_id", "metric_code"], how="left")
+        .join(batch.report_columns.select("report_id", "metric_code", "column_name"),
+              on=["report_id", "metric_code"], how="left")
+        .with_columns(
+            # A blank cell in a totals row was not totalled (people total a few key columns).
+            written_total=pl.when(pl.col("raw_text").str.strip_chars() != "")
+            .then(pl.col("value").round(6)),
+            value_found=pl.col("raw_text"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    left: str
+    operator: str
+    right: str
+    importance: str
+    description_zh: str
+
+    @property
+    def metrics(self) -> set[str]:
+        return set(_metrics_in(self.left)) | set(_metrics_in(self.right))
+
+    @property
+    def located_at(self) -> str:
+        """The metric whose cell a broken rule points at: the first one of its left side."""
+        return _metrics_in(self.left)[0]
+
+
+def _metrics_in(expression: str) -> list[str]:
+    words = expression.replace("(", " ").replace(")", " ").split()
+    return [w for w in words if w in vocabulary().metrics]
+
+
+@cache
+def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
+    with path.open(encoding="utf-8") as fh:
+        rules = tuple(Rule(**spec) for spec in yaml.safe_load(fh))
+    for rule in rules:
+        stray = set(rule.left.split() + rule.right.split()) - rule.metrics - set("+-*/()")
+        if stray or not rule.metrics:
+            raise ValueError(f"rule {rule.name}: {sorted(stray)} are not metric codes")
+    return rules
+
+
+def cross_field_rules(inputs: Inputs) -> pl.DataFrame:
+    """One row per (person row, rule) where the report has every column the rule names: the
+    rule's two sides evaluated on the row."""
+    batch = inputs.batch
+    people = batch.activity_rows.filter(pl.col("row_kind") == "person").select(
+        "report_id", "sha256", "sheet", "row_number", "name_cell", "person_name")
+    if people.is_empty():
+        return pl.DataFrame()
+    wide = (
+        batch.activity_values.join(people.select("report_id", "row_number"),
+                                   on=["report_id", "row_number"])
+        .pivot(on="metric_code", index=["report_id", "row_number"], values="value")
+        .join(people, on=["report_id", "row_number"])
+        .to_pandas()
+    )
+    collected = batch.report_columns.group_by("report_id").agg(pl.col("metric_code"))
+    has = {r: set(codes) for r, codes in collected.iter_rows()}
+    located = batch.activity_values.join(batch.report_columns, on=["report_id", "metric_code"]
+                                         ).select("report_id", "row_number", "metric_code",
+                                                  "cell", "column_name", "raw_text").to_pandas()
+    frames = []
+    for rule in load_rules():
+        applies = wide[[rule.metrics <= has.get(r, set()) for r in wide["report_id"]]]
+        if applies.empty:
+            continue
+        # Values that are errors themselves (not a number, negative) are reported once, as such.
+        valid = applies[sorted(rule.metrics)].ge(0).all(axis=1)
+        applies = applies[valid].merge(
+            located[located["metric_code"] == rule.located_at], on=["report_id", "row_number"])
+        if applies.empty:
+            continue
+        frames.append(pd.DataFrame({
+            "sha256": applies["sha256"], "sheet": applies["sheet"],
+            "row_number": applies["row_number"], "cell": applies["cell"],
+            "column_name": applies["column_name"], "value_found": applies["raw_text"],
+            "rule": rule.name, "operator": rule.operator, "importance": rule.importance,
+            "description_zh": rule.description_zh, "left_side": rule.left,
+            "right_side": rule.right,
+            "left_value": applies.eval(rule.left).astype(float),
+            "right_value": applies.eval(rule.right).astype(float),
+        }))
+        frames[-1]["rule_detail"] = [
+            rule.description_zh.format(left=_number(left), right=_number(right))
+            for left, right in zip(frames[-1]["left_value"], frames[-1]["right_value"],
+                                   strict=True)
+        ]
+    if not frames:
+        return pl.DataFrame()
+    return pl.from_pandas(pd.concat(frames, ignore_index=True))
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def capacity_cells(inputs: Inputs) -> pl.DataFrame:
     """One row per (indicator, year) cell of a capacity report."""
-    return batch.capacity_values.join(_metric_types(), on="metric_code", how="left").with_columns(
-        column_name=pl.col("indicator_name"),
-        value_found=pl.col("raw_text"),
-    )
+    return inputs.batch.capacity_values.join(
+        _metric_types(), on="metric_code", how="left"
+    ).with_columns(column_name=pl.col("indicator_name"), value_found=pl.col("raw_text"))
 
 
-FRAMES: dict[str, Callable[[FormBatch], pl.DataFrame]] = {
+FRAMES: dict[str, Callable[[Inputs], pl.DataFrame]] = {
     "activity_cells": activity_cells,
     "activity_rows": activity_rows,
+    "report_headers": report_headers,
+    "report_totals": report_totals,
+    "cross_field_rules": cross_field_rules,
     "capacity_cells": capacity_cells,
 }
 
 
-def frame_for(name: str, batch: FormBatch) -> pd.DataFrame:
+def frame_for(name: str, inputs: Inputs) -> pd.DataFrame:
     """The frame as GX validates it: pandas, with a plain 0..n-1 index that maps GX's
     unexpected rows back to their cells."""
-    return FRAMES[name](batch).to_pandas().reset_index(drop=True)
+    return FRAMES[name](inputs).to_pandas().reset_index(drop=True)
+
+
+def registered_departments() -> list[str]:
+    return sorted(set(vocabulary().departments.values()))
+

@@ -1,24 +1,32 @@
 """Running the Great Expectations suites in `expectations/suites/` over a batch, and turning
 every unexpected row into an issue that points at its file, sheet, row and cell.
 
+A suite is GX's own JSON plus, in its meta, the frame it validates; each expectation's meta
+names the issue code it raises and may carry `detail_zh`, a Chinese template filled from the
+failing row and the expectation's arguments (`{max_value}`, `{value_per_day}` …), so that a
+warning says what the usual range is. Values that come from the seeds (the registered
+departments) reach the suites as GX expectation parameters.
+
 GX is imported here only, lazily: it costs seconds, and reading files must not wait for it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import string
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import polars as pl
 
 from pipelines.batch import FormBatch
 from pipelines.issues import Issue, catalogue
 from pipelines.settings import EXPECTATIONS_DIR
-from pipelines.validation.frames import frame_for
+from pipelines.validation.frames import Inputs, frame_for, registered_departments
 
 SUITES_DIR = EXPECTATIONS_DIR / "suites"
 TOP_FAILURES = 10
@@ -29,7 +37,7 @@ class SuiteResult:
     suite: str
     frame_rows: int
     expectations: int
-    failed_expectations: int
+    failed_expectations: int = 0
     issues: list[tuple[str, Issue]] = field(default_factory=list)  # (sha256, issue)
 
     @property
@@ -47,35 +55,12 @@ class SuiteResult:
         ]
 
 
-def suite_files() -> list[Path]:
-    return sorted(SUITES_DIR.glob("*.json"))
+def suite_files(suites_dir: Path = SUITES_DIR) -> list[Path]:
+    return sorted(suites_dir.glob("*.json"))
 
 
-def suite_names() -> list[str]:
-    return [path.stem for path in suite_files()]
-
-
-@cache
-def _gx_context() -> Any:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations as gx
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    return context
-
-
-def _batch_definition(suite: str) -> Any:
-    context = _gx_context()
-    source = context.data_sources.add_or_update_pandas(name="bangfu")
-    try:
-        asset = source.get_asset(suite)
-    except LookupError:
-        asset = source.add_dataframe_asset(name=suite)
-    try:
-        return asset.get_batch_definition("whole_frame")
-    except KeyError:
-        return asset.add_batch_definition_whole_dataframe("whole_frame")
+def suite_names(suites_dir: Path = SUITES_DIR) -> list[str]:
+    return [path.stem for path in suite_files(suites_dir)]
 
 
 def _suite_spec(path: Path) -> dict[str, Any]:
@@ -86,51 +71,114 @@ def _suite_spec(path: Path) -> dict[str, Any]:
     return spec
 
 
-def run_suite(path: Path, batch: FormBatch) -> SuiteResult:
-    spec = _suite_spec(path)
-    frame = frame_for(spec["meta"]["frame"], batch)
-    result = SuiteResult(path.stem, len(frame), len(spec["expectations"]), 0)
-    if frame.empty:
-        return result  # nothing to judge: do not pay for importing GX
+def gx_context(results_root: Path | None) -> Any:
+    """An in-memory GX context, or one that records every validation (and builds Data Docs)
+    under `results_root` — outside the repository, beside the warehouse."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        FilesystemStoreBackendDefaults,
+        InMemoryStoreBackendDefaults,
+    )
 
-    suite = gx.ExpectationSuite(**spec)
-    validation = (
-        _batch_definition(path.stem)
-        .get_batch(batch_parameters={"dataframe": frame})
-        .validate(suite, result_format={"result_format": "COMPLETE"})
+    stores = (FilesystemStoreBackendDefaults(root_directory=str(results_root)) if results_root
+              else InMemoryStoreBackendDefaults())
+    config = DataContextConfig(store_backend_defaults=stores, analytics_enabled=False,
+                               progress_bars={"globally": False})
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def data_docs_index(results_root: Path) -> Path:
+    return results_root / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+class _Display(string.Formatter):
+    """Numbers in messages as people write them: 12, 3.5, not 12.0 or 3.4999999."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, float):
+            if math.isnan(value):
+                return ""
+            if not format_spec:
+                return f"{value:.2f}".rstrip("0").rstrip(".")
+        return super().format_field(value, format_spec)
+
+
+def _detail(template: str | None, row: pd.Series, kwargs: dict[str, Any]) -> str:
+    if not template:
+        return ""
+    fields = {**row.to_dict(), **kwargs}
+    outlier_fields = {"median_per_day", "spread_per_day", "period_days"}
+    if outlier_fields <= fields.keys() and "max_value" in kwargs:
+        # The usual range of the department at the suite's threshold, for this period's length.
+        high_per_day = fields["median_per_day"] + kwargs["max_value"] * fields["spread_per_day"]
+        fields["usual_high"] = high_per_day * fields["period_days"]
+        fields["usual_high_per_day"] = high_per_day
+    return _Display().vformat(template, (), fields)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
+def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pd.DataFrame, context: Any,
+               run_name: str) -> None:
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    suite = context.suites.add_or_update(gx.ExpectationSuite(**spec))
+    asset = context.data_sources.add_or_update_pandas("bangfu").add_dataframe_asset(result.suite)
+    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(
+        name=result.suite, data=asset.add_batch_definition_whole_dataframe("batch"), suite=suite))
+    validation = definition.run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters={"registered_departments": registered_departments()},
+        result_format={"result_format": "COMPLETE"},
+        run_id=RunIdentifier(run_name=run_name),
     )
     for outcome in validation.results:
         if outcome.success:
             continue
+        config = outcome.expectation_config
         if outcome.exception_info.get("raised_exception"):
-            raise RuntimeError(
-                f"suite {path.stem}: {outcome.expectation_config.type} could not run: "
-                f"{outcome.exception_info.get('exception_message')}"
-            )
+            raise RuntimeError(f"suite {result.suite}: {config.type} could not run: "
+                               f"{outcome.exception_info.get('exception_message')}")
         result.failed_expectations += 1
-        code = outcome.expectation_config.meta["code"]
         for index in outcome.result.get("unexpected_index_list") or []:
             row = frame.iloc[index]
+            number = _text(row.get("row_number"))
             result.issues.append((row["sha256"], Issue(
-                code,
+                config.meta["code"],
                 sheet=_text(row.get("sheet")),
-                row_number=int(row["row_number"]),
+                row_number=int(float(number)) if number else None,
                 column_name=_text(row.get("column_name")),
                 cell=_text(row.get("cell")),
                 value_found=_text(row.get("value_found")),
-                source=path.stem,
+                detail=_detail(config.meta.get("detail_zh"), row, config.kwargs),
+                source=result.suite,
             )))
-    return result
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None or value != value else str(value)  # NaN is not text
-
-
-def validate(batch: FormBatch) -> tuple[FormBatch, list[SuiteResult]]:
-    """The batch with every suite's issues added, and each suite's result."""
-    results = [run_suite(path, batch) for path in suite_files()]
+def validate(batch: FormBatch, history: FormBatch | None = None, *,
+             results_root: Path | None = None, run_name: str = "bangfu check",
+             suites_dir: Path = SUITES_DIR) -> tuple[FormBatch, list[SuiteResult]]:
+    """The batch with every suite's issues added, and each suite's result. With a
+    `results_root`, the validations are recorded there and Data Docs rebuilt."""
+    inputs = Inputs(batch, history if history is not None else FormBatch.empty())
+    specs = {path.stem: _suite_spec(path) for path in suite_files(suites_dir)}
+    frames = {name: frame_for(spec["meta"]["frame"], inputs) for name, spec in specs.items()}
+    results = [SuiteResult(name, len(frames[name]), len(spec["expectations"]))
+               for name, spec in specs.items()]
+    if any(not frame.empty for frame in frames.values()):  # else: no need to import GX
+        context = gx_context(results_root)
+        for result in results:
+            if not frames[result.suite].empty:
+                _run_suite(result, specs[result.suite], frames[result.suite], context, run_name)
+        if results_root is not None:
+            context.build_data_docs()
     found = [
         {"sha256": sha256, **issue.as_record()} for r in results for sha256, issue in r.issues
     ]

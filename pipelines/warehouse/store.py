@@ -12,13 +12,13 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines.batch import FormBatch
+from pipelines.batch import SCHEMAS, FormBatch
 from pipelines.settings import Settings
 from pipelines.warehouse.manifest import KnownVersion
 
@@ -85,6 +85,24 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
             "select sha256 from raw.parsed_files where reader_version = ?", [reader_version]
         ).fetchall()
     return {sha for (sha,) in rows}
+
+
+def present_batch(database: Path, excluding: Iterable[str] = ()) -> FormBatch:
+    """Everything read from the files now in the raw folder, except the given contents: the
+    history new submissions are compared with (overlapping periods, a department's usual
+    range)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        con.register("excluded", pl.DataFrame({"sha256": list(excluding)},
+                                              schema={"sha256": pl.String}))
+        tables = {
+            table: pl.from_arrow(con.execute(
+                f"select {', '.join(SCHEMAS[table])} from raw.{table} "
+                "where sha256 in (select sha256 from raw.file_versions where is_present) "
+                "and sha256 not in (select sha256 from excluded)"
+            ).to_arrow_table()).cast(SCHEMAS[table])
+            for table in FormBatch.table_names()
+        }
+    return FormBatch(**tables)
 
 
 def load(database: Path, manifest: pl.DataFrame, batch: FormBatch, run_started_at: dt.datetime

@@ -58,6 +58,12 @@ def test_impossible_periods(text: str, reason: str) -> None:
         parse_period(text)
 
 
+def test_a_lone_date_is_half_a_period_in_the_period_cell_and_none_elsewhere() -> None:
+    with pytest.raises(PeriodError, match="只填写了一个日期 2022-03-15"):
+        parse_period("2022-03-15 至", labelled=True)
+    assert parse_period("填报日期：2022年4月5日") is None
+
+
 def test_unfilled_template_line() -> None:
     assert parse_period("2022年月日至年月日") is None
     assert looks_unfilled("2022年月日至年月日")

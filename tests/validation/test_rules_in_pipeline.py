@@ -1,0 +1,153 @@
+"""Every validation rule, on real files, through the whole pipeline: the exact issue (code,
+row, cell, severity), the good rows of the same file loaded, the rejected ones quarantined,
+the suites' results recorded as Dagster asset checks, and Data Docs published offline.
+
+Old template columns: A 姓名 B 诊疗人次 C 开展手术例数 D 会诊 E 义诊 F 学术讲座 G 教学查房
+H 手术示教 I 业务培训 J 新技术.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from formfiles import activity_sheet, write_xlsx
+
+from pipelines.cli import run_pipeline
+from pipelines.validation.suites import suite_names
+
+FOLDER = "临夏州人民医院/和政县人民医院"
+ERRORS = f"{FOLDER}/2021/儿科_2021年3月_错误.xlsx"
+WARNINGS = f"{FOLDER}/2021/产科_2021年4月_提示.xlsx"
+QUARTER = f"{FOLDER}/2021/产科_2021年第2季度.xlsx"
+UNKNOWN = f"{FOLDER}/2021/肿瘤放疗科_2021年5月.xlsx"
+SPIKE = f"{FOLDER}/2021/心内科_2021年1月.xlsx"
+
+
+def row(name: str, visits: object = 10, surgeries: object = 0, lectures: object = 0,
+        demos: object = 0) -> list[object]:
+    return [name, visits, surgeries, 0, 0, lectures, 0, demos, 0, 0]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("rules")
+    raw = root / "raw"
+    write_xlsx(raw / ERRORS, activity_sheet(period="2021年3月", labels=["填报科室：儿科"], rows=[
+        row("张三", 10, 1), row("", 5), row("李四", 10, "若干"), row("王五", -3),
+        row("赵六", 10, 0, 1.5)]))
+    write_xlsx(raw / WARNINGS, activity_sheet(period="2021年4月", labels=["填报科室：产科"], rows=[
+        row("钱七", 9000, 1, 0, 3), row("孙八", 10), row("孙 八", 12)],
+        below=[["合计", 100]]))
+    write_xlsx(raw / QUARTER, activity_sheet(period="2021年第2季度", labels=["填报科室：产科"],
+                                             rows=[row("钱七", 30)]))
+    write_xlsx(raw / UNKNOWN, activity_sheet(period="2021年5月", labels=["填报科室：肿瘤放疗科"],
+                                             rows=[row("周九")]))
+    # A year of ordinary months for 心内科, then a month far above them.
+    for month in range(1, 13):
+        write_xlsx(raw / f"{FOLDER}/2020/心内科_2020年{month}月.xlsx",
+                   activity_sheet(period=f"2020年{month}月", labels=["填报科室：心内科"],
+                                  rows=[row("吴十", 100 + month)]))
+    write_xlsx(raw / SPIKE, activity_sheet(period="2021年1月", labels=["填报科室：心内科"],
+                                           rows=[row("吴十", 3000)]))
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("BANGFU_RAW_DIR", str(raw))
+        env.setenv("BANGFU_WAREHOUSE", str(root / "warehouse" / "bangfu.duckdb"))
+        env.setenv("BANGFU_SITE_DIR", str(root / "site"))
+        instance = dg.DagsterInstance.ephemeral()
+        result = run_pipeline(instance)
+    assert result.success
+    return root, result
+
+
+def issues(root: Path, path: str) -> list[tuple]:
+    with duckdb.connect(str(root / "warehouse" / "bangfu.duckdb"), read_only=True) as con:
+        return con.execute(
+            """select code, row_number, cell, severity from ingest_issues
+               where file_path = ? order by row_number nulls first, cell, code""", [path]
+        ).fetchall()
+
+
+def test_row_errors_reject_only_their_rows(run) -> None:
+    root, _ = run
+    assert issues(root, ERRORS) == [
+        ("missing_name", 6, "A6", "error"),
+        ("non_numeric_value", 7, "C7", "error"),
+        ("negative_value", 8, "B8", "error"),
+        ("non_integer_count", 9, "F9", "error"),
+    ]
+    with duckdb.connect(str(root / "warehouse" / "bangfu.duckdb"), read_only=True) as con:
+        status = con.execute("select status, rows_accepted, rows_rejected from ingest_files "
+                             "where file_path = ?", [ERRORS]).fetchone()
+        loaded = con.execute("""select person_name, value from mart_person_activity
+                                where department = '儿科' and metric_code = 'total_visits'
+                                  and year = 2021""").fetchall()
+        quarantined = con.execute("select row_number, error_codes, raw_cells_json "
+                                  "from quarantined_rows where file_path = ? order by 1",
+                                  [ERRORS]).fetchall()
+    assert status == ("partial", 1, 4)
+    assert loaded == [("张三", 10)]
+    assert [(r, codes) for r, codes, _ in quarantined] == [
+        (6, "missing_name"), (7, "non_numeric_value"), (8, "negative_value"),
+        (9, "non_integer_count")]
+    assert "若干" in quarantined[1][2]  # the original cell text is kept
+
+
+def test_warnings_reject_nothing(run) -> None:
+    root, _ = run
+    assert issues(root, WARNINGS) == [
+        ("overlapping_period", 5, "A5", "warning"),
+        ("implausible_value", 5, "B5", "warning"),
+        ("inconsistent_values", 5, "H5", "warning"),
+        ("duplicate_person", 6, "A6", "warning"),
+        ("duplicate_person", 7, "A7", "warning"),
+        ("totals_mismatch", 8, "B8", "warning"),
+    ]
+    assert issues(root, QUARTER) == [("overlapping_period", 5, "A5", "warning")]
+    assert issues(root, UNKNOWN) == [("unknown_department", None, None, "warning")]
+    with duckdb.connect(str(root / "warehouse" / "bangfu.duckdb"), read_only=True) as con:
+        statuses = dict(con.execute("select file_path, status from ingest_files").fetchall())
+        messages = dict(con.execute(
+            "select code || ':' || coalesce(cell, ''), message from ingest_issues "
+            "where file_path = ?", [WARNINGS]).fetchall())
+    assert {statuses[p] for p in (WARNINGS, QUARTER, UNKNOWN, SPIKE)} == {"accepted"}
+    assert "平均每天 300，而每人每天通常不超过 120" in messages["implausible_value:B5"]
+    assert "各人员之和为 9022" in messages["totals_mismatch:B8"]
+    assert "手术示教例数（3）不应多于开展手术例数（1）" in messages["inconsistent_values:H5"]
+
+
+def test_a_spike_against_the_departments_history(run) -> None:
+    root, _ = run
+    assert issues(root, SPIKE) == [("implausible_value", 5, "B5", "warning")]
+    with duckdb.connect(str(root / "warehouse" / "bangfu.duckdb"), read_only=True) as con:
+        (message,) = con.execute("select message from ingest_issues where file_path = ?",
+                                 [SPIKE]).fetchone()
+    assert "同科室以往每人每天中位数约" in message and "通常不超过" in message
+
+
+def test_each_suite_is_an_asset_check_with_its_counts(run) -> None:
+    _, result = run
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    for name in suite_names():
+        assert f"suite_{name}" in evaluations
+    cells = evaluations["suite_activity_cells"]
+    assert not cells.passed  # it found errors; the run still succeeded
+    assert cells.metadata["errors"].value == 3
+    assert evaluations["suite_activity_rows"].metadata["errors"].value == 1
+    assert evaluations["suite_capacity_cells"].metadata["rows_validated"].value == 0
+
+
+def test_data_docs_and_dbt_docs_are_published_offline(run) -> None:
+    root, _ = run
+    site = root / "site"
+    data_docs = (site / "data-docs" / "index.html").read_text(encoding="utf-8")
+    assert "activity_cells" in data_docs
+    dbt_docs = (site / "dbt-docs" / "index.html").read_text(encoding="utf-8")
+    assert "mart_capacity_trend" in dbt_docs
+    for page in (site / "data-docs").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert 'src="http' not in html and 'href="http' not in html, page
+        assert "cdn" not in html.lower(), page
