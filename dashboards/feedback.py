@@ -31,7 +31,7 @@ from dashboards.html import (
     table,
     tag,
 )
-from dashboards.labels import FILE_STATUSES, ISSUE_NAMES, SEVERITIES, label_for
+from dashboards.labels import FILE_STATUSES, SEVERITIES, label_for
 from dashboards.marts import Marts, Pair
 
 SECTION = Section(
@@ -68,6 +68,7 @@ class FeedbackIssue:
     column_name: str | None
     value_found: str | None
     code: str
+    code_title: str | None  # the problem's short Chinese name, from the warehouse
     severity: str
     message: str
     file_status: str | None
@@ -82,7 +83,7 @@ class FeedbackIssue:
     @property
     def problem(self) -> str:
         severity = label_for(SEVERITIES, self.severity).text
-        return f"{ISSUE_NAMES.get(self.code, self.code)}（{severity}）"
+        return f"{self.code_title or self.code}（{severity}）"
 
     @property
     def status(self) -> str:
@@ -192,6 +193,7 @@ def feedback_lists(marts: Marts) -> list[FeedbackList]:
                 column_name=issue["column_name"],
                 value_found=issue.get("value_found"),
                 code=issue["code"],
+                code_title=issue.get("code_title_zh"),
                 severity=issue["severity"],
                 message=issue["message"],
                 file_status=file.get("status"),

@@ -36,36 +36,6 @@ SEVERITIES: dict[str, Label] = {
     "warning": Label("提示", "warn", "数据已接收，但请核对"),
 }
 
-# What each problem code of `ingest_issues` is, in a few words, for the submitters' lists; the
-# message of each issue says how to fix it.
-ISSUE_NAMES: dict[str, str] = {
-    "unreadable_file": "文件无法打开",
-    "encrypted_file": "文件设有密码",
-    "unsupported_format": "文件格式不支持",
-    "empty_file": "文件为空",
-    "no_header": "找不到表头",
-    "missing_required_column": "缺少必填列",
-    "no_rows": "没有人员数据",
-    "period_missing": "未填写统计周期",
-    "period_invalid": "统计周期无效",
-    "period_out_of_window": "统计周期超出统计范围",
-    "unknown_hospital": "无法识别医院",
-    "missing_name": "未填写姓名",
-    "non_numeric_value": "不是数字",
-    "negative_value": "填写了负数",
-    "non_integer_count": "应为整数",
-    "totals_mismatch": "合计与明细不符",
-    "unknown_column": "无法识别的列",
-    "duplicate_column": "重复的列",
-    "unknown_indicator": "无法识别的指标",
-    "summary_sheet": "汇总表未计入",
-    "unknown_department": "无法识别科室",
-    "duplicate_person": "人员重复",
-    "implausible_value": "数值超出通常范围",
-    "inconsistent_values": "同一行数字不一致",
-    "overlapping_period": "统计周期重叠",
-}
-
 REPORTING_STATUSES: dict[str, Label] = {
     "on_time": Label("按时", "good", "按时报送"),
     "late": Label("迟报", "warn", "已报送，但晚于截止时间"),

@@ -93,6 +93,8 @@ def _write_cell_xlsx(ws, book, r: int, c: int, value: object) -> None:
     if isinstance(value, dt.date):
         ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()),
                           book.add_format({"num_format": "yyyy-mm-dd"}))
+    elif isinstance(value, str):
+        ws.write_string(r, c, value)  # text as typed, even when it starts with =
     elif value is not None:
         ws.write(r, c, value)
 

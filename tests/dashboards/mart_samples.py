@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.issues import catalogue
+
 SHAOXING = ("绍兴市中医院", "务川仡佬族苗族自治县中医院")
 LINXIA = ("临夏回族自治州人民医院", "和政县人民医院")
 YEARS = (2018, 2019, 2020, 2021, 2022)
@@ -45,8 +47,9 @@ TABLES = {
         error_count INTEGER, warning_count INTEGER""",
     "ingest_issues": """
         file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
-        column_name VARCHAR, cell VARCHAR, severity VARCHAR, code VARCHAR, message VARCHAR,
-        value_found VARCHAR, source VARCHAR, file_status VARCHAR""",
+        column_name VARCHAR, cell VARCHAR, severity VARCHAR, code VARCHAR,
+        code_title_zh VARCHAR, message VARCHAR, value_found VARCHAR, source VARCHAR,
+        file_status VARCHAR""",
     "quarantined_rows": """
         file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
         person_name VARCHAR, supporting_hospital VARCHAR, recipient_hospital VARCHAR,
@@ -335,7 +338,9 @@ def file_rows():
 def issue_row(path, sha256, status, sheet, row, column, cell, severity, code, message, value=None):
     """An ingest_issues row."""
     source = "reader" if severity == "error" else "suite"
-    return (path, sha256, sheet, row, column, cell, severity, code, message, value, source, status)
+    title = catalogue()[code]["title_zh"]
+    return (path, sha256, sheet, row, column, cell, severity, code, title, message, value, source,
+            status)
 
 
 def issue_rows():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import openpyxl
 import pytest
 from formfiles import activity_sheet, write_xlsx
 
@@ -24,6 +25,8 @@ WARNINGS = f"{FOLDER}/2021/产科_2021年4月_提示.xlsx"
 QUARTER = f"{FOLDER}/2021/产科_2021年第2季度.xlsx"
 UNKNOWN = f"{FOLDER}/2021/肿瘤放疗科_2021年5月.xlsx"
 SPIKE = f"{FOLDER}/2021/心内科_2021年1月.xlsx"
+INJECTION = f"{FOLDER}/2021/口腔科_2021年6月.xlsx"
+HYPERLINK = '=HYPERLINK("x")'
 
 
 def row(name: str, visits: object = 10, surgeries: object = 0, lectures: object = 0,
@@ -45,6 +48,8 @@ def run(tmp_path_factory: pytest.TempPathFactory):
                                              rows=[row("钱七", 30)]))
     write_xlsx(raw / UNKNOWN, activity_sheet(period="2021年5月", labels=["填报科室：肿瘤放疗科"],
                                              rows=[row("周九")]))
+    write_xlsx(raw / INJECTION, activity_sheet(period="2021年6月", labels=["填报科室：口腔科"],
+                                               rows=[row(HYPERLINK), row(HYPERLINK, 12)]))
     # A year of ordinary months for 心内科, then a month far above them.
     for month in range(1, 13):
         write_xlsx(raw / f"{FOLDER}/2020/心内科_2020年{month}月.xlsx",
@@ -151,3 +156,33 @@ def test_data_docs_and_dbt_docs_are_published_offline(run) -> None:
         html = page.read_text(encoding="utf-8")
         assert 'src="http' not in html and 'href="http' not in html, page
         assert "cdn" not in html.lower(), page
+
+
+def test_feedback_workbook_lists_exactly_the_departments_issues(run) -> None:
+    root, _ = run
+    folder = root / "site" / "feedback"
+    (children,) = folder.rglob("退回清单_儿科.xlsx")
+    sheet = openpyxl.load_workbook(children).active
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "文件")
+    listed = [
+        dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=sheet.freeze_panes and sheet[sheet.freeze_panes].row,
+                                 values_only=True)
+        if r and r[0] and r[0] != "文件"
+    ]
+    assert [(r["文件"], r["单元格"], r["如何修改"][:8]) for r in listed] == [
+        (ERRORS, cell, message[:8]) for _, _, cell, message in _issues_with_messages(root, ERRORS)
+    ]
+
+    (dental,) = folder.rglob("退回清单_口腔科.xlsx")
+    cells = [c for row in openpyxl.load_workbook(dental).active.iter_rows() for c in row
+             if c.value == HYPERLINK]
+    assert len(cells) == 2  # two duplicate_person warnings, the name as found
+    assert all(c.data_type == "s" for c in cells)  # stored as text, never as a formula
+
+
+def _issues_with_messages(root: Path, path: str) -> list[tuple]:
+    with duckdb.connect(str(root / "warehouse" / "bangfu.duckdb"), read_only=True) as con:
+        return con.execute(
+            """select code, row_number, cell, message from ingest_issues where file_path = ?
+               order by severity, row_number nulls first, cell""", [path]).fetchall()
