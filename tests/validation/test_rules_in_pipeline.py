@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 import openpyxl
 import pytest
+from browser import Visit, needs_chromium, offline_browser
 from formfiles import activity_sheet, write_xlsx
 
 from pipelines.cli import run_pipeline
@@ -186,3 +187,19 @@ def _issues_with_messages(root: Path, path: str) -> list[tuple]:
         return con.execute(
             """select code, row_number, cell, message from ingest_issues where file_path = ?
                order by severity, row_number nulls first, cell""", [path]).fetchall()
+
+
+@needs_chromium
+def test_the_published_site_makes_no_request_off_the_machine(run) -> None:
+    """Every page the pipeline published, the third-party documentation included."""
+    site = run[0] / "site"
+    pages = [p for p in site.rglob("*.html")
+             if "validations" not in p.parts]  # one validation page per suite is enough
+    pages += [next((site / "data-docs" / "validations").rglob("*.html"))]
+    with offline_browser() as context:
+        visit = Visit(context)
+        for page in pages:
+            visit.open(page)
+    outside = [url for url in visit.requests if not url.startswith("file:")]
+    assert outside == []
+    assert len(pages) > 10

@@ -1,0 +1,78 @@
+"""A real headless Chromium (Debian's) for tests: pages opened over file://, every request
+recorded and any that is not file: refused, every console error kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"
+)
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class Visit:
+    """A browser page that records every request and every error while it is used."""
+
+    def __init__(self, context):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page = context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path: Path) -> None:
+        self.page.goto(path.as_uri(), wait_until="load")
+
+    def wait_for_plots(self, count: int) -> None:
+        self.page.wait_for_function(
+            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 &&"
+            " document.querySelectorAll('.js-plotly-plot').length === n",
+            arg=count,
+            timeout=15_000,
+        )
+
+    def drawn_plots(self) -> int:
+        """Plot elements that plotly turned into SVG charts."""
+        return self.page.locator(".js-plotly-plot:has(.main-svg)").count()
+
+
+@contextmanager
+def offline_browser() -> Iterator[object]:
+    """A browser context in which anything not from the disk is refused, so a stray request
+    fails fast instead of waiting on a network that is not there; it is still recorded."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+        def refuse_network(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", refuse_network)
+        try:
+            yield context
+        finally:
+            browser.close()
