@@ -1,0 +1,99 @@
+"""`bangfu run` end to end on the sample corpus, as a user runs it: a cold run (empty
+warehouse, nothing read yet) and a warm run on the unchanged folder (nothing to read).
+
+Step times come from the run's Dagster event log (each STEP_SUCCESS records its duration):
+`bangfu run` logs at INFO, and the "Finished execution of step" lines are DEBUG.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pipelines.forms.sample import write_sample_corpus
+
+BANGFU = Path(sys.executable).with_name("bangfu")
+
+
+def _environment(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BANGFU_RAW_DIR": str(root / "raw"),
+        "BANGFU_WAREHOUSE": str(root / "warehouse" / "bangfu.duckdb"),
+        "BANGFU_SITE_DIR": str(root / "site"),
+        "DAGSTER_HOME": str(root / "dagster"),
+        # As the Makefile sets them: no usage reporting from the timed run.
+        "GX_ANALYTICS_ENABLED": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+
+
+def _bangfu_run(env: dict[str, str], log: Path) -> dict[str, Any]:
+    """Wall time, exit code and the largest RSS of any process in the run's tree (bangfu,
+    its pool workers, dbt), from wait4 on the child."""
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen([str(BANGFU), "run"], env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    result = {"seconds": wall, "exit_code": process.returncode, "peak_rss_kib": usage.ru_maxrss}
+    if process.returncode != 0:
+        # The log lives in a temporary folder: keep the part that says why.
+        result["log_tail"] = log.read_text(errors="replace").splitlines()[-40:]
+    return result
+
+
+def _dagster_runs(dagster_home: Path) -> list[dict[str, Any]]:
+    """Per Dagster run, oldest first: its own duration and each step's."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    wanted = {DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS,
+              DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_SUCCESS}
+    summaries = []
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        for run in reversed(instance.get_runs()):
+            started = ended = None
+            steps: dict[str, float] = {}
+            for record in instance.get_records_for_run(run.run_id, of_type=wanted).records:
+                entry = record.event_log_entry
+                event = entry.dagster_event
+                if event.event_type == DagsterEventType.RUN_START:
+                    started = entry.timestamp
+                elif event.event_type == DagsterEventType.STEP_SUCCESS:
+                    steps[event.step_key] = event.event_specific_data.duration_ms / 1000
+                else:
+                    ended = entry.timestamp
+            summaries.append({
+                "run_seconds": None if started is None or ended is None else ended - started,
+                "steps": steps,
+            })
+    return summaries
+
+
+def measure(workdir: Path, repeats: int) -> dict[str, Any]:
+    """`repeats` × (cold run, warm run), each pair in its own folders."""
+    cold, warm = [], []
+    for index in range(repeats):
+        root = workdir / f"run-{index}"
+        files = write_sample_corpus(root / "raw" / "sample")
+        env = _environment(root)
+        (root / "dagster").mkdir(parents=True)
+        first = _bangfu_run(env, root / "cold.log")
+        second = _bangfu_run(env, root / "warm.log")
+        for result, dagster_run in zip((first, second), _dagster_runs(root / "dagster"),
+                                       strict=False):
+            result.update(dagster_run)
+        cold.append(first)
+        warm.append(second)
+    return {
+        "files": len(files),
+        "bytes": sum(path.stat().st_size for path in files),
+        "cold": cold,
+        "warm": warm,
+    }
