@@ -88,7 +88,7 @@ def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     history = store.present_batch(
         store.working_copy(settings), excluding=parsed_forms.parsed_files["sha256"])
     batch, results = validate(parsed_forms, history, results_root=settings.validation_results,
-                              run_name=context.run_id)
+                              run_name=context.run.run_id)
     yield dg.Output(batch, metadata={"issues": batch.issues.height})
     for result in results:
         yield dg.AssetCheckResult(

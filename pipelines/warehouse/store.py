@@ -95,11 +95,11 @@ def present_batch(database: Path, excluding: Iterable[str] = ()) -> FormBatch:
         con.register("excluded", pl.DataFrame({"sha256": list(excluding)},
                                               schema={"sha256": pl.String}))
         tables = {
-            table: pl.from_arrow(con.execute(
+            table: con.sql(
                 f"select {', '.join(SCHEMAS[table])} from raw.{table} "
                 "where sha256 in (select sha256 from raw.file_versions where is_present) "
                 "and sha256 not in (select sha256 from excluded)"
-            ).to_arrow_table()).cast(SCHEMAS[table])
+            ).pl().cast(SCHEMAS[table])
             for table in FormBatch.table_names()
         }
     return FormBatch(**tables)

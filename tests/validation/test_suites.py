@@ -36,7 +36,7 @@ def test_changing_a_bound_in_the_suite_file_changes_the_verdict(tmp_path: Path) 
     shutil.copytree(SUITES_DIR, suites)
     spec = json.loads((suites / "activity_cells.json").read_text(encoding="utf-8"))
     (bound,) = [e for e in spec["expectations"]
-                if e["kwargs"].get("row_condition") == 'metric_code == "total_visits"']
+                if e["kwargs"].get("row_condition", {}).get("parameter") == "total_visits"]
     bound["kwargs"]["max_value"] = 60
     (suites / "activity_cells.json").write_text(json.dumps(spec, ensure_ascii=False),
                                                 encoding="utf-8")
