@@ -13,6 +13,7 @@ from dashboards.html import (
     Markup,
     badge,
     cell,
+    esc,
     format_count,
     join,
     no_data,
@@ -126,10 +127,10 @@ def _issues_section(marts: Marts) -> Markup:
 
     codes = sorted(by_code, key=code_order)
     summary = table(
-        ["问题代码", "类别", "条数", "涉及文件数"],
+        ["问题", "类别", "条数", "涉及文件数"],
         [
             [
-                tag("a", code, href=f"#issue-{code}"),
+                tag("a", _code_name(code, by_code[code]), href=f"#issue-{code}"),
                 _status_badge(SEVERITIES, by_code[code][0]["severity"]),
                 cell(format_count(len(by_code[code])), class_="number"),
                 cell(format_count(len({i["sha256"] for i in by_code[code]})), class_="number"),
@@ -149,6 +150,13 @@ def _issues_section(marts: Marts) -> Markup:
             *details,
         ]
     )
+
+
+def _code_name(code: str, issues: list[dict]) -> Markup:
+    """The problem's Chinese name for readers, its code beside it for analysts who search the
+    warehouse or the issue-code seed."""
+    title = issues[0].get("code_title_zh")
+    return join([title, " ", tag("code", code, class_="issue-code")]) if title else esc(code)
 
 
 def _issue_group(code: str, issues: list[dict]) -> Markup:
@@ -172,7 +180,8 @@ def _issue_group(code: str, issues: list[dict]) -> Markup:
         [
             tag(
                 "h3",
-                [code, "　", badge(severity.text, severity.tone), f"　{len(issues)} 条"],
+                [_code_name(code, issues), "　", badge(severity.text, severity.tone),
+                 f"　{len(issues)} 条"],
                 id=f"issue-{code}",
             ),
             table(

@@ -210,6 +210,11 @@ def test_quality_lists_every_issue_by_code_with_its_location(site: Path):
         "issue-implausible_value",
         "issue-unknown_column",
     ]
+    # Each problem by its Chinese name, its code beside it.
+    first = next(h for h in page.find_all("h3") if h.attributes.get("id") == headings[0])
+    assert first.text().startswith("不是数字 non_numeric_value")
+    summary = page.find("table", class_="issue-summary").text()
+    assert "不是数字 non_numeric_value" in summary and "无法识别的列 unknown_column" in summary
     tables = page.find_all("table", class_="issues")
     rows = [[td.text() for td in tr.find_all("td")] for t in tables for tr in t.find_all("tr")[1:]]
     assert len(rows) == len(issue_rows())  # analysts see every issue, of any file version
