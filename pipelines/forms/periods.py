@@ -3,8 +3,9 @@
 `parse_period` finds the first period in a text and returns it, or says why there is none.
 Recognised (after full-width folding, white space removed):
   2021年7月1日至2021年9月30日 · 2021.07.01-2021.09.30 · 2021/7/1~2021/9/30 · 2021-07-01至09-30
-  2021年1-3月 · 2021年1月至3月 · 2021年第三季度 · 2021Q3 · 2021年上半年 · 2021年3月 · 2021.03
-  2021年度 · 2021全年
+  自2021年7月1日起至9月30日止 · 2021年3月1日至31日 · 2021年7月1日——2021年9月30日 · 20210701-20210930
+  2021年1-3月 · 2021年1月至3月 · 2021年7月-2021年9月 · 2021年10月-2022年3月 · 2021.07-2021.09
+  2021年第三季度 · 2021年三季度 · 2021Q3 · 2021年上半年 · 2021年3月 · 2021.03 · 2021年度 · 2021全年
 and, with a default year (from the title or file name), a bare month such as `3月`.
 """
 
@@ -18,27 +19,49 @@ from dataclasses import dataclass
 from pipelines.forms.text import fold
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_SEP = r"(?:至|到|~|-|—|－|–|止|结束日期:?|截止日期:?|终止日期:?)"
-_YEAR = r"(?P<{0}>(?:19|20)\d{{2}})"
-_DATE = r"{y}[年./-](?P<{m}>\d{{1,2}})[月./-](?P<{d}>\d{{1,2}})日?"
+# Between the two ends: 至, a dash or two (a Chinese keyboard types —— for one), 止 …; a start
+# may be marked 起 (自…起至…止).
+_SEP = r"起?(?:至|到|~|-|—|－|–|―|止|结束日期:?|截止日期:?|终止日期:?)+"
+
+
+def _year(group: str) -> str:
+    return rf"(?P<{group}>(?:19|20)\d{{2}})"
+
+
+def _day(group: str) -> str:
+    # Not followed by a digit or a dot: in 2021.07-2021.09 the 20 of the second year is no day.
+    return rf"(?P<{group}>\d{{1,2}})(?![\d.])[日号]?"
+
+
+def _date_pattern(year: str, month: str, day: str) -> str:
+    return rf"{_year(year)}[年./-](?P<{month}>\d{{1,2}})[月./-]{_day(day)}"
+
 
 _FULL_RANGE = re.compile(
-    _DATE.format(y=_YEAR.format("y1"), m="m1", d="d1")
-    + _SEP
-    + r"(?:"
-    + _YEAR.format("y2")
-    + r"[年./-])?(?P<m2>\d{1,2})[月./-](?P<d2>\d{1,2})日?"
+    _date_pattern("y1", "m1", "d1") + _SEP
+    # 2021年3月1日至31日: the end may leave out its year and month.
+    + rf"(?:(?:{_year('y2')}[年./-])?(?P<m2>\d{{1,2}})[月./-])?" + _day("d2")
 )
+_COMPACT_RANGE = re.compile(
+    r"(?<!\d)(?P<y1>(?:19|20)\d{2})(?P<m1>\d{2})(?P<d1>\d{2})" + _SEP
+    + r"(?P<y2>(?:19|20)\d{2})(?P<m2>\d{2})(?P<d2>\d{2})(?!\d)"
+)
+# 2021年1-3月 · 2021年7月至2021年9月 · 2021.07-2021.09 · 2021年10月-2022年3月: the end month
+# is followed by 月, or carries its own year (a bare 2021-07-09 is a date, not months 7 to 9).
 _MONTH_RANGE = re.compile(
-    _YEAR.format("y") + r"年?(?P<m1>\d{1,2})月?" + _SEP + r"(?P<m2>\d{1,2})月"
+    _year("y") + r"(?:年|[./-])?(?P<m1>\d{1,2})(?:月份?)?" + _SEP
+    + r"(?:(?:" + _year("y2") + r"(?:年|[./-]))(?P<m2y>\d{1,2})(?:月份?|(?![\d.]))"
+    + r"|(?P<m2>\d{1,2})月)"
 )
 _QUARTER = re.compile(
-    _YEAR.format("y") + r"年?(?:第(?P<q1>[一二三四1-4])季度?|(?P<q2>[1-4])季度|[Qq](?P<q3>[1-4]))"
+    _year("y") + r"年?(?:第?(?P<q1>[一二三四1-4])季|[Qq](?P<q3>[1-4]))"
 )
-_HALF = re.compile(_YEAR.format("y") + r"年?(?P<half>上|下)半年")
-_MONTH = re.compile(_YEAR.format("y") + r"(?:年|\.|-|/)(?P<m>\d{1,2})(?:月|(?!\d))")
-_YEAR_WHOLE = re.compile(_YEAR.format("y") + r"(?:年度|年全年|全年)")
-_LONE_DATE = re.compile(_DATE.format(y=_YEAR.format("y"), m="m", d="d"))
+_HALF = re.compile(_year("y") + r"年?(?P<half>上|下)半年")
+_MONTH = re.compile(_year("y") + r"(?:年|\.|-|/)(?P<m>\d{1,2})(?:月|(?!\d))")
+_YEAR_WHOLE = re.compile(_year("y") + r"(?:年度|年全年|全年)")
+_LONE_DATE = re.compile(_date_pattern("y", "m", "d"))
+# How the reader sees a date cell (text.cell_text): ISO, without a time.
+_DATE_CELL_MONTH_START = re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-01")
 _BARE_MONTH = re.compile(r"(?<![\d年.])(?P<m>\d{1,2})月(?!\d)")
 _UNFILLED = re.compile(r"年月日|年\s*月|月日")
 
@@ -82,20 +105,25 @@ def parse_period(text: str, default_year: int | None = None, *,
     single date is half a period (an error); in other text (a title, 填报日期) it is no period
     at all, and never the month it falls in."""
     folded = fold(text)
-    if m := _FULL_RANGE.search(folded):
+    if m := _DATE_CELL_MONTH_START.fullmatch(folded):
+        # Excel stores a typed 2021年3月 as the date 2021-03-01 and shows it as 2021年3月: the
+        # first of a month alone in its cell is that month.
+        year, month = int(m["y"]), int(m["m"])
+        return Period(dt.date(year, month, 1), _month_end(year, month))
+    if m := _FULL_RANGE.search(folded) or _COMPACT_RANGE.search(folded):
         start = _date(m["y1"], m["m1"], m["d1"])
-        end = _date(m["y2"] or m["y1"], m["m2"], m["d2"])
+        end = _date(m["y2"] or m["y1"], m["m2"] or m["m1"], m["d2"])
         return _checked(start, end)
     if m := _MONTH_RANGE.search(folded):
-        year = int(m["y"])
-        first, last = int(m["m1"]), int(m["m2"])
-        return _checked(_month_end(year, first).replace(day=1), _month_end(year, last))
+        first = _month_end(int(m["y"]), int(m["m1"])).replace(day=1)
+        last = _month_end(int(m["y2"] or m["y"]), int(m["m2y"] or m["m2"]))
+        return _checked(first, last)
     if (m := _LONE_DATE.search(folded)) and labelled:
         day = _date(m["y"], m["m"], m["d"])
         raise PeriodError(f"只填写了一个日期 {day.isoformat()}，缺少开始或结束日期")
     folded = _LONE_DATE.sub(" ", folded)
     if m := _QUARTER.search(folded):
-        quarter = _CN_DIGITS[m["q1"] or m["q2"] or m["q3"]]
+        quarter = _CN_DIGITS[m["q1"] or m["q3"]]
         year = int(m["y"])
         return Period(dt.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter))
     if m := _HALF.search(folded):
