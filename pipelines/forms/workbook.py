@@ -30,6 +30,8 @@ _FOREIGN_MAGIC = {
     b"7z\xbc\xaf": "7z 压缩包",
     b"{\\rtf": "RTF 文档",
 }
+# Polars reports a malformed CSV as a PolarsError, and some inputs make its Rust code panic.
+_CSV_ERRORS = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
 
 
 @dataclass(frozen=True)
@@ -157,11 +159,25 @@ def _read_csv(content: bytes) -> Sheet:
     # by its first line, so give it a synthetic header as wide as the widest line.
     width = max(line.count(delimiter) for line in lines) + 1
     header = delimiter.join(f"c{i}" for i in range(width))
-    frame = pl.read_csv(
-        io.BytesIO(f"{header}\n{text}".encode()),
+    data = f"{header}\n{text}".encode()
+    try:
+        frame = _parse_csv(data, delimiter, '"')
+    except _CSV_ERRORS:
+        # A lone quote inside a field (备注：见"附件) opens a quoted field that never closes;
+        # read every quote as text instead.
+        try:
+            frame = _parse_csv(data, delimiter, None)
+        except _CSV_ERRORS as exc:
+            raise _reject("unreadable_file", "CSV 内容无法分列，请检查引号和分隔符") from exc
+    rows = [["" if v is None else v for v in row] for row in frame.iter_rows()]
+    return Sheet(None, 0, rows)
+
+
+def _parse_csv(data: bytes, delimiter: str, quote_char: str | None) -> pl.DataFrame:
+    return pl.read_csv(
+        io.BytesIO(data),
         separator=delimiter,
+        quote_char=quote_char,
         infer_schema=False,
         truncate_ragged_lines=True,
     )
-    rows = [["" if v is None else v for v in row] for row in frame.iter_rows()]
-    return Sheet(None, 0, rows)
