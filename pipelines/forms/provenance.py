@@ -1,6 +1,10 @@
 """Who sent a form and about what: the supporting and recipient hospitals, the department,
 and the reporting period, looked for in this order: label lines on the sheet (填报科室：…),
-the other text above the table (the title), the sheet name, the file name, the folders.
+the other text above the table (the title), the sheet name, the file name, the folders —
+except that a department named by the sheet comes before the title (copied onto every
+sheet), and a period named by a later source narrows an earlier one that holds it (a
+2021年度 title over sheets 1月, 2月 …). Instructions to the submitter (请于…前报…) are no
+source of anything.
 
 Names resolve through the registry in the seeds. Nothing is guessed: a name that is not in
 the registry is reported; the only inference is the registry's own — a hospital with exactly
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 
 from pipelines.forms.periods import Period, PeriodError, find_year, looks_unfilled, parse_period
 from pipelines.forms.text import cell_text, fold, label_key
-from pipelines.forms.vocabulary import Vocabulary
+from pipelines.forms.vocabulary import UNUSED_LABEL, Vocabulary
 from pipelines.issues import Issue
 
 
@@ -43,22 +47,22 @@ def context_of(rows: list[list[object]], sheet_name: str | None, relative_path: 
         for i, text in enumerate(cells):
             if not text:
                 continue
-            found = _labelled_values(text, cells[i + 1:], vocab)
-            for label_field, value in found.items():
-                labels.setdefault(label_field, value)
-            if not found:
+            if not _label_hits(fold(text), vocab):
                 line.append(text)
-        if line:
-            texts.append(" ".join(line))
+                continue
+            for label_field, value in _labelled_values(text, cells[i + 1:], vocab).items():
+                labels.setdefault(label_field, value)
+        text_line = " ".join(line)
+        if line and not any(m in label_key(text_line) for m in vocab.instruction_markers):
+            texts.append(text_line)
     parts = relative_path.split("/")
     stem = parts[-1].rsplit(".", 1)[0]
     return Context(labels, tuple(texts), sheet_name, stem, tuple(parts[:-1]))
 
 
-def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict[str, str]:
-    """`填报科室：心内科  受援单位：和政县人民医院` → both values; a cell that is only a label
-    takes its value from the next non-empty cell (dates in separate cells included)."""
-    folded = fold(text)
+def _label_hits(folded: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, field) of every label in a folded text, the longest at each place:
+    填报科室 rather than the 科室 inside it."""
     hits = []
     for label_field, words in vocab.labels.items():
         for word in words:
@@ -66,12 +70,21 @@ def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict
                 end = m.end()
                 if end == len(folded) or folded[end] in ":：(（":
                     hits.append((m.start(), end, label_field))
-    # Keep the longest label at each place: 填报科室 rather than the 科室 inside it.
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     kept: list[tuple[int, int, str]] = []
     for hit in hits:
         if not kept or hit[0] >= kept[-1][1]:
             kept.append(hit)
+    return kept
+
+
+def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict[str, str]:
+    """`填报科室：心内科  受援单位：和政县人民医院` → both values; a cell that is only a label
+    takes its value from the next non-empty cells (dates in separate cells included), up to
+    the next label. Labels that bangfu does not use (填报日期 …) only end the value before
+    them."""
+    folded = fold(text)
+    kept = _label_hits(folded, vocab)
     values = {}
     for n, (_start, end, label_field) in enumerate(kept):
         stop = kept[n + 1][0] if n + 1 < len(kept) else len(folded)
@@ -79,9 +92,20 @@ def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict
         value = re.sub(r"^\([^)]*\)", "", value)  # 统计周期（起止时间）：…
         value = _LABEL_SEPARATOR.sub("", value).strip()
         if not value and n + 1 == len(kept):
-            value = " ".join(t for t in following if t)
-        values[label_field] = value
+            value = " ".join(_cells_up_to_a_label(following, vocab))
+        if label_field != UNUSED_LABEL:
+            values[label_field] = value
     return values
+
+
+def _cells_up_to_a_label(cells: list[str], vocab: Vocabulary) -> list[str]:
+    taken = []
+    for text in cells:
+        if text and _label_hits(fold(text), vocab):
+            break
+        if text:
+            taken.append(text)
+    return taken
 
 
 def find_hospitals(text: str, vocab: Vocabulary) -> list[str]:
@@ -97,16 +121,32 @@ def find_hospitals(text: str, vocab: Vocabulary) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def find_department(text: str, vocab: Vocabulary) -> str | None:
-    """A registered department named in a text, hospital names removed first (中医院 is not
-    中医科)."""
+def _without_hospitals(text: str, vocab: Vocabulary) -> str:
     key = label_key(text)
     for alias in sorted(vocab.hospital_aliases, key=len, reverse=True):
         key = key.replace(alias, " ")
+    return key
+
+
+def find_department(text: str, vocab: Vocabulary) -> str | None:
+    """A registered department named in a text, hospital names removed first (中医院 is not
+    中医科)."""
+    key = _without_hospitals(text, vocab)
     for name in sorted(vocab.departments, key=len, reverse=True):
         if name in key:
             return vocab.departments[name]
     return None
+
+
+_ASIDE = re.compile(r"\([^)]*\)")
+
+
+def department_written(text: str, vocab: Vocabulary) -> str | None:
+    """The registered department a label's value is: the whole value once hospital names and
+    asides in brackets are left out (临夏州人民医院心内科, 心内科（心血管）). Unlike a title,
+    a label names nothing else, so 妇产科 is not the 产科 inside it."""
+    key = _ASIDE.sub("", _without_hospitals(text, vocab)).strip(" ,、/")
+    return vocab.departments.get(key)
 
 
 @dataclass
@@ -137,7 +177,7 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
                 ))
                 return
             roles[role] = named[0]
-    for text in _free_texts(context):
+    for text in [context.labels.get("reporting_unit", ""), *_free_texts(context)]:
         if all(roles.values()):
             break
         for name in find_hospitals(text, vocab):
@@ -171,12 +211,30 @@ def resolve_department(context: Context, vocab: Vocabulary, provenance: Provenan
     (the suites judge both that and a department found nowhere)."""
     written = context.labels.get("department")
     if written:
-        known = vocab.departments.get(label_key(written)) or find_department(written, vocab)
-        provenance.department = known or fold(written)
+        provenance.department = department_written(written, vocab) or fold(written)
         return
-    provenance.department = next(
-        (d for text in _free_texts(context) if (d := find_department(text, vocab))), None
-    )
+    if unit := department_written(context.labels.get("reporting_unit", ""), vocab):
+        provenance.department = unit
+        return
+    # A sheet named after a department says which one it is even when every sheet carries
+    # the same copied title.
+    texts = [context.sheet_name or "", *context.texts, context.file_stem,
+             *reversed(context.folders)]
+    provenance.department = next((d for t in texts if (d := find_department(t, vocab))), None)
+
+
+def _narrowed(period: Period, later: list[str], default_year: int | None) -> Period:
+    """A title copied onto every sheet says the year or the quarter (2021年度…统计表); the
+    sheet name or the file name then says which month of it (1月, 2月 …). The narrowest
+    period inside the first one found wins; one that is not inside it is ignored."""
+    for text in later:
+        try:
+            inner = parse_period(text, default_year)
+        except PeriodError:
+            continue
+        if inner and period.start <= inner.start and inner.end <= period.end:
+            period = inner
+    return period
 
 
 def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, dt.date],
@@ -191,7 +249,7 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
         candidates = [written]
     else:
         candidates = [*context.texts, context.sheet_name or "", context.file_stem]
-    for text in candidates:
+    for n, text in enumerate(candidates):
         try:
             period = parse_period(text, default_year, labelled=written is not None)
         except PeriodError as exc:
@@ -199,6 +257,7 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
                 "period_invalid", sheet=sheet, value_found=text, detail=str(exc)))
             return
         if period:
+            period = _narrowed(period, candidates[n + 1:], default_year)
             break
     else:
         if written is not None:

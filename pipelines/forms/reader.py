@@ -10,10 +10,11 @@ validation suites to judge, with the raw cell text kept beside the parsed number
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from pipelines.forms.capacity import locate_capacity_table, read_capacity_values, sheet_year
-from pipelines.forms.layout import Header, locate_activity_header, table_rows
+from pipelines.forms.layout import Header, locate_activity_header, name_cell, table_rows
 from pipelines.forms.model import ActivityRow, CellValue, ParsedFile, Report, ReportColumn
 from pipelines.forms.provenance import (
     Context,
@@ -31,12 +32,26 @@ from pipelines.issues import Issue
 from pipelines.settings import programme_window
 
 # Bump when a change to the reader changes what it makes of a file already read.
-READER_VERSION = "1"
+READER_VERSION = "2"
+
+log = logging.getLogger(__name__)
 
 
 def read_form(content: bytes, relative_path: str) -> ParsedFile:
     """Everything bangfu can tell about a file. `relative_path` (to the raw folder) is part
-    of what the file says: its folders and name may name the hospitals, department, period."""
+    of what the file says: its folders and name may name the hospitals, department, period.
+
+    Never raises: a file that trips the reader itself is `unreadable_file` (and logged with
+    its traceback), so that one strange file never stops a run."""
+    try:
+        return _read_form(content, relative_path)
+    except Exception as exc:
+        log.exception("reading %s failed", relative_path)
+        return ParsedFile("unknown", 0, issues=[Issue(
+            "unreadable_file", detail=f"读取时出错：{type(exc).__name__}")])
+
+
+def _read_form(content: bytes, relative_path: str) -> ParsedFile:
     vocab = vocabulary()
     try:
         sheets = read_sheets(Path(relative_path), content)
@@ -51,15 +66,19 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
 
     read = [(sheet, *_read_sheet(sheet, relative_path, vocab)) for sheet in non_empty]
     detail_sheets = [s for s, report, _ in read if report and not vocab.is_summary_sheet(s.name)]
+    # A form sheet with nobody on it (a blank copy of the template kept for next month) is
+    # not a report; what is wrong with it (an unfilled period) matters only when no other
+    # sheet of the workbook holds data.
+    any_data = any(report and _has_data(report) for _, report, _ in read)
     forms = []
     for sheet, report, issues in read:
         if report is not None and detail_sheets and vocab.is_summary_sheet(sheet.name):
             parsed.issues.append(Issue("summary_sheet", sheet=sheet.name))
             continue
-        parsed.issues.extend(issues)
+        if report is None or _has_data(report) or not any_data:
+            parsed.issues.extend(issues)
         if report is not None:
             forms.append(report)
-    # A form sheet with nobody on it (a blank copy of the template) is not a report.
     parsed.reports = [r for r in forms if _has_data(r)]
 
     kinds = {r.form_type for r in forms}
@@ -142,13 +161,14 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
     rows = []
     for table_row in table_rows(sheet, header, vocab):
         r = table_row.index
-        name = cell_text(sheet.cell(r, name_column.index)).strip()
+        name = cell_text(name_cell(sheet, r, name_column.index)).strip()
         values = tuple(
             CellValue(
                 metric_code=column.metric_code,
                 cell=a1(r, header_column.index),
                 raw_text=cell_text(sheet.cell(r, header_column.index)),
-                value=parse_number(sheet.cell(r, header_column.index), vocab),
+                value=parse_number(sheet.cell(r, header_column.index), vocab,
+                                   header_column.scale),
             )
             for column, header_column in metric_columns
         )

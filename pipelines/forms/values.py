@@ -16,19 +16,21 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
-def parse_number(cell: object, vocab: Vocabulary) -> float | None:
+def parse_number(cell: object, vocab: Vocabulary, scale: float = 1.0) -> float | None:
     """The number a cell of a metric column holds; 0 for the blank-like tokens (blank, —, /,
-    无 …); None when the cell holds something that is not a number (text, a date, TRUE)."""
+    无 …); None when the cell holds something that is not a number (text, a date, TRUE).
+    A unit written in the cell converts the number; a bare number is multiplied by `scale`,
+    the factor of the unit its header names (支援经费（元）)."""
     if cell is None:
         return 0.0
     if isinstance(cell, (bool, dt.date, dt.time, dt.timedelta)):
         return None
     if isinstance(cell, (int, float)):
-        return float(cell)
+        return float(cell) * scale
     text = fold(str(cell))
     if text.lower() in vocab.zero_tokens:
         return 0.0
-    factor = 1.0
+    factor = scale
     for suffix, multiplier in vocab.unit_suffixes:
         if text.endswith(suffix) and len(text) > len(suffix):
             text, factor = text[: -len(suffix)], multiplier

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -15,9 +16,12 @@ from pipelines.forms.text import fold, label_key
 from pipelines.settings import SEEDS_DIR
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
+# A unit in brackets at the end of a header, after label_key (which folds （） to ()).
+_UNIT_ASIDE = re.compile(r"\((?P<unit>[^()]+)\)$")
 
 PERSON_NAME = "person_name"
 IGNORED = "ignore"
+UNUSED_LABEL = "unused"  # a label whose value bangfu does not need (填报日期 …)
 
 
 def _seed(name: str) -> list[dict[str, str]]:
@@ -37,12 +41,16 @@ class Metric:
 class Vocabulary:
     metrics: dict[str, Metric]
     header_fields: dict[str, str]  # label_key(header) -> field (metric code, person_name, ignore)
+    # label_key(header without its unit) -> (field, factor of the unit the synonym names):
+    # 帮扶经费 -> (funding_10k_yuan, 1.0) from 帮扶经费（万元）
+    header_units: dict[str, tuple[str, float]]
     hospital_aliases: dict[str, str]  # label_key(alias) -> canonical name
     pairs: tuple[tuple[str, str], ...]  # (supporting, recipient)
     departments: dict[str, str]  # label_key(name or synonym) -> canonical department
     header_search_rows: int
     labels: dict[str, tuple[str, ...]]  # field -> label keys
     support_verbs: tuple[str, ...]
+    instruction_markers: tuple[str, ...]
     totals_markers: frozenset[str]
     notes_markers: tuple[str, ...]  # folded prefixes
     footer_markers: tuple[str, ...]  # folded prefixes
@@ -51,7 +59,26 @@ class Vocabulary:
     summary_sheet_words: tuple[str, ...]
 
     def field_of(self, header: str) -> str | None:
-        return self.header_fields.get(label_key(header))
+        return self.column_of(header)[0]
+
+    def column_of(self, header: str) -> tuple[str | None, float]:
+        """The field a header names, and the factor that turns a bare number in its column
+        into the metric's unit: 诊疗人次（人次） is 诊疗人次; 支援经费（元） is funding in
+        yuan, 0.0001 of the 万元 the metric counts in."""
+        key = label_key(header)
+        if field := self.header_fields.get(key):
+            return field, 1.0
+        if (m := _UNIT_ASIDE.search(key)) and (factor := self.unit_factor(m["unit"])):
+            base = key[: m.start()]
+            if field := self.header_fields.get(base):
+                return field, factor
+            if base in self.header_units:
+                field, written_unit = self.header_units[base]
+                return field, factor / written_unit
+        return None, 1.0
+
+    def unit_factor(self, unit: str) -> float | None:
+        return dict(self.unit_suffixes).get(label_key(unit))
 
     def metric_kind(self, field: str) -> str | None:
         metric = self.metrics.get(field)
@@ -83,6 +110,16 @@ def vocabulary() -> Vocabulary:
         header_fields.setdefault(label_key(row["header"]), row["field"])
     for metric in metrics.values():
         header_fields.setdefault(label_key(metric.name_zh), metric.code)
+    unit_suffixes = tuple(
+        sorted(
+            ((label_key(u), float(f)) for u, f in own["unit_suffixes"].items()),
+            key=lambda item: -len(item[0]),
+        )
+    )
+    header_units = {}
+    for key, field in header_fields.items():
+        if (m := _UNIT_ASIDE.search(key)) and (factor := dict(unit_suffixes).get(m["unit"])):
+            header_units.setdefault(key[: m.start()], (field, factor))
 
     aliases = {label_key(r["hospital_name"]): r["hospital_name"] for r in _seed("hospitals")}
     aliases.update({label_key(r["alias"]): r["hospital_name"] for r in _seed("hospital_aliases")})
@@ -99,6 +136,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         metrics=metrics,
         header_fields=header_fields,
+        header_units=header_units,
         hospital_aliases=aliases,
         pairs=tuple(
             (r["supporting_hospital"], r["recipient_hospital"]) for r in _seed("hospital_pairs")
@@ -107,15 +145,11 @@ def vocabulary() -> Vocabulary:
         header_search_rows=int(own["header_search_rows"]),
         labels={field: tuple(words) for field, words in labels.items()},
         support_verbs=tuple(label_key(v) for v in own["support_verbs"]),
+        instruction_markers=tuple(label_key(m) for m in own["instruction_markers"]),
         totals_markers=frozenset(label_key(m) for m in own["totals_markers"]),
         notes_markers=tuple(fold(m).lower() for m in own["notes_markers"]),
         footer_markers=tuple(fold(m).lower() for m in own["footer_markers"]),
         zero_tokens=frozenset(label_key(t) for t in own["zero_tokens"]),
         summary_sheet_words=tuple(label_key(w) for w in own["summary_sheet_words"]),
-        unit_suffixes=tuple(
-            sorted(
-                ((label_key(u), float(f)) for u, f in own["unit_suffixes"].items()),
-                key=lambda item: -len(item[0]),
-            )
-        ),
+        unit_suffixes=unit_suffixes,
     )

@@ -7,9 +7,11 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 from formfiles import (
+    LINXIA_TITLE,
     NEW_HEADER,
     OLD_HEADER,
     SHAOXING_TITLE,
@@ -224,3 +226,123 @@ def test_office_lock_files_are_not_submissions(tmp_path: Path, name: str) -> Non
     (tmp_path / ".DS_Store").write_bytes(b"x")
     (tmp_path / "real.csv").write_text("姓名\n", encoding="utf-8")
     assert [p.name for p in submitted_files(tmp_path)] == ["real.csv"]
+
+
+def _openpyxl_book(path: Path, rows: list[list[object]],
+                   merges: tuple[str, ...] = ()) -> Path:
+    """A form as scripts and some WPS exports write it (openpyxl), merged ranges included."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+ABOVE = [[LINXIA_TITLE], ["统计周期：2021年3月"], ["填报科室：心内科"]]
+ZHANG = ["张三", 10, 1, 0, 0, 0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("line", [
+    "科主任：王五", "主任签字：", "审核：王五", "填表：赵六", "日期：2021年4月2日", "经办人：赵六",
+    "统计人：赵六", "报送日期：2021.4.2", "科室主任（签字）：", "单位（盖章）", "制表：赵六",
+    "注意：讲座请附签到表", "附：签到表3份", "说明",
+    "1.“建立特殊/特色专科数量”请附上相应医院的证明",
+])
+def test_sign_off_and_note_lines_are_not_people(tmp_path: Path, line: str) -> None:
+    path = _openpyxl_book(tmp_path / "x.xlsx", [*ABOVE, OLD_HEADER, ZHANG, [], [line]])
+    (report,) = read(path, tmp_path).reports
+    assert [(r.row_number, r.person_key) for r in report.rows] == [(5, "张三")]
+
+
+@pytest.mark.parametrize("label", ["共计", "累计", "汇总", "本月合计", "合计（3人）", "小计："])
+def test_totals_rows_in_their_many_wordings(tmp_path: Path, label: str) -> None:
+    rows = [*ABOVE, OLD_HEADER, ZHANG, ["李四", 5, *[0] * 8], [label, 15, 1]]
+    (report,) = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path).reports
+    assert [r.row_kind for r in report.rows] == ["person", "person", "totals"]
+
+
+def test_totals_label_with_a_colon_in_the_number_column(tmp_path: Path) -> None:
+    rows = [*ABOVE, ["序号", *OLD_HEADER], [1, *ZHANG], ["合计：", "", 10, 1]]
+    (report,) = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path).reports
+    assert [(r.row_number, r.row_kind) for r in report.rows] == [(5, "person"), (6, "totals")]
+
+
+def test_header_repeated_on_a_new_page_and_a_second_table_below(tmp_path: Path) -> None:
+    rows = [*ABOVE, OLD_HEADER, ZHANG, OLD_HEADER, ["李四", 7, *[0] * 8], [],
+            ["接收进修人员情况"], ["姓名", "进修科室", "进修时间"], ["王五", "心内科", "3个月"]]
+    parsed = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path)
+    (report,) = parsed.reports
+    assert [(r.row_number, r.person_key) for r in report.rows] == [(5, "张三"), (7, "李四")]
+    assert parsed.issues == []
+
+
+def test_units_in_headers_and_on_a_line_of_their_own(tmp_path: Path) -> None:
+    header = ["姓名", "门诊(人次)", "手术（台次）", "学术讲座（次）", "支援经费（元）"]
+    rows = [*ABOVE, header, ["", "（人次）", "（台次）", "（次）", "（元）"],
+            ["张三", 80, 2, 1, 35000]]
+    parsed = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path)
+    assert parsed.issues == []
+    (report,) = parsed.reports
+    assert [r.row_number for r in report.rows] == [6]
+    assert person_values(report, "张三") == {
+        "outpatient_visits": 80, "surgeries": 2, "lectures": 1,
+        "funding_10k_yuan": pytest.approx(3.5)}
+
+
+def test_names_grouped_under_headings_with_the_name_merged_down(tmp_path: Path) -> None:
+    top = ["姓名", "医疗工作", "", "", "教学工作", "", "业务培训人次"]
+    sub = ["", "门诊", "急诊", "开展手术例数", "学术讲座次数", "教学查房次数", ""]
+    path = _openpyxl_book(tmp_path / "x.xlsx", [*ABOVE, top, sub, ["张三", 10, 1, 2, 3, 4, 5]],
+                          merges=("A4:A5", "B4:D4", "E4:F4", "G4:G5"))
+    parsed = read(path, tmp_path)
+    assert parsed.issues == []
+    (report,) = parsed.reports
+    assert report.header_row == 5
+    assert [(c.metric_code, c.column_name) for c in report.columns[:2]] == [
+        ("outpatient_visits", "医疗工作·门诊"), ("emergency_visits", "医疗工作·急诊")]
+    assert person_values(report, "张三") == {
+        "outpatient_visits": 10, "emergency_visits": 1, "surgeries": 2, "lectures": 3,
+        "teaching_rounds": 4, "training_attendees": 5}
+
+
+def test_a_name_merged_down_over_one_row_a_month(tmp_path: Path) -> None:
+    rows = [[LINXIA_TITLE], ["统计周期：2021年第三季度"], ["填报科室：心内科"], OLD_HEADER,
+            ["张三", 10, *[0] * 8], ["", 12, *[0] * 8], ["", 9, 1, *[0] * 7]]
+    path = _openpyxl_book(tmp_path / "x.xlsx", rows, merges=("A5:A7",))
+    (report,) = read(path, tmp_path).reports
+    assert [(r.row_number, r.person_key) for r in report.rows] == [
+        (5, "张三"), (6, "张三"), (7, "张三")]
+    assert [person_values_at(report, n)["total_visits"] for n in (5, 6, 7)] == [10, 12, 9]
+
+
+def test_a_role_column_before_the_name_is_not_a_sign_off(tmp_path: Path) -> None:
+    rows = [*ABOVE, ["职务", *OLD_HEADER], ["科室负责人", *ZHANG], ["组员", "李四", 5, *[0] * 8]]
+    (report,) = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path).reports
+    assert [r.person_key for r in report.rows] == ["张三", "李四"]
+
+
+@pytest.mark.parametrize("written",
+                         ["下派专家姓名", "支援人员", "帮扶人员", "派驻人员", "医师姓名"])
+def test_the_name_column_under_other_headers(tmp_path: Path, written: str) -> None:
+    rows = [*ABOVE, [written, *OLD_HEADER[1:]], ZHANG]
+    parsed = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path)
+    assert parsed.issues == []
+    assert [r.person_key for r in parsed.reports[0].rows] == ["张三"]
+
+
+def test_a_blank_template_sheet_beside_a_filled_one(tmp_path: Path) -> None:
+    filled = activity_sheet(period="2021年3月", labels=["填报科室：心内科"], rows=[ZHANG],
+                            name="3月")
+    blank = activity_sheet(period="2021年 月 日至 年 月 日", labels=["填报科室："],
+                           rows=[[None] * 10], name="Sheet2")
+    parsed = read(write_xlsx(tmp_path / "x.xlsx", filled, blank), tmp_path)
+    assert parsed.issues == []
+    assert [r.sheet for r in parsed.reports] == ["3月"]
+
+
+def person_values_at(report, row_number: int) -> dict[str, float | None]:
+    row = next(r for r in report.rows if r.row_number == row_number)
+    return {v.metric_code: v.value for v in row.values}

@@ -203,3 +203,91 @@ def test_workbook_without_a_form_has_no_header(tmp_path: Path) -> None:
     sheet = activity_sheet(period="2021年3月", header=["项目", "内容"], rows=[["讲座", "两次"]])
     parsed = read(write_xlsx(tmp_path / "x.xlsx", sheet), tmp_path)
     assert codes(parsed) == ["no_header"]
+
+
+def test_period_label_ends_where_the_next_label_begins(tmp_path: Path) -> None:
+    sheet = activity_sheet(period=None, labels=["填报科室：儿科"],
+                           rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+    sheet.above.insert(1, ["统计周期：2021年3月    填报日期：2021年4月5日"])
+    (report,) = read(write_xlsx(tmp_path / "one.xlsx", sheet), tmp_path).reports
+    assert (report.period_start, report.period_end) == (dt.date(2021, 3, 1), dt.date(2021, 3, 31))
+
+    sheet.above[1] = ["统计周期：", "2021年3月", "填报日期：", dt.date(2021, 4, 5)]
+    (report,) = read(write_xlsx(tmp_path / "cells.xlsx", sheet), tmp_path).reports
+    assert (report.period_start, report.period_end) == (dt.date(2021, 3, 1), dt.date(2021, 3, 31))
+
+
+def test_a_month_that_excel_turned_into_a_date(tmp_path: Path) -> None:
+    sheet = activity_sheet(period=None, labels=["填报科室：儿科"],
+                           rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+    sheet.above.insert(1, ["统计周期：", dt.date(2021, 3, 1)])
+    (report,) = read(write_xlsx(tmp_path / "x.xlsx", sheet), tmp_path).reports
+    assert (report.period_start, report.period_end) == (dt.date(2021, 3, 1), dt.date(2021, 3, 31))
+
+
+def test_a_year_title_copied_onto_monthly_sheets(tmp_path: Path) -> None:
+    sheets = [
+        activity_sheet(title="和政县人民医院2021年度对口支援工作统计表（心内科）", name=f"{m}月",
+                       rows=[["张三", 10 * m, 0, 0, 0, 0, 0, 0, 0, 0]])
+        for m in (1, 2)
+    ]
+    parsed = read(write_xlsx(tmp_path / "x.xlsx", *sheets), tmp_path)
+    assert [(r.period_start, r.period_end) for r in parsed.reports] == [
+        (dt.date(2021, 1, 1), dt.date(2021, 1, 31)), (dt.date(2021, 2, 1), dt.date(2021, 2, 28))]
+
+
+def test_a_department_title_copied_onto_department_sheets(tmp_path: Path) -> None:
+    sheets = [
+        activity_sheet(title="临夏州人民医院心内科对口支援和政县人民医院工作统计表",
+                       period="2021年3月", name=name, rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+        for name in ("心内科", "呼吸科")
+    ]
+    parsed = read(write_xlsx(tmp_path / "x.xlsx", *sheets), tmp_path)
+    assert [r.department for r in parsed.reports] == ["心内科", "呼吸科"]
+
+
+def test_instructions_to_the_submitter_name_no_department(tmp_path: Path) -> None:
+    sheet = activity_sheet(period="2021年3月", labels=["（请于每月5日前报医务科）"],
+                           rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+    path = write_xlsx(tmp_path / "心内科_2021年3月统计表.xlsx", sheet)
+    (report,) = read(path, tmp_path).reports
+    assert report.department == "心内科"
+
+
+@pytest.mark.parametrize(
+    ("title", "labels", "who"),
+    [
+        ("对口支援工作统计表", ["填报单位：临夏州人民医院心内科"], (LINXIA, HEZHENG, "心内科")),
+        (SHAOXING_TITLE, ["填报单位：务川县中医院", "", "科室：针灸科"],
+         ("绍兴市中医院", "务川仡佬族苗族自治县中医院", "针灸科")),
+    ],
+)
+def test_the_unit_that_filled_the_form_in(tmp_path: Path, title: str, labels: list[str],
+                                          who: tuple[str, str, str]) -> None:
+    """填报单位 names either hospital (the registry says which role it has), a department, or
+    both."""
+    sheet = activity_sheet(title=title, period="2019年3月", labels=labels,
+                           rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+    parsed = read(write_xlsx(tmp_path / "x.xlsx", sheet), tmp_path)
+    assert codes(parsed) == []
+    (report,) = parsed.reports
+    assert (report.supporting_hospital, report.recipient_hospital, report.department) == who
+
+
+def test_a_labelled_department_is_read_whole(tmp_path: Path) -> None:
+    """妇产科 is not registered: it is kept as written (the suites warn), not read as 产科."""
+    sheet = activity_sheet(period="2021年3月", labels=["填报科室：妇产科"],
+                           rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+    (report,) = read(write_xlsx(tmp_path / "x.xlsx", sheet), tmp_path).reports
+    assert report.department == "妇产科"
+
+
+def test_a_file_that_trips_the_reader_is_unreadable_not_a_crash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise IndexError("a layout nobody foresaw")
+
+    monkeypatch.setattr("pipelines.forms.reader.read_sheets", broken)
+    parsed = read_form(b"anything", "x.xlsx")
+    assert [(i.code, i.severity) for i in parsed.issues] == [("unreadable_file", "error")]
+    assert "IndexError" in parsed.issues[0].message

@@ -18,12 +18,22 @@ from pipelines.forms.vocabulary import vocabulary
         (" 12 ", 12), ("12人次", 12), ("3例", 3), ("3.5万元", 3.5), ("35000元", 3.5),
         ("85.3%", 85.3), ("８５．３％", 85.3), ("-3", -3), ("1.5", 1.5),
         ("", 0), (None, 0), ("—", 0), ("——", 0), ("-", 0), ("/", 0), ("无", 0), ("　", 0),
+        ("―", 0), ("暂无", 0), ("未开展", 0),
         ("若干", None), ("见附件", None), ("1,2", None), ("12次/周", None),
         (dt.date(2021, 3, 1), None), (True, None),
     ],
 )
 def test_parse_number(cell: object, number: float | None) -> None:
     assert parse_number(cell, vocabulary()) == number
+
+
+def test_a_header_unit_scales_bare_numbers_only() -> None:
+    """Under 支援经费（元） a bare 35000 is 3.5 万元; a cell with its own unit keeps it."""
+    yuan = 0.0001
+    assert parse_number(35000, vocabulary(), yuan) == pytest.approx(3.5)
+    assert parse_number("35,000", vocabulary(), yuan) == pytest.approx(3.5)
+    assert parse_number("3.5万元", vocabulary(), yuan) == 3.5
+    assert parse_number("—", vocabulary(), yuan) == 0
 
 
 def test_names_lose_all_white_space() -> None:
