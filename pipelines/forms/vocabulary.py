@@ -56,6 +56,7 @@ class Vocabulary:
     footer_markers: tuple[str, ...]  # folded prefixes
     zero_tokens: frozenset[str]
     unit_suffixes: tuple[tuple[str, float], ...]  # longest first
+    unit_factors: dict[str, float]  # the same, by unit
     summary_sheet_words: tuple[str, ...]
 
     def field_of(self, header: str) -> str | None:
@@ -78,7 +79,7 @@ class Vocabulary:
         return None, 1.0
 
     def unit_factor(self, unit: str) -> float | None:
-        return dict(self.unit_suffixes).get(label_key(unit))
+        return self.unit_factors.get(label_key(unit))
 
     def metric_kind(self, field: str) -> str | None:
         metric = self.metrics.get(field)
@@ -116,9 +117,10 @@ def vocabulary() -> Vocabulary:
             key=lambda item: -len(item[0]),
         )
     )
+    unit_factors = dict(unit_suffixes)
     header_units = {}
     for key, field in header_fields.items():
-        if (m := _UNIT_ASIDE.search(key)) and (factor := dict(unit_suffixes).get(m["unit"])):
+        if (m := _UNIT_ASIDE.search(key)) and (factor := unit_factors.get(m["unit"])):
             header_units.setdefault(key[: m.start()], (field, factor))
 
     aliases = {label_key(r["hospital_name"]): r["hospital_name"] for r in _seed("hospitals")}
@@ -152,4 +154,5 @@ def vocabulary() -> Vocabulary:
         zero_tokens=frozenset(label_key(t) for t in own["zero_tokens"]),
         summary_sheet_words=tuple(label_key(w) for w in own["summary_sheet_words"]),
         unit_suffixes=unit_suffixes,
+        unit_factors=unit_factors,
     )
