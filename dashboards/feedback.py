@@ -184,7 +184,7 @@ def feedback_lists(marts: Marts) -> list[FeedbackList]:
         file = files.get((issue["file_path"], issue["sha256"]), {})
         if file.get("status") in SETTLED_STATUSES:
             continue
-        groups[(_pair_of(file), _department_of(file))].append(
+        groups[(_pair_of(issue), _department_of(issue, file))].append(
             FeedbackIssue(
                 file_path=issue["file_path"],
                 sheet=issue["sheet"],
@@ -211,14 +211,15 @@ def feedback_lists(marts: Marts) -> list[FeedbackList]:
     return lists
 
 
-def _pair_of(file: dict) -> Pair | None:
-    supporting, recipient = file.get("supporting_hospital"), file.get("recipient_hospital")
+def _pair_of(issue: dict) -> Pair | None:
+    supporting, recipient = issue.get("supporting_hospital"), issue.get("recipient_hospital")
     return Pair(supporting, recipient) if supporting and recipient else None
 
 
-def _department_of(file: dict) -> str:
-    if file.get("department"):
-        return file["department"]
+def _department_of(issue: dict, file: dict) -> str:
+    """The department of the issue's sheet (the warehouse falls back to its file's)."""
+    if issue.get("department"):
+        return issue["department"]
     return CAPACITY_FORMS if file.get("form_type") == "capacity" else UNKNOWN_DEPARTMENT
 
 

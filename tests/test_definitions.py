@@ -20,6 +20,10 @@ def test_definitions_load_with_the_whole_graph() -> None:
     assert {f"suite_{name}" for name in suite_names()} <= checks
     assert any(name.startswith("not_null_mart_capacity_trend") for name in checks), (
         "dbt tests should appear as asset checks")
+    # The singular reconciliation test reads several models; it is the trend mart's check.
+    (reconcile,) = [key for key in repository.asset_graph.asset_check_keys
+                    if key.name == "activity_sums_reconcile_with_accepted_rows"]
+    assert reconcile.asset_key.to_user_string() == "main/mart_capacity_trend"
 
 
 def test_schedule_and_sensor() -> None:

@@ -1,3 +1,6 @@
+-- Shown in Dagster as a check of mart_capacity_trend, the mart it reconciles.
+{{ config(meta={'dagster': {'ref': {'name': 'mart_capacity_trend'}}}) }}
+
 -- The yearly activity sums of mart_capacity_trend, recomputed without the intermediate
 -- models: winning reports re-ranked from the files ingest_files counts, accepted rows
 -- re-derived from the issues, and each period's share found by counting its days.

@@ -145,15 +145,16 @@ def _is_units_line(texts: list[str], vocab: Vocabulary) -> bool:
     )
 
 
-def name_cell(sheet: Sheet, row: int, column: int) -> object:
-    """The name, also on the rows of a name cell merged down over one row a month."""
+def name_cell(sheet: Sheet, row: int, column: int) -> tuple[object, int]:
+    """The name and the row of the cell that holds it: its own, or the first row of a name
+    cell merged down over one row a month (so those rows are one person, not repeats)."""
     value = sheet.cell(row, column)
     if cell_text(value).strip():
-        return value
+        return value, row
     for (r0, c0), (r1, c1) in sheet.merged:
         if c0 <= column <= c1 and r0 < row <= r1:
-            return sheet.cell(r0, c0)
-    return value
+            return sheet.cell(r0, c0), r0
+    return value, row
 
 
 def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> list[TableRow]:
@@ -171,7 +172,7 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> list[TableRow
         first = next((t for t in texts if t), None)
         if first is None:
             continue
-        name = cell_text(name_cell(sheet, r, name_column.index)).strip() if name_column else ""
+        name = cell_text(name_cell(sheet, r, name_column.index)[0]).strip() if name_column else ""
         blank = all(
             label_key(texts[c] if c < len(texts) else "") in vocab.zero_tokens
             for c in metric_columns

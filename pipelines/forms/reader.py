@@ -161,7 +161,8 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
     rows = []
     for table_row in table_rows(sheet, header, vocab):
         r = table_row.index
-        name = cell_text(name_cell(sheet, r, name_column.index)).strip()
+        written, name_row = name_cell(sheet, r, name_column.index)
+        name = cell_text(written).strip()
         values = tuple(
             CellValue(
                 metric_code=column.metric_code,
@@ -178,7 +179,7 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
             row_kind=table_row.kind,
             person_name=(name or None) if is_person else name,
             person_key=(fold(name) or None) if is_person else None,
-            name_cell=a1(r, name_column.index),
+            name_cell=a1(name_row, name_column.index),
             values=values,
         ))
     report = Report(

@@ -27,7 +27,8 @@ def parse_number(cell: object, vocab: Vocabulary, scale: float = 1.0) -> float |
         return None
     if isinstance(cell, (int, float)):
         return float(cell) * scale
-    text = fold(str(cell))
+    # NFKC leaves the minus sign (U+2212) that some input methods type: it is still a minus.
+    text = fold(str(cell)).replace("\u2212", "-")
     if text.lower() in vocab.zero_tokens:
         return 0.0
     factor = scale

@@ -52,6 +52,8 @@ class Vocabulary:
     support_verbs: tuple[str, ...]
     instruction_markers: tuple[str, ...]
     totals_markers: frozenset[str]
+    subtotal_markers: tuple[str, ...]
+    running_total_markers: tuple[str, ...]
     notes_markers: tuple[str, ...]  # folded prefixes
     footer_markers: tuple[str, ...]  # folded prefixes
     zero_tokens: frozenset[str]
@@ -149,6 +151,8 @@ def vocabulary() -> Vocabulary:
         support_verbs=tuple(label_key(v) for v in own["support_verbs"]),
         instruction_markers=tuple(label_key(m) for m in own["instruction_markers"]),
         totals_markers=frozenset(label_key(m) for m in own["totals_markers"]),
+        subtotal_markers=tuple(label_key(m) for m in own["subtotal_markers"]),
+        running_total_markers=tuple(label_key(m) for m in own["running_total_markers"]),
         notes_markers=tuple(fold(m).lower() for m in own["notes_markers"]),
         footer_markers=tuple(fold(m).lower() for m in own["footer_markers"]),
         zero_tokens=frozenset(label_key(t) for t in own["zero_tokens"]),

@@ -10,7 +10,7 @@ suites hold every threshold. A suite names its frame in its meta.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import polars as pl
 import yaml
 
 from pipelines.batch import FormBatch
+from pipelines.forms.text import label_key
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import EXPECTATIONS_DIR
 
@@ -28,13 +29,20 @@ RULES_FILE = EXPECTATIONS_DIR / "validation_rules.yml"
 MAD_SCALE = 0.6745
 
 
+PRESENT_FILES_SCHEMA = {"file_path": pl.String, "sha256": pl.String,
+                        "modified_at": pl.Datetime("us")}
+
+
 @dataclass(frozen=True)
 class Inputs:
-    """What a frame is made from: the batch being judged, and the reports already in the
-    warehouse (files now present), for comparisons across submissions."""
+    """What a frame is made from: the batch being judged, the reports already in the
+    warehouse (files now present), for comparisons across submissions, and the present files
+    (path, sha256, mtime), which say which of two versions of a report counts."""
 
     batch: FormBatch
     history: FormBatch
+    files: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=PRESENT_FILES_SCHEMA))
 
     @property
     def everything(self) -> FormBatch:
@@ -115,61 +123,87 @@ def _report_paths(batch: FormBatch) -> pl.DataFrame:
 
 
 def activity_rows(inputs: Inputs) -> pl.DataFrame:
-    """One row per person row: its name, the other rows of the same report naming the same
-    person, and the other reports of the pair whose period overlaps with the same person."""
+    """One row per person row: its name, and the other rows of the same report naming the
+    same person (a name merged down over several rows is one person, not a repeat)."""
     batch = inputs.batch
     people = batch.activity_rows.filter(pl.col("row_kind") == "person")
     repeats = (
         people.drop_nulls("person_key")
         .group_by("report_id", "person_key")
-        .agg(person_repeats=pl.len(), rows_of_person=pl.col("row_number").sort())
+        .agg(person_repeats=pl.col("name_cell").n_unique(),
+             rows_of_person=pl.col("row_number").sort())
     )
-    mine = people.join(_report_paths(batch), on=["report_id", "sha256"])
-    overlaps = _overlaps(mine, inputs.everything)
+    return people.join(repeats, on=["report_id", "person_key"], how="left").with_columns(
+        cell=pl.col("name_cell"),
+        column_name=pl.lit("姓名"),
+        value_found=pl.col("person_name"),
+        rows_of_person=pl.col("rows_of_person").list.eval(pl.element().cast(pl.String))
+        .list.join("、"),
+    )
+
+
+_IDENTITY = ["supporting_hospital", "recipient_hospital", "department", "period_start",
+             "period_end"]
+
+
+def _counting_reports(everything: FormBatch, files: pl.DataFrame) -> pl.DataFrame:
+    """The activity reports that count, as the warehouse decides it: of the reports with the
+    same identity, the one whose file was modified last (ties: the larger path); none of a
+    file rejected as a whole."""
+    rejected = everything.issues.filter(
+        (pl.col("severity") == "error") & pl.col("row_number").is_null()
+    ).select("sha256").unique()
+    latest = files.group_by("sha256").agg(pl.col("modified_at").max(), pl.col("file_path").max())
+    reports = everything.reports.filter(pl.col("form_type") == "activity")
+    if not files.is_empty():  # the folder as scanned now: a removed file counts no more
+        reports = reports.join(latest.select("sha256"), on="sha256", how="semi")
     return (
-        mine.join(repeats, on=["report_id", "person_key"], how="left")
-        .join(overlaps, on=["report_id", "row_number"], how="left")
-        .with_columns(
-            cell=pl.col("name_cell"),
-            column_name=pl.lit("姓名"),
-            value_found=pl.col("person_name"),
-            rows_of_person=pl.col("rows_of_person").list.eval(pl.element().cast(pl.String))
-            .list.join("、"),
-            overlapping_reports=pl.col("overlapping_reports").fill_null(0),
-        )
+        reports
+        .join(rejected, on="sha256", how="anti")
+        .join(_report_paths(everything).select("report_id", "parsed_path"), on="report_id")
+        .join(latest, on="sha256", how="left")
+        .with_columns(file_path=pl.coalesce("file_path", "parsed_path"))
+        .sort(["modified_at", "file_path", "sheet_index"], descending=True, nulls_last=True)
+        .unique(_IDENTITY, keep="first", maintain_order=True)
     )
 
 
-def _overlaps(mine: pl.DataFrame, everything: FormBatch) -> pl.DataFrame:
-    """For each person row, the reports of the same pair (other contents, other report
-    identities — a corrected resubmission is not a double count) that list the same person
-    in a period overlapping its own."""
-    identity = ["supporting_hospital", "recipient_hospital", "department", "period_start",
-                "period_end"]
-    others = (
+def person_overlaps(inputs: Inputs) -> pl.DataFrame:
+    """One row per person row of every report that counts (new and old files alike): the
+    other counting reports of the same pair and department that list the same person in a
+    period overlapping its own — the same work counted twice. Judged anew on every run, over
+    every file present: removing or correcting a file changes what overlaps."""
+    everything = inputs.everything
+    reports = _counting_reports(everything, inputs.files).select(
+        "report_id", "file_path", *_IDENTITY)
+    people = (
         everything.activity_rows.filter(pl.col("row_kind") == "person")
         .drop_nulls("person_key")
-        .join(_report_paths(everything), on=["report_id", "sha256"])
-        .select("person_key", "supporting_hospital", "recipient_hospital",
-                *[pl.col(c).alias(f"other_{c}") for c in identity[2:]],
-                other_sha256="sha256", other_path="parsed_path", other_sheet="sheet")
-        .unique()
+        .join(reports, on="report_id")
     )
-    pairs = mine.drop_nulls("person_key").join(
-        others, on=["person_key", "supporting_hospital", "recipient_hospital"]
+    others = people.select(
+        "person_key", "supporting_hospital", "recipient_hospital", "department",
+        other_report="report_id", other_path="file_path", other_start="period_start",
+        other_end="period_end",
+    ).unique()
+    pairs = people.join(
+        others, on=["person_key", "supporting_hospital", "recipient_hospital", "department"]
     ).filter(
-        (pl.col("other_sha256") != pl.col("sha256"))
-        & (pl.col("other_period_start") <= pl.col("period_end"))
-        & (pl.col("other_period_end") >= pl.col("period_start"))
-        & ~((pl.col("other_department") == pl.col("department"))
-            & (pl.col("other_period_start") == pl.col("period_start"))
-            & (pl.col("other_period_end") == pl.col("period_end")))
+        (pl.col("other_report") != pl.col("report_id"))
+        & (pl.col("other_start") <= pl.col("period_end"))
+        & (pl.col("other_end") >= pl.col("period_start"))
     )
-    described = pl.format(
-        "{}，{}至{}", pl.col("other_path"), pl.col("other_period_start"), pl.col("other_period_end")
+    described = pl.format("{}，{}至{}", pl.col("other_path"), pl.col("other_start"),
+                          pl.col("other_end"))
+    overlaps = pairs.group_by("report_id", "row_number").agg(
+        overlapping_reports=pl.col("other_report").n_unique(),
+        overlapping_with=described.unique().sort().str.join("；"),
     )
-    return pairs.group_by("report_id", "row_number").agg(
-        overlapping_reports=pl.len(), overlapping_with=described.sort().str.join("；")
+    return people.join(overlaps, on=["report_id", "row_number"], how="left").with_columns(
+        cell=pl.col("name_cell"),
+        column_name=pl.lit("姓名"),
+        value_found=pl.col("person_name"),
+        overlapping_reports=pl.col("overlapping_reports").fill_null(0),
     )
 
 
@@ -183,25 +217,56 @@ def report_headers(inputs: Inputs) -> pl.DataFrame:
     )
 
 
+def _totals_kind(label: str | None) -> str:
+    """grand (合计, 总计), subtotal (小计) or running (本年累计), from the row's label."""
+    key = label_key(label or "")
+    vocab = vocabulary()
+    if any(marker in key for marker in vocab.running_total_markers):
+        return "running"
+    if any(marker in key for marker in vocab.subtotal_markers):
+        return "subtotal"
+    return "grand"
+
+
 def report_totals(inputs: Inputs) -> pl.DataFrame:
-    """One row per cell of a totals row (合计/小计): the number written and the sum of the
-    people above it."""
+    """One row per cell of a totals row: the number written and the sum of the people it
+    totals — every person of the report for 合计, the people since the totals row before it
+    for 小计. A running total (本年累计) holds earlier periods too: it is not compared."""
     batch = inputs.batch
-    rows = batch.activity_rows.select("report_id", "row_number", "row_kind", "sheet")
+    rows = batch.activity_rows.select("report_id", "row_number", "row_kind", "sheet",
+                                      "person_name")
+    totals_rows = (
+        rows.filter(pl.col("row_kind") == "totals")
+        .sort("report_id", "row_number")
+        .with_columns(
+            kind=pl.col("person_name").map_elements(_totals_kind, return_dtype=pl.String),
+            after_row=pl.col("row_number").shift(1).over("report_id").fill_null(0),
+        )
+    )
     values = batch.activity_values.join(rows, on=["report_id", "row_number"])
-    people = (
-        values.filter(pl.col("row_kind") == "person")
-        .group_by("report_id", "metric_code")
-        .agg(sum_of_people=pl.col("value").sum().round(6))
+    people = values.filter(pl.col("row_kind") == "person").select(
+        "report_id", "metric_code", people_row="row_number", people_value="value")
+    sums = (
+        values.filter(pl.col("row_kind") == "totals")
+        .join(totals_rows.select("report_id", "row_number", "kind", "after_row"),
+              on=["report_id", "row_number"])
+        .join(people, on=["report_id", "metric_code"], how="left")
+        .filter((pl.col("kind") == "grand") | pl.col("people_row").is_between(
+            pl.col("after_row"), pl.col("row_number"), closed="none"))
+        .group_by("report_id", "row_number", "metric_code")
+        .agg(sum_of_people=pl.col("people_value").sum().round(6))
     )
     return (
         values.filter(pl.col("row_kind") == "totals")
-        .join(people, on=["report_id", "metric_code"], how="left")
+        .join(totals_rows.select("report_id", "row_number", "kind"),
+              on=["report_id", "row_number"])
+        .join(sums, on=["report_id", "row_number", "metric_code"], how="left")
         .join(batch.report_columns.select("report_id", "metric_code", "column_name"),
               on=["report_id", "metric_code"], how="left")
         .with_columns(
             # A blank cell in a totals row was not totalled (people total a few key columns).
-            written_total=pl.when(pl.col("raw_text").str.strip_chars() != "")
+            written_total=pl.when(
+                (pl.col("raw_text").str.strip_chars() != "") & (pl.col("kind") != "running"))
             .then(pl.col("value").round(6)),
             value_found=pl.col("raw_text"),
         )
@@ -260,6 +325,18 @@ def cross_field_rules(inputs: Inputs) -> pl.DataFrame:
     )
     collected = batch.report_columns.group_by("report_id").agg(pl.col("metric_code"))
     has = {r: set(codes) for r, codes in collected.iter_rows()}
+    # The 2021 template has 门诊 and 急诊 but no 诊疗人次: its total is their sum (as in the
+    # marts), so the rules about total_visits apply to it too.
+    parts = {"outpatient_visits", "emergency_visits"}
+    derived = [r for r, codes in has.items() if parts <= codes and "total_visits" not in codes]
+    if derived:
+        if "total_visits" not in wide:
+            wide["total_visits"] = float("nan")
+        rows = wide["report_id"].isin(derived)
+        wide.loc[rows, "total_visits"] = (wide.loc[rows, "outpatient_visits"]
+                                          + wide.loc[rows, "emergency_visits"])
+        for report_id in derived:
+            has[report_id] = has[report_id] | {"total_visits"}
     located = batch.activity_values.join(batch.report_columns, on=["report_id", "metric_code"]
                                          ).select("report_id", "row_number", "metric_code",
                                                   "cell", "column_name", "raw_text").to_pandas()
@@ -302,12 +379,17 @@ def capacity_cells(inputs: Inputs) -> pl.DataFrame:
     """One row per (indicator, year) cell of a capacity report."""
     return inputs.batch.capacity_values.join(
         _metric_types(), on="metric_code", how="left"
-    ).with_columns(column_name=pl.col("indicator_name"), value_found=pl.col("raw_text"))
+    ).with_columns(
+        column_name=pl.col("indicator_name"),
+        value_found=pl.col("raw_text"),
+        whole_remainder=(pl.col("value") - pl.col("value").round(0)).abs(),
+    )
 
 
 FRAMES: dict[str, Callable[[Inputs], pl.DataFrame]] = {
     "activity_cells": activity_cells,
     "activity_rows": activity_rows,
+    "person_overlaps": person_overlaps,
     "report_headers": report_headers,
     "report_totals": report_totals,
     "cross_field_rules": cross_field_rules,

@@ -63,6 +63,14 @@ def suite_names(suites_dir: Path = SUITES_DIR) -> list[str]:
     return [path.stem for path in suite_files(suites_dir)]
 
 
+def present_scope_suites(suites_dir: Path = SUITES_DIR) -> list[str]:
+    """Suites judged on every run over every file present (meta scope `present`), whose
+    earlier findings each run replaces; the others judge each file's content once, when it
+    is read."""
+    return [path.stem for path in suite_files(suites_dir)
+            if _suite_spec(path)["meta"].get("scope") == "present"]
+
+
 def _suite_spec(path: Path) -> dict[str, Any]:
     spec = json.loads(path.read_text(encoding="utf-8"))
     unknown = {e["meta"]["code"] for e in spec["expectations"]} - set(catalogue())
@@ -163,11 +171,17 @@ def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pd.DataFrame, c
 
 
 def validate(batch: FormBatch, history: FormBatch | None = None, *,
-             results_root: Path | None = None, run_name: str = "bangfu check",
+             files: pl.DataFrame | None = None, results_root: Path | None = None,
+             run_name: str = "bangfu check",
              suites_dir: Path = SUITES_DIR) -> tuple[FormBatch, list[SuiteResult]]:
-    """The batch with every suite's issues added, and each suite's result. With a
-    `results_root`, the validations are recorded there and Data Docs rebuilt."""
-    inputs = Inputs(batch, history if history is not None else FormBatch.empty())
+    """The batch with every suite's issues added, and each suite's result. `history` is what
+    was read before from the files now present, `files` those files (path, sha256, mtime);
+    the issues of the `present`-scope suites concern history contents too. With a
+    `results_root`, the validations are recorded there and Data Docs rebuilt. One cell that
+    breaks two rules of the same code (a bound and the department's usual range) is
+    reported once, by the first."""
+    inputs = Inputs(batch, history if history is not None else FormBatch.empty(),
+                    *([files] if files is not None else []))
     specs = {path.stem: _suite_spec(path) for path in suite_files(suites_dir)}
     frames = {name: frame_for(spec["meta"]["frame"], inputs) for name, spec in specs.items()}
     results = [SuiteResult(name, len(frames[name]), len(spec["expectations"]))
@@ -182,5 +196,6 @@ def validate(batch: FormBatch, history: FormBatch | None = None, *,
     found = [
         {"sha256": sha256, **issue.as_record()} for r in results for sha256, issue in r.issues
     ]
-    issues = pl.DataFrame(found, schema=batch.issues.schema, orient="row")
+    issues = pl.DataFrame(found, schema=batch.issues.schema, orient="row").unique(
+        ["sha256", "sheet", "cell", "code"], keep="first", maintain_order=True)
     return batch.with_issues(issues), results

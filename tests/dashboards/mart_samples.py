@@ -49,7 +49,8 @@ TABLES = {
         file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
         column_name VARCHAR, cell VARCHAR, severity VARCHAR, code VARCHAR,
         code_title_zh VARCHAR, message VARCHAR, value_found VARCHAR, source VARCHAR,
-        file_status VARCHAR""",
+        file_status VARCHAR, supporting_hospital VARCHAR, recipient_hospital VARCHAR,
+        department VARCHAR""",
     "quarantined_rows": """
         file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
         person_name VARCHAR, supporting_hospital VARCHAR, recipient_hospital VARCHAR,
@@ -335,12 +336,17 @@ def file_rows():
     ]
 
 
-def issue_row(path, sha256, status, sheet, row, column, cell, severity, code, message, value=None):
-    """An ingest_issues row."""
+def issue_row(path, sha256, status, sheet, row, column, cell, severity, code, message, value=None,
+              *, pair=None, department=None):
+    """An ingest_issues row; its pair and department are its file's in file_rows() unless
+    given (a workbook with a sheet per department)."""
     source = "reader" if severity == "error" else "suite"
     title = catalogue()[code]["title_zh"]
+    file = next((f for f in file_rows() if f[:2] == (path, sha256)), None)
+    pair = pair or (file[5:7] if file else (None, None))
+    department = department or (file[7] if file else None)
     return (path, sha256, sheet, row, column, cell, severity, code, title, message, value, source,
-            status)
+            status, *pair, department)
 
 
 def issue_rows():

@@ -256,8 +256,10 @@ def test_department_names_become_safe_distinct_file_names(tmp_path: Path):
             "error",
             "no_header",
             "找不到表头。",
+            pair=SHAOXING,
+            department=name,
         )
-        for n in range(len(departments))
+        for n, name in enumerate(departments)
     ]
     warehouse = write_warehouse(
         tmp_path / "w.duckdb", {"ingest_files": lambda: files, "ingest_issues": lambda: issues}

@@ -224,7 +224,7 @@ def write_corpus(raw) -> None:
         columns={"teaching_rounds": "教学查房次数"},
         people=[("钱多", {"teaching_rounds": "3"})],
     )
-    # Capacity: a five-year table with a bad ICU row, then a later correction of 2022 only.
+    # Capacity: a five-year table with one bad ICU cell, then a later correction of 2022 only.
     raw.file(
         "绍兴/能力/务川县中医院_能力指标_2018-2022.xlsx",
         "cap_all",
@@ -560,7 +560,8 @@ def test_capacity_values_latest_file_wins_per_year(con):
         2022: 210,
     }
     assert trend(con, SX, "cap_treatment_centers")[2022] == 5
-    assert trend(con, SX, "cap_icu_beds") == dict.fromkeys(range(2018, 2023))
+    # "abc" in 2019 rejects that cell only; the indicator's other years count.
+    assert trend(con, SX, "cap_icu_beds") == {2018: 4, 2019: None, 2020: 6, 2021: 6, 2022: 8}
     assert trend(con, SX, "cap_county_inpatient_share_pct") == {
         2018: 85.5,
         2019: 88,

@@ -7,8 +7,10 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
-from formfiles import activity_sheet, write_xlsx
+import xlsxwriter
+from formfiles import NEW_HEADER, activity_sheet, write_xlsx
 
 from pipelines.batch import FormBatch
 from pipelines.forms.reader import READER_VERSION, read_form
@@ -58,3 +60,74 @@ def test_a_suite_naming_an_unknown_code_is_refused(tmp_path: Path) -> None:
     }), encoding="utf-8")
     with pytest.raises(ValueError, match="made_up"):
         validate(FormBatch.empty(), suites_dir=suites)
+
+
+def batch_of_files(*paths: Path) -> FormBatch:
+    parsed = {(f"sha{n}", path.name): read_form(path.read_bytes(), path.name)
+              for n, path in enumerate(paths)}
+    return FormBatch.from_parsed(parsed, READER_VERSION, dt.datetime(2023, 1, 1))
+
+
+def person(name: str, visits: int) -> list[object]:
+    return [name, visits, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_subtotals_total_their_group_and_running_totals_are_not_compared(
+        tmp_path: Path) -> None:
+    rows = [person("陈静", 10), person("刘洋", 5), ["小计", 15], person("杨帆", 7),
+            ["小 计", 8], ["合计", 22], ["本年累计", 250]]
+    form = write_xlsx(tmp_path / "f.xlsx", activity_sheet(
+        period="2021年8月", labels=["填报科室：呼吸科"], rows=rows))
+    judged, _ = validate(batch_of(form))
+    # Only the second subtotal is wrong: 杨帆 alone is 7.
+    assert codes(judged) == [("totals_mismatch", "B9")]
+
+
+def test_a_name_merged_down_over_monthly_rows_is_no_repeat(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [["临夏州人民医院对口支援和政县人民医院工作统计表"], ["统计周期：2021年第三季度"],
+                ["填报科室：创伤骨科"], ["姓名", "月份", "诊疗人次"],
+                ["高峰", "7月", 10], [None, "8月", 12], [None, "9月", 9], ["林涛", "7月", 3]]:
+        sheet.append(row)
+    sheet.merge_cells("A5:A7")
+    book.save(tmp_path / "f.xlsx")
+    judged, _ = validate(batch_of(tmp_path / "f.xlsx"))
+    assert [code for code, _ in codes(judged)] == ["unknown_column"]  # 月份, nothing else
+
+
+def test_one_cell_over_a_bound_and_the_usual_range_is_reported_once(tmp_path: Path) -> None:
+    months = [
+        write_xlsx(tmp_path / f"{m}.xlsx", activity_sheet(
+            period=f"2020年{m}月", labels=["填报科室：心内科"], rows=[person("吴十", 100 + m)]))
+        for m in range(1, 13)
+    ]
+    spike = write_xlsx(tmp_path / "spike.xlsx", activity_sheet(
+        period="2021年1月", labels=["填报科室：心内科"], rows=[person("吴十", 12000)]))
+    judged, results = validate(batch_of(spike), batch_of_files(*months))
+    (issue,) = judged.issues.iter_rows(named=True)
+    assert (issue["code"], issue["cell"]) == ("implausible_value", "B5")
+    assert "平均每天 387.1，而每人每天通常不超过 120" in issue["message"]
+    assert next(r for r in results if r.suite == "activity_cells").failed_expectations == 2
+
+
+def test_capacity_counts_are_whole_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "和政县人民医院_能力指标.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("能力指标")
+    for r, row in enumerate([["和政县人民医院能力指标"], ["指标", "2021年", "2022年"],
+                             ["实际开放床位数", 500, 527.5], ["病例组合指数（CMI）", 0.82, 0.87],
+                             ["三、四级手术占比", 21.5, 24.75]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    judged, _ = validate(batch_of(path))
+    assert codes(judged) == [("non_integer_count", "C3")]
+
+
+def test_rules_about_the_total_apply_to_the_2021_template(tmp_path: Path) -> None:
+    """The 2021 template has no 诊疗人次 column; its total is 门诊 + 急诊."""
+    row = ["张三", 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0]  # 教学查房 6, no clinical work
+    form = write_xlsx(tmp_path / "f.xlsx", activity_sheet(
+        period="2021年3月", labels=["填报科室：心内科"], header=NEW_HEADER, rows=[row]))
+    judged, _ = validate(batch_of(form))
+    assert codes(judged) == [("inconsistent_values", "J6")]

@@ -1,7 +1,17 @@
--- One capacity value per (pair, metric, year): among the accepted indicator rows of winning
--- capacity reports, the latest-modified file wins (ties: larger path, later sheet, lower row).
--- A capacity value belongs to its calendar year as reported; no pro rata.
-with candidates as (
+-- One capacity value per (pair, metric, year): among the cells of winning capacity reports
+-- that no error points at, the latest-modified file wins (ties: larger path, later sheet,
+-- lower row). A capacity value belongs to its calendar year as reported; no pro rata.
+-- Each (indicator, year) cell stands alone: 待统计 in this year's column rejects that cell
+-- (and counts its row as rejected in ingest_files), not the indicator's earlier years.
+with cell_errors as (
+
+    select distinct sha256, sheet, cell
+    from {{ ref('stg_issues') }}
+    where severity = 'error' and cell is not null
+
+),
+
+candidates as (
 
     select
         reports.supporting_hospital,
@@ -21,11 +31,12 @@ with candidates as (
         ) as preference
     from {{ ref('int_winning_reports') }} as reports
     inner join {{ ref('stg_capacity_values') }} as cells on cells.report_id = reports.report_id
-    inner join {{ ref('int_row_verdicts') }} as verdicts
-        on verdicts.report_id = cells.report_id
-        and verdicts.row_number = cells.row_number
+    left join cell_errors
+        on cell_errors.sha256 = cells.sha256
+        and cell_errors.sheet is not distinct from cells.sheet
+        and cell_errors.cell = cells.cell
     where reports.form_type = 'capacity'
-        and verdicts.is_accepted
+        and cell_errors.cell is null
         -- A cell that holds no number reports nothing for that year.
         and cells.value is not null
         and cells.year between {{ var('first_year') }} and {{ var('last_year') }}

@@ -1,5 +1,7 @@
 -- Every problem, once per file version holding the content, so a submitter finds it under
 -- the path they sent. Duplicate copies are left out: their problems are their original's.
+-- Each problem belongs to the pair and department of its sheet's report (a workbook may hold
+-- one sheet per department), else to those of its file.
 select
     files.file_path,
     issues.sha256,
@@ -13,8 +15,14 @@ select
     issues.message,
     issues.value_found,
     issues.source,
-    files.status as file_status
+    files.status as file_status,
+    coalesce(reports.supporting_hospital, files.supporting_hospital) as supporting_hospital,
+    coalesce(reports.recipient_hospital, files.recipient_hospital) as recipient_hospital,
+    coalesce(reports.department, files.department) as department
 from {{ ref('stg_issues') }} as issues
-inner join {{ ref('int_file_status') }} as files on files.sha256 = issues.sha256
+inner join {{ ref('ingest_files') }} as files on files.sha256 = issues.sha256
+left join {{ ref('stg_reports') }} as reports
+    on reports.sha256 = issues.sha256
+    and reports.sheet is not distinct from issues.sheet
 left join {{ ref('issue_codes') }} as codes on codes.code = issues.code
 where files.status <> 'duplicate'
