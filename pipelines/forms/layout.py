@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.forms.text import cell_text, fold, label_key
+from pipelines.forms.values import parse_number
 from pipelines.forms.vocabulary import IGNORED, PERSON_NAME, Vocabulary
 from pipelines.forms.workbook import Sheet
 
@@ -86,7 +87,8 @@ def locate_activity_header(sheet: Sheet, vocab: Vocabulary) -> Header | None:
     if best_row > 0 and _names_people(texts(best_row - 1), vocab) and not _names_people(
             texts(best_row), vocab):
         top_row, lower = best_row - 1, texts(best_row)
-    elif _is_sub_header(texts(best_row + 1), vocab):
+    elif _is_sub_header(texts(best_row + 1), vocab) or _splits_merged_labels(
+            sheet, best_row, texts(best_row + 1)):
         top_row, lower = best_row, texts(best_row + 1)
     else:
         top_row, lower = best_row, [""] * width
@@ -96,9 +98,7 @@ def locate_activity_header(sheet: Sheet, vocab: Vocabulary) -> Header | None:
     for c in range(width):
         upper = top[c]
         if lower[c] and lower[c] != upper:
-            field, scale = vocab.column_of(lower[c])
-            if field is None:
-                field, scale = vocab.column_of(upper + lower[c])
+            field, scale = _sub_column(upper, lower[c], vocab)
             name = f"{upper}·{lower[c]}" if upper else lower[c]
         else:
             (field, scale), name = vocab.column_of(upper), upper
@@ -106,6 +106,34 @@ def locate_activity_header(sheet: Sheet, vocab: Vocabulary) -> Header | None:
             columns.append(HeaderColumn(c, name, field, scale))
     last_row = top_row + 1 if any(lower) else top_row
     return Header(top_row, last_row, tuple(columns))
+
+
+def _splits_merged_labels(sheet: Sheet, row: int, below: list[str]) -> bool:
+    """The row under the header splits labels merged across columns into parts (诊疗人次 over
+    本月 and 累计; 双向转诊 over 上转 and 下转), even when the parts name no form column."""
+    spans = [(c0, c1) for (r0, c0), (r1, c1) in sheet.merged if r0 == row == r1 and c0 < c1]
+    written = [c for c, text in enumerate(below) if text]
+    return bool(spans and written) and not any(ch.isdigit() for t in below for ch in t) and all(
+        any(c0 <= c <= c1 for c0, c1 in spans) or not below[c] for c in written)
+
+
+def _sub_column(upper: str, lower: str, vocab: Vocabulary) -> tuple[str | None, float]:
+    """The field of a column labelled `lower` under `upper`: as a pair when it is a synonym
+    (诊疗人次·门诊), or joined (义诊 + 人次); the metric itself for its current period (本月)
+    and nothing for a running total (累计); else the lower label alone, unless it names
+    another metric than the upper one (远程医疗 over 会诊 is no 会诊 column)."""
+    for written in (f"{upper}·{lower}", upper + lower):
+        if (column := vocab.column_of(written))[0]:
+            return column
+    if label_key(lower) in vocab.current_sub_labels:
+        return vocab.column_of(upper)
+    if label_key(lower) in vocab.running_sub_labels:
+        return IGNORED, 1.0
+    field, scale = vocab.column_of(lower)
+    over = vocab.field_of(upper)
+    if over and vocab.metric_kind(over) == "activity" and field != over:
+        return None, 1.0
+    return field, scale
 
 
 def _names_people(texts: list[str], vocab: Vocabulary) -> bool:
@@ -119,22 +147,40 @@ class TableRow:
 
 
 # Punctuation that a person's name never holds but notes, labels and instructions do.
-_PROSE = re.compile(r"[:;,.。，；、“”\"!?！？]")
+_PROSE = re.compile(r"[:;,。，；、“”\"!?！？]")
 _ASIDE = re.compile(r"\([^)]*\)")
 _LONGEST_NAME = 12  # characters, folded; 阿卜杜热合曼·买买提 has 10
+_LONGEST_PLAIN_NAME = 5  # without a middle dot: 欧阳娜娜, 司马相如 and 上官婉儿 have 4
+_CJK = 0x2E80  # the first CJK code point; the middle dot of 阿依古丽·买买提 is below it
+
+
+_LONGEST_TOTALS_LABEL = 15  # 呼吸与危重症医学科合计 has 11
 
 
 def is_totals(text: str, vocab: Vocabulary) -> bool:
-    """合计, 小 计, 合计：, 本月合计, 合计（3人）, 共计 … — a totals line, not a person."""
+    """合计, 小 计, 合计：2人, 本月合计, 第三季度合计, 合计（3人）, 人均 … — not a person."""
     key = _ASIDE.sub("", label_key(text))
-    return key in vocab.totals_markers or any(
-        key.endswith(marker) and len(key) <= len(marker) + 3 for marker in vocab.totals_markers
+    return 0 < len(key) <= _LONGEST_TOTALS_LABEL and any(
+        key.startswith(marker) or key.endswith(marker) for marker in vocab.totals_markers
     )
 
 
-def _is_prose(name: str) -> bool:
+def _is_note(name: str, vocab: Vocabulary) -> bool:
+    """A line of text in the name column that is no name: a note (以上数据真实有效, （本表由
+    科室秘书填写）, 科室盖章), a label, or a department (医务科)."""
     folded = fold(name)
-    return bool(_PROSE.search(folded)) or len(folded) > _LONGEST_NAME
+    key = label_key(name)
+    markers = vocab.notes_markers + vocab.footer_markers
+    return (
+        bool(_PROSE.search(folded))
+        or len(folded) > _LONGEST_NAME
+        or folded.startswith("(")
+        # Chinese names have two to four characters (five with a double surname); longer
+        # ones are written with a middle dot (阿依古丽·买买提).
+        or (len(folded) > _LONGEST_PLAIN_NAME and all(ord(ch) >= _CJK for ch in folded))
+        or any(marker in key for marker in markers)
+        or key in vocab.departments
+    )
 
 
 def _is_units_line(texts: list[str], vocab: Vocabulary) -> bool:
@@ -145,26 +191,39 @@ def _is_units_line(texts: list[str], vocab: Vocabulary) -> bool:
     )
 
 
-def name_cell(sheet: Sheet, row: int, column: int) -> tuple[object, int]:
+def name_cell(sheet: Sheet, row: int, column: int, header: Header) -> tuple[object, int]:
     """The name and the row of the cell that holds it: its own, or the first row of a name
-    cell merged down over one row a month (so those rows are one person, not repeats)."""
+    cell merged down over one row a month (so those rows are one person, not repeats). A
+    姓名 merged down the header's rows is the header's, not a person's."""
     value = sheet.cell(row, column)
     if cell_text(value).strip():
         return value, row
     for (r0, c0), (r1, c1) in sheet.merged:
-        if c0 <= column <= c1 and r0 < row <= r1:
+        if c0 <= column <= c1 and header.last_row < r0 < row <= r1:
             return sheet.cell(r0, c0), r0
     return value, row
 
 
-def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> list[TableRow]:
-    """The rows under the header that hold data, up to the notes block, the sign-off lines
-    or a second table. Repeated header rows, unit lines, labels and notes are not people."""
+@dataclass(frozen=True)
+class Table:
+    rows: list[TableRow]
+    # The first row below where the table ended (notes, sign-off, another table or another
+    # period) that still looks like a person with numbers: data that is not read.
+    unread_row: int | None = None
+
+
+def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
+    """The rows under the header that hold data, up to the notes block, the sign-off lines,
+    a second table or a second period. The header repeated on a new page, unit lines, labels
+    and notes are not people."""
     name_column = header.field_column(PERSON_NAME)
     metric_columns = [
         c.index for c in header.columns if c.field not in (None, IGNORED, PERSON_NAME)
     ]
-    header_fields = {c.field for c in header.columns if c.field}
+    header_texts = {
+        label_key(t) for r in range(header.first_row, header.last_row + 1)
+        for t in _texts(sheet.rows[r]) if t
+    } | {label_key(c.name) for c in header.columns}
     rows: list[TableRow] = []
     blank_rows: set[int] = set()  # person-like rows with every metric cell blank
     for r in range(header.last_row + 1, len(sheet.rows)):
@@ -172,26 +231,53 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> list[TableRow
         first = next((t for t in texts if t), None)
         if first is None:
             continue
-        name = cell_text(name_cell(sheet, r, name_column.index)[0]).strip() if name_column else ""
+        name = (cell_text(name_cell(sheet, r, name_column.index, header)[0]).strip()
+                if name_column else "")
         blank = all(
             label_key(texts[c] if c < len(texts) else "") in vocab.zero_tokens
             for c in metric_columns
         )
-        opening = fold(first).lower()
-        if (not name or name == first) and opening.startswith(
-                vocab.notes_markers + vocab.footer_markers):
-            break
-        if _names_people(texts, vocab):
-            if {vocab.field_of(t) for t in texts if t} <= header_fields:
-                continue  # the header again, as printed on every page
+        opening = label_key(first)
+        if all(label_key(t) in header_texts for t in texts if t):
+            continue  # the header again, as printed on every page
+        if (not name or name == first) and (
+                opening.startswith(vocab.notes_markers + vocab.footer_markers)
+                or _is_label_line(opening, vocab)):
+            # A label line (统计周期：2021年2月, 填报科室：呼吸科) starts another report.
+            return Table(rows, _first_data_row(sheet, r, header, vocab))
+        if name and vocab.field_of(name) == PERSON_NAME:
             # Another table (进修人员, 会议记录 …) starts here; its title line is not a person.
-            return [row for row in rows if row.index not in blank_rows]
+            kept = [row for row in rows if row.index not in blank_rows]
+            return Table(kept, _first_data_row(sheet, r + 1, header, vocab))
         if is_totals(name, vocab) or is_totals(first, vocab):
             rows.append(TableRow(r, "totals"))
             continue
-        if _is_units_line(texts, vocab) or (blank and (not name or _is_prose(name))):
+        if _is_units_line(texts, vocab) or (blank and (not name or _is_note(name, vocab))):
             continue  # the units under the header, an unused template line, a label, a note
         if blank:
             blank_rows.add(r)
         rows.append(TableRow(r, "person"))
-    return rows
+    return Table(rows)
+
+
+def _is_label_line(opening: str, vocab: Vocabulary) -> bool:
+    return any(
+        opening.startswith(word) and opening[len(word):len(word) + 1] in ("", ":", "(")
+        for words in vocab.labels.values() for word in words
+    )
+
+
+def _first_data_row(sheet: Sheet, start: int, header: Header, vocab: Vocabulary) -> int | None:
+    """The first row from `start` with a name-like cell in the name column and a number in a
+    metric column."""
+    name_column = header.field_column(PERSON_NAME)
+    metric_columns = [
+        c.index for c in header.columns if c.field not in (None, IGNORED, PERSON_NAME)
+    ]
+    for r in range(start, len(sheet.rows)):
+        name = cell_text(sheet.cell(r, name_column.index)).strip() if name_column else ""
+        if not name or _is_note(name, vocab) or is_totals(name, vocab):
+            continue
+        if any(parse_number(sheet.cell(r, c), vocab) for c in metric_columns):
+            return r
+    return None

@@ -54,7 +54,7 @@ _MONTH_RANGE = re.compile(
     + r"|(?P<m2>\d{1,2})月)"
 )
 _QUARTER = re.compile(
-    _year("y") + r"年?(?:第?(?P<q1>[一二三四1-4])季|[Qq](?P<q3>[1-4]))"
+    _year("y") + r"(?:年度?|[-./])?(?:第?(?P<q1>[一二三四1-4])季|[Qq](?P<q3>[1-4]))"
 )
 _HALF = re.compile(_year("y") + r"年?(?P<half>上|下)半年")
 _MONTH = re.compile(_year("y") + r"(?:年|\.|-|/)(?P<m>\d{1,2})(?:月|(?!\d))")
@@ -62,7 +62,23 @@ _YEAR_WHOLE = re.compile(_year("y") + r"(?:年度|年全年|全年)")
 _LONE_DATE = re.compile(_date_pattern("y", "m", "d"))
 # How the reader sees a date cell (text.cell_text): ISO, without a time.
 _DATE_CELL_MONTH_START = re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-01")
-_BARE_MONTH = re.compile(r"(?<![\d年.])(?P<m>\d{1,2})月(?!\d)")
+# Where a period written without its year starts (3月, 1-3月, 第一季度, Q1, 上半年): the
+# year of the title, file name or folders goes there.
+_YEARLESS = re.compile(
+    r"(?<![\d年./-])(?=\d{1,2}(?:月份?)?[-~—至到]+\d{1,2}月|\d{1,2}月(?!\d)"
+    r"|第?[一二三四1-4]季|[Qq][1-4](?!\d)|[上下]半年)"
+)
+_ANY_YEAR = re.compile(r"(?:19|20)\d{2}")
+_CN_NUMERALS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+_CN_MONTHS = {numeral: str(n) for n, numeral in enumerate(
+    ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"], start=1)}
+_CN_MONTH = re.compile(r"(?<![一二三四五六七八九十])(十[一二]?|[一二三四五六七八九])(?=月)")
+_SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年(?=\d{1,2}月|第|[上下]半年|度)")
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+# Two dates in cells side by side, with no 至 between them.
+_DATES_SIDE_BY_SIDE = re.compile(
+    r"((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s+(?=(?:19|20)\d{2}[-/.年])")
 _UNFILLED = re.compile(r"年月日|年\s*月|月日")
 
 
@@ -98,13 +114,33 @@ def _checked(start: dt.date, end: dt.date) -> Period:
     return Period(start, end)
 
 
+def _normalised(text: str) -> str:
+    """Folded, with the ways of writing a date that the patterns below do not know made into
+    ones they do: 二〇二一年三月 → 2021年3月, 21年3月 → 2021年3月, times of day dropped,
+    two dates side by side joined by 至."""
+    text = _TIME.sub("", text)
+    text = _DATES_SIDE_BY_SIDE.sub(r"\1至", text)
+    text = _CN_YEAR.sub(lambda m: "".join(_CN_NUMERALS[c] for c in m.group(0)), text)
+    text = _CN_MONTH.sub(lambda m: _CN_MONTHS[m.group(1)], text)
+    return _SHORT_YEAR.sub(r"20\1年", fold(text))
+
+
 def parse_period(text: str, default_year: int | None = None, *,
                  labelled: bool = False) -> Period | None:
     """The first period written in `text`, None when there is none; PeriodError when one is
     written but impossible (2月30日, an end before the start). In a labelled period cell a
     single date is half a period (an error); in other text (a title, 填报日期) it is no period
-    at all, and never the month it falls in."""
-    folded = fold(text)
+    at all, and never the month it falls in. A period written without a year (a sheet named
+    3月 or 第一季度) takes `default_year`."""
+    folded = _normalised(text)
+    period = _parse(folded, labelled)
+    if (period is None and default_year is not None and not _ANY_YEAR.search(folded)
+            and (m := _YEARLESS.search(folded))):
+        period = _parse(f"{folded[:m.start()]}{default_year}年{folded[m.start():]}", labelled)
+    return period
+
+
+def _parse(folded: str, labelled: bool) -> Period | None:
     if m := _DATE_CELL_MONTH_START.fullmatch(folded):
         # Excel stores a typed 2021年3月 as the date 2021-03-01 and shows it as 2021年3月: the
         # first of a month alone in its cell is that month.
@@ -136,11 +172,6 @@ def parse_period(text: str, default_year: int | None = None, *,
     if m := _MONTH.search(folded):
         year, month = int(m["y"]), int(m["m"])
         return Period(_month_end(year, month).replace(day=1), _month_end(year, month))
-    if default_year is not None and (m := _BARE_MONTH.search(folded)):
-        month = int(m["m"])
-        return Period(
-            _month_end(default_year, month).replace(day=1), _month_end(default_year, month)
-        )
     return None
 
 

@@ -128,14 +128,45 @@ def _without_hospitals(text: str, vocab: Vocabulary) -> str:
     return key
 
 
+_HOSPITAL_LIKE = re.compile(
+    r"([\u4e00-\u9fff]{2,15}?(?:医院|卫生院|卫生服务中心|保健院))")
+
+
+def _unregistered_hospital(texts: list[str], vocab: Vocabulary) -> str | None:
+    """The first name of a hospital (…医院, …卫生院) in the texts that the registry does not
+    know."""
+    for text in texts:
+        key = _without_hospitals(text, vocab)
+        # Nor the words around names: 对口支援, and labels such as 受援医院 or 支援单位.
+        words = [*vocab.support_verbs, *(w for ws in vocab.labels.values() for w in ws)]
+        for word in sorted(words, key=len, reverse=True):
+            key = key.replace(word, " ")
+        if m := _HOSPITAL_LIKE.search(key):
+            return m.group(1)
+    return None
+
+
 def find_department(text: str, vocab: Vocabulary) -> str | None:
     """A registered department named in a text, hospital names removed first (中医院 is not
-    中医科)."""
+    中医科). An office that compiles other departments' forms (医务科, in 填报单位 or a
+    title) is not the department a form is about."""
     key = _without_hospitals(text, vocab)
     for name in sorted(vocab.departments, key=len, reverse=True):
-        if name in key:
-            return vocab.departments[name]
+        if not _names_in(name, key):
+            continue
+        department = vocab.departments[name]
+        if department not in vocab.administrative_departments:
+            return department
+        key = key.replace(name, " ")
     return None
+
+
+def _names_in(name: str, text: str) -> bool:
+    """Whether `text` holds the department `name`; a Latin one (icu, ct) as a word of its own,
+    so NICU is not ICU."""
+    if not name.isascii():
+        return name in text
+    return re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text) is not None
 
 
 _ASIDE = re.compile(r"\([^)]*\)")
@@ -147,6 +178,11 @@ def department_written(text: str, vocab: Vocabulary) -> str | None:
     a label names nothing else, so 妇产科 is not the 产科 inside it."""
     key = _ASIDE.sub("", _without_hospitals(text, vocab)).strip(" ,、/")
     return vocab.departments.get(key)
+
+
+def _reporting_department(text: str, vocab: Vocabulary) -> str | None:
+    department = department_written(text, vocab)
+    return None if department in vocab.administrative_departments else department
 
 
 @dataclass
@@ -186,6 +222,15 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
             elif vocab.supporters_of(name) and not roles["recipient_hospital"]:
                 roles["recipient_hospital"] = name
     supporting, recipient = roles["supporting_hospital"], roles["recipient_hospital"]
+    if bool(supporting) != bool(recipient) and (stranger := _unregistered_hospital(
+            [context.labels.get("reporting_unit", ""), *_free_texts(context)], vocab)):
+        # The form names its other side, just not one in the registry (a new recipient, a
+        # township health centre of a 医联体): never fill in the registered partner instead.
+        provenance.issues.append(Issue(
+            "unknown_hospital", sheet=sheet, value_found=stranger,
+            detail=f"“{stranger}”不在医院名册中",
+        ))
+        return
     if supporting and not recipient and len(vocab.recipients_of(supporting)) == 1:
         recipient = vocab.recipients_of(supporting)[0]
     if recipient and not supporting and len(vocab.supporters_of(recipient)) == 1:
@@ -213,7 +258,7 @@ def resolve_department(context: Context, vocab: Vocabulary, provenance: Provenan
     if written:
         provenance.department = department_written(written, vocab) or fold(written)
         return
-    if unit := department_written(context.labels.get("reporting_unit", ""), vocab):
+    if unit := _reporting_department(context.labels.get("reporting_unit", ""), vocab):
         provenance.department = unit
         return
     # A sheet named after a department says which one it is even when every sheet carries

@@ -80,6 +80,7 @@ def _read_form(content: bytes, relative_path: str) -> ParsedFile:
         if report is not None:
             forms.append(report)
     parsed.reports = [r for r in forms if _has_data(r)]
+    parsed.issues.extend(_repeated_sheets(parsed.reports))
 
     kinds = {r.form_type for r in forms}
     parsed.form_type = "activity" if "activity" in kinds else kinds.pop() if kinds else "unknown"
@@ -90,6 +91,24 @@ def _read_form(content: bytes, relative_path: str) -> ParsedFile:
     elif not parsed.reports:
         parsed.issues.append(Issue("no_rows"))
     return parsed
+
+
+def _repeated_sheets(reports: list[Report]) -> list[Issue]:
+    """Sheets of one workbook that are the same report (a copy such as “Sheet1 (2)”, edited
+    or not): the warehouse counts the last of them only, so the others are pointed out."""
+    last: dict[tuple, Report] = {}
+    for report in reports:
+        if report.form_type == "activity":
+            last[(report.supporting_hospital, report.recipient_hospital, report.department,
+                  report.period_start, report.period_end)] = report
+    return [
+        Issue("duplicate_sheet", sheet=report.sheet, detail=f"工作表“{kept.sheet}”")
+        for report in reports
+        if report.form_type == "activity"
+        and (kept := last[(report.supporting_hospital, report.recipient_hospital,
+                           report.department, report.period_start, report.period_end)])
+        is not report
+    ]
 
 
 def _has_data(report: Report) -> bool:
@@ -140,7 +159,9 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
     seen: set[str] = set()
     for column in header.columns:
         cell = a1(header.first_row, column.index)
-        if column.field is None:
+        if column.field is None or vocab.metric_kind(column.field) == "capacity":
+            # A capacity indicator (门急诊人次) is the recipient's yearly figure, not a
+            # person's work: in a statistics form it is a column bangfu does not read.
             issues.append(Issue("unknown_column", sheet=sheet.name, column_name=column.name,
                                 cell=cell))
         elif column.field in seen and column.field != IGNORED:
@@ -159,9 +180,13 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
         (c, next(h for h in header.columns if h.name == c.column_name)) for c in columns
     ]
     rows = []
-    for table_row in table_rows(sheet, header, vocab):
+    table = table_rows(sheet, header, vocab)
+    if table.unread_row is not None:
+        issues.append(Issue("rows_not_read", sheet=sheet.name, row_number=table.unread_row + 1,
+                            cell=a1(table.unread_row, name_column.index)))
+    for table_row in table.rows:
         r = table_row.index
-        written, name_row = name_cell(sheet, r, name_column.index)
+        written, name_row = name_cell(sheet, r, name_column.index, header)
         name = cell_text(written).strip()
         values = tuple(
             CellValue(

@@ -22,6 +22,7 @@ _UNIT_ASIDE = re.compile(r"\((?P<unit>[^()]+)\)$")
 PERSON_NAME = "person_name"
 IGNORED = "ignore"
 UNUSED_LABEL = "unused"  # a label whose value bangfu does not need (填报日期 …)
+ADMINISTRATIVE = "管理"  # the category of offices in the departments seed
 
 
 def _seed(name: str) -> list[dict[str, str]]:
@@ -47,13 +48,17 @@ class Vocabulary:
     hospital_aliases: dict[str, str]  # label_key(alias) -> canonical name
     pairs: tuple[tuple[str, str], ...]  # (supporting, recipient)
     departments: dict[str, str]  # label_key(name or synonym) -> canonical department
+    # Offices that compile and send other departments' forms (医务科); never a form's own.
+    administrative_departments: frozenset[str]
     header_search_rows: int
     labels: dict[str, tuple[str, ...]]  # field -> label keys
     support_verbs: tuple[str, ...]
     instruction_markers: tuple[str, ...]
     totals_markers: frozenset[str]
     subtotal_markers: tuple[str, ...]
-    running_total_markers: tuple[str, ...]
+    not_a_sum_markers: tuple[str, ...]
+    current_sub_labels: frozenset[str]
+    running_sub_labels: frozenset[str]
     notes_markers: tuple[str, ...]  # folded prefixes
     footer_markers: tuple[str, ...]  # folded prefixes
     zero_tokens: frozenset[str]
@@ -68,7 +73,7 @@ class Vocabulary:
         """The field a header names, and the factor that turns a bare number in its column
         into the metric's unit: 诊疗人次（人次） is 诊疗人次; 支援经费（元） is funding in
         yuan, 0.0001 of the 万元 the metric counts in."""
-        key = label_key(header)
+        key = label_key(header).strip("*※")  # *姓名: a required column's mark
         if field := self.header_fields.get(key):
             return field, 1.0
         if (m := _UNIT_ASIDE.search(key)) and (factor := self.unit_factor(m["unit"])):
@@ -129,6 +134,8 @@ def vocabulary() -> Vocabulary:
     aliases.update({label_key(r["alias"]): r["hospital_name"] for r in _seed("hospital_aliases")})
 
     departments = {label_key(r["department"]): r["department"] for r in _seed("departments")}
+    administrative = frozenset(
+        r["department"] for r in _seed("departments") if r["category"] == ADMINISTRATIVE)
     departments.update(
         {label_key(r["synonym"]): r["department"] for r in _seed("department_synonyms")}
     )
@@ -146,13 +153,16 @@ def vocabulary() -> Vocabulary:
             (r["supporting_hospital"], r["recipient_hospital"]) for r in _seed("hospital_pairs")
         ),
         departments=departments,
+        administrative_departments=administrative,
         header_search_rows=int(own["header_search_rows"]),
         labels={field: tuple(words) for field, words in labels.items()},
         support_verbs=tuple(label_key(v) for v in own["support_verbs"]),
         instruction_markers=tuple(label_key(m) for m in own["instruction_markers"]),
         totals_markers=frozenset(label_key(m) for m in own["totals_markers"]),
         subtotal_markers=tuple(label_key(m) for m in own["subtotal_markers"]),
-        running_total_markers=tuple(label_key(m) for m in own["running_total_markers"]),
+        not_a_sum_markers=tuple(label_key(m) for m in own["not_a_sum_markers"]),
+        current_sub_labels=frozenset(label_key(m) for m in own["sub_labels"]["current"]),
+        running_sub_labels=frozenset(label_key(m) for m in own["sub_labels"]["running"]),
         notes_markers=tuple(fold(m).lower() for m in own["notes_markers"]),
         footer_markers=tuple(fold(m).lower() for m in own["footer_markers"]),
         zero_tokens=frozenset(label_key(t) for t in own["zero_tokens"]),

@@ -218,11 +218,11 @@ def report_headers(inputs: Inputs) -> pl.DataFrame:
 
 
 def _totals_kind(label: str | None) -> str:
-    """grand (合计, 总计), subtotal (小计) or running (本年累计), from the row's label."""
+    """grand (合计, 总计), subtotal (小计), or not_a_sum (本年累计, 人均), from the label."""
     key = label_key(label or "")
     vocab = vocabulary()
-    if any(marker in key for marker in vocab.running_total_markers):
-        return "running"
+    if any(marker in key for marker in vocab.not_a_sum_markers):
+        return "not_a_sum"
     if any(marker in key for marker in vocab.subtotal_markers):
         return "subtotal"
     return "grand"
@@ -231,7 +231,7 @@ def _totals_kind(label: str | None) -> str:
 def report_totals(inputs: Inputs) -> pl.DataFrame:
     """One row per cell of a totals row: the number written and the sum of the people it
     totals — every person of the report for 合计, the people since the totals row before it
-    for 小计. A running total (本年累计) holds earlier periods too: it is not compared."""
+    for 小计. A running total (本年累计) or an average (人均) is no such sum: not compared."""
     batch = inputs.batch
     rows = batch.activity_rows.select("report_id", "row_number", "row_kind", "sheet",
                                       "person_name")
@@ -266,7 +266,7 @@ def report_totals(inputs: Inputs) -> pl.DataFrame:
         .with_columns(
             # A blank cell in a totals row was not totalled (people total a few key columns).
             written_total=pl.when(
-                (pl.col("raw_text").str.strip_chars() != "") & (pl.col("kind") != "running"))
+                (pl.col("raw_text").str.strip_chars() != "") & (pl.col("kind") != "not_a_sum"))
             .then(pl.col("value").round(6)),
             value_found=pl.col("raw_text"),
         )

@@ -100,6 +100,8 @@ def test_totals_notes_and_sign_off_lines_are_not_people(tmp_path: Path) -> None:
     (report,) = parsed.reports
     assert [(r.row_number, r.row_kind, r.person_key) for r in report.rows] == [
         (5, "person", "张三"), (7, "person", "李四"), (9, "totals", None)]
+    # 王五 under the notes is not read, and the submitter is told so.
+    assert [(i.code, i.row_number) for i in parsed.issues] == [("rows_not_read", 11)]
 
 
 def test_sign_off_line_without_notes_ends_the_table(tmp_path: Path) -> None:
@@ -346,3 +348,78 @@ def test_a_blank_template_sheet_beside_a_filled_one(tmp_path: Path) -> None:
 def person_values_at(report, row_number: int) -> dict[str, float | None]:
     row = next(r for r in report.rows if r.row_number == row_number)
     return {v.metric_code: v.value for v in row.values}
+
+
+def test_a_two_row_header_repeated_on_a_new_page(tmp_path: Path) -> None:
+    top = ["姓名", "诊疗人次", "", "开展手术例数"]
+    sub = ["", "门诊", "急诊", ""]
+    rows = [*ABOVE, top, sub, ["张三", 10, 1, 0], top, sub, ["李四", 20, 2, 1]]
+    path = _openpyxl_book(tmp_path / "x.xlsx", rows,
+                          merges=("A4:A5", "B4:C4", "D4:D5", "A7:A8", "B7:C7", "D7:D8"))
+    parsed = read(path, tmp_path)
+    assert parsed.issues == []
+    assert [(r.row_number, r.person_key) for r in parsed.reports[0].rows] == [
+        (6, "张三"), (9, "李四")]
+
+
+def test_a_name_header_word_in_another_column_is_data(tmp_path: Path) -> None:
+    rows = [*ABOVE, ["职务", *OLD_HEADER], ["专家", *ZHANG], ["组员", "李四", 5, *[0] * 8]]
+    (report,) = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path).reports
+    assert [r.person_key for r in report.rows] == ["张三", "李四"]
+
+
+@pytest.mark.parametrize("label", ["第三季度合计", "呼吸与危重症医学科合计", "合计：2人", "人均"])
+def test_totals_and_averages_with_longer_labels(tmp_path: Path, label: str) -> None:
+    rows = [*ABOVE, OLD_HEADER, ZHANG, ["李四", 5, *[0] * 8], [label, 15, 1]]
+    (report,) = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path).reports
+    assert [r.row_kind for r in report.rows] == ["person", "person", "totals"]
+
+
+@pytest.mark.parametrize(
+    "line", ["以上数据真实有效", "本月无下派人员", "（本表由科室秘书填写）", "科室盖章", "医务科"])
+def test_a_remark_in_the_name_column_is_not_a_person(tmp_path: Path, line: str) -> None:
+    path = _openpyxl_book(tmp_path / "x.xlsx", [*ABOVE, OLD_HEADER, ZHANG, [line]])
+    (report,) = read(path, tmp_path).reports
+    assert [r.person_key for r in report.rows] == ["张三"]
+
+
+def test_sub_labels_that_are_no_metric(tmp_path: Path) -> None:
+    """本月 under 诊疗人次 is the month's figure and 累计 is not read; 远程医疗 over 会诊 is no
+    会诊 column; 上转 and 下转 are columns bangfu does not know (said, not guessed)."""
+    top = ["姓名", "诊疗人次", "", "远程医疗", "", "双向转诊", "", "会诊及疑难病例讨论例数"]
+    sub = ["", "本月", "累计", "会诊", "培训", "上转", "下转", ""]
+    rows = [*ABOVE, top, sub, ["张三", 10, 30, 2, 1, 3, 4, 5]]
+    path = _openpyxl_book(tmp_path / "x.xlsx", rows,
+                          merges=("A4:A5", "B4:C4", "D4:E4", "F4:G4", "H4:H5"))
+    parsed = read(path, tmp_path)
+    assert [(i.code, i.column_name) for i in parsed.issues] == [
+        ("unknown_column", "远程医疗·会诊"), ("unknown_column", "远程医疗·培训"),
+        ("unknown_column", "双向转诊·上转"), ("unknown_column", "双向转诊·下转")]
+    (report,) = parsed.reports
+    assert [r.person_key for r in report.rows] == ["张三"]
+    assert person_values(report, "张三") == {"total_visits": 10, "consultations": 5}
+
+
+def test_rows_under_a_new_label_line_are_reported_not_added(tmp_path: Path) -> None:
+    """Two departments stacked on one sheet: the second one's rows are not the first's."""
+    rows = [*ABOVE, OLD_HEADER, ZHANG, [], ["填报科室：呼吸科"], OLD_HEADER,
+            ["李四", 20, 2, *[0] * 7]]
+    parsed = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path)
+    assert [r.person_key for r in parsed.reports[0].rows] == ["张三"]
+    assert [(i.code, i.row_number, i.cell, i.severity) for i in parsed.issues] == [
+        ("rows_not_read", 9, "A9", "warning")]
+
+
+def test_a_copied_sheet_of_the_same_report_is_pointed_out(tmp_path: Path) -> None:
+    sheets = [activity_sheet(period="2021年3月", labels=["填报科室：心内科"], rows=[ZHANG],
+                             name=name) for name in ("Sheet1", "Sheet1 (2)")]
+    parsed = read(write_xlsx(tmp_path / "x.xlsx", *sheets), tmp_path)
+    assert [(i.code, i.sheet) for i in parsed.issues] == [("duplicate_sheet", "Sheet1")]
+    assert "工作表“Sheet1 (2)”" in parsed.issues[0].message
+
+
+def test_a_capacity_indicator_in_a_statistics_form_is_not_read(tmp_path: Path) -> None:
+    rows = [*ABOVE, ["*姓名", "门急诊人次", "开展手术例数"], ["张三", 5000, 3]]
+    parsed = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path)
+    assert [(i.code, i.column_name) for i in parsed.issues] == [("unknown_column", "门急诊人次")]
+    assert person_values(parsed.reports[0], "张三") == {"surgeries": 3}

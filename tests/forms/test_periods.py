@@ -47,6 +47,14 @@ D = dt.date
         ("2021.12-2022.2", D(2021, 12, 1), D(2022, 2, 28)),
         ("2021.7-9月", D(2021, 7, 1), D(2021, 9, 30)),
         ("2021年三季度", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021-3季度", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021-Q3", D(2021, 7, 1), D(2021, 9, 30)),
+        ("2021年度第三季度", D(2021, 7, 1), D(2021, 9, 30)),
+        ("二〇二一年三月", D(2021, 3, 1), D(2021, 3, 31)),
+        ("2021年十二月", D(2021, 12, 1), D(2021, 12, 31)),
+        ("21年3月", D(2021, 3, 1), D(2021, 3, 31)),
+        ("2021-03-15 08:00 至 2021-03-31 18:00", D(2021, 3, 15), D(2021, 3, 31)),
+        ("2021-03-01 2021-03-31", D(2021, 3, 1), D(2021, 3, 31)),  # two date cells
         # Excel keeps a typed 2021年3月 as the date 2021-03-01; the reader sees the date.
         ("2021-03-01", D(2021, 3, 1), D(2021, 3, 31)),
     ],
@@ -59,6 +67,28 @@ def test_periods(text: str, start: dt.date, end: dt.date) -> None:
 def test_bare_month_needs_a_year_from_elsewhere() -> None:
     assert parse_period("3月") is None
     assert parse_period("3月", default_year=2020).start == D(2020, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "start", "end"),
+    [
+        ("一月份", D(2020, 1, 1), D(2020, 1, 31)),
+        ("十一月", D(2020, 11, 1), D(2020, 11, 30)),
+        ("心内科3月统计", D(2020, 3, 1), D(2020, 3, 31)),
+        ("1-3月", D(2020, 1, 1), D(2020, 3, 31)),
+        ("1月-3月", D(2020, 1, 1), D(2020, 3, 31)),
+        ("第一季度", D(2020, 1, 1), D(2020, 3, 31)),
+        ("二季度", D(2020, 4, 1), D(2020, 6, 30)),
+        ("Q4", D(2020, 10, 1), D(2020, 12, 31)),
+        ("下半年", D(2020, 7, 1), D(2020, 12, 31)),
+    ],
+)
+def test_periods_without_a_year_take_it_from_elsewhere(sheet: str, start: dt.date,
+                                                       end: dt.date) -> None:
+    """Sheet names under a title that gives the year."""
+    assert parse_period(sheet) is None
+    period = parse_period(sheet, default_year=2020)
+    assert (period.start, period.end) == (start, end)
 
 
 @pytest.mark.parametrize(

@@ -291,3 +291,36 @@ def test_a_file_that_trips_the_reader_is_unreadable_not_a_crash(
     parsed = read_form(b"anything", "x.xlsx")
     assert [(i.code, i.severity) for i in parsed.issues] == [("unreadable_file", "error")]
     assert "IndexError" in parsed.issues[0].message
+
+
+@pytest.mark.parametrize(
+    ("title", "stranger"),
+    [
+        ("临夏州人民医院对口支援积石山县人民医院工作统计表", "积石山县人民医院"),
+        ("和政县人民医院对口帮扶买家集镇卫生院医联体工作统计表", "买家集镇卫生院"),
+    ],
+)
+def test_an_unregistered_partner_is_reported_not_replaced(tmp_path: Path, title: str,
+                                                           stranger: str) -> None:
+    """A hospital with one registered partner implies it only when the form names no other."""
+    sheet = activity_sheet(title=title, period="2021年3月", labels=["填报科室：儿科"],
+                           rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+    parsed = read(write_xlsx(tmp_path / "x.xlsx", sheet), tmp_path)
+    assert [(i.code, i.value_found) for i in parsed.issues] == [("unknown_hospital", stranger)]
+
+
+@pytest.mark.parametrize(
+    ("file_name", "labels", "department"),
+    [
+        ("妇产科_2021年3月_统计表.xlsx", [], "妇产科"),  # not the 产科 inside it
+        ("NICU_2021年3月_统计表.xlsx", [], None),  # not the ICU inside it
+        ("心内科_2021年3月.xlsx", ["填报单位：临夏州人民医院医务科"], "心内科"),
+    ],
+)
+def test_departments_in_names_and_compiling_offices(tmp_path: Path, file_name: str,
+                                                    labels: list[str],
+                                                    department: str | None) -> None:
+    sheet = activity_sheet(period="2021年3月", labels=labels,
+                           rows=[["张三", 10, 0, 0, 0, 0, 0, 0, 0, 0]])
+    (report,) = read(write_xlsx(tmp_path / file_name, sheet), tmp_path).reports
+    assert report.department == department
