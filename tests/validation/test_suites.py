@@ -131,3 +131,14 @@ def test_rules_about_the_total_apply_to_the_2021_template(tmp_path: Path) -> Non
         period="2021年3月", labels=["填报科室：心内科"], header=NEW_HEADER, rows=[row]))
     judged, _ = validate(batch_of(form))
     assert codes(judged) == [("inconsistent_values", "J6")]
+
+
+def test_funding_written_in_yuan_is_judged_and_told_in_10k_yuan(tmp_path: Path) -> None:
+    form = write_xlsx(tmp_path / "f.xlsx", activity_sheet(
+        period="2021年3月", labels=["填报科室：儿科"], header=["姓名", "支援经费（元）"],
+        rows=[["张三", 3000000]]))
+    judged, _ = validate(batch_of(form))
+    (issue,) = judged.issues.iter_rows(named=True)
+    assert (issue["code"], issue["cell"]) == ("implausible_value", "B5")
+    assert ("数值 3000000 超出通常范围（折合 300 万元，每人每份报表通常不超过 200 万元）"
+            in issue["message"])
