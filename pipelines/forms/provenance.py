@@ -63,19 +63,8 @@ def context_of(rows: list[list[object]], sheet_name: str | None, relative_path: 
 def _label_hits(folded: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
     """(start, end, field) of every label in a folded text, the longest at each place:
     填报科室 rather than the 科室 inside it."""
-    hits = []
-    for label_field, words in vocab.labels.items():
-        for word in words:
-            for m in re.finditer(re.escape(word), folded.lower()):
-                end = m.end()
-                if end == len(folded) or folded[end] in ":：(（":
-                    hits.append((m.start(), end, label_field))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    kept: list[tuple[int, int, str]] = []
-    for hit in hits:
-        if not kept or hit[0] >= kept[-1][1]:
-            kept.append(hit)
-    return kept
+    return [(m.start(), m.end(), vocab.label_fields[m.group(0)])
+            for m in vocab.label_pattern.finditer(folded.lower())]
 
 
 def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict[str, str]:

@@ -52,6 +52,10 @@ class Vocabulary:
     administrative_departments: frozenset[str]
     header_search_rows: int
     labels: dict[str, tuple[str, ...]]  # field -> label keys
+    # Any label key where it is a label (followed by a colon, a bracket or nothing), the
+    # longest first; label_fields says whose it is.
+    label_pattern: re.Pattern[str]
+    label_fields: dict[str, str]
     support_verbs: tuple[str, ...]
     instruction_markers: tuple[str, ...]
     totals_markers: frozenset[str]
@@ -156,6 +160,11 @@ def vocabulary() -> Vocabulary:
         administrative_departments=administrative,
         header_search_rows=int(own["header_search_rows"]),
         labels={field: tuple(words) for field, words in labels.items()},
+        label_pattern=re.compile(
+            "(?:" + "|".join(re.escape(w) for w in sorted(
+                {w for ws in labels.values() for w in ws}, key=len, reverse=True))
+            + r")(?=$|[:(])"),
+        label_fields={w: field for field, ws in labels.items() for w in ws},
         support_verbs=tuple(label_key(v) for v in own["support_verbs"]),
         instruction_markers=tuple(label_key(m) for m in own["instruction_markers"]),
         totals_markers=frozenset(label_key(m) for m in own["totals_markers"]),
