@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from html import escape
+from zoneinfo import ZoneInfo
 
 # What a reader sees instead of a number. A metric nobody reported is not zero, and a ratio
 # that cannot be computed (no prior year, a zero base) is not zero either.
@@ -118,9 +119,12 @@ def number_or(value: object, missing: str = NOT_REPORTED, *, signed: bool = Fals
 
 
 def percent_or(value: object, missing: str = NOT_COMPUTABLE) -> Markup:
+    """A signed percentage with one decimal always (+7.0%, not +7%, beside +12.1%)."""
     if is_missing(value):
         return tag("span", missing, class_="missing")
-    return esc(f"{format_signed(value, 1)}%")  # type: ignore[arg-type]
+    text = f"{value:,.1f}"
+    text = "0.0" if text == "-0.0" else text
+    return esc(f"+{text}%" if value > 0 and text != "0.0" else f"{text}%")  # type: ignore[operator]
 
 
 def badge(text: str, kind: str) -> Markup:
@@ -132,8 +136,10 @@ def format_count(value: object) -> str:
     return format_number(0 if is_missing(value) else value, 0)  # type: ignore[arg-type]
 
 
+# The programme's readers are in China, and the nightly run keeps Beijing time too.
+READERS_TIME_ZONE = ZoneInfo("Asia/Shanghai")
+
+
 def format_time(moment: datetime) -> str:
-    """Local wall-clock time with its UTC offset, e.g. 2023-01-05 08:30（UTC+08:00）."""
-    local = moment.astimezone()
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M}（UTC{offset[:3]}:{offset[3:]}）"
+    """Beijing time, e.g. 2023-01-05 08:30（北京时间）, whatever the server's zone."""
+    return f"{moment.astimezone(READERS_TIME_ZONE):%Y-%m-%d %H:%M}（北京时间）"

@@ -42,7 +42,7 @@ def render(context: SiteContext) -> Markup:
             note(
                 "先选择帮扶关系，再选择科室；可按姓名筛选人员。"
                 "“未报告”表示该年度报表中没有该指标（不等于 0），"
-                "“—”表示该人员该年度没有被接收的数据行。"
+                "“—”表示该人员该年度没有被接收的数据行；合计带 * 的，不含未报告的年度。"
             ),
             *sections,
         ]
@@ -84,6 +84,7 @@ def _pair_section(marts: Marts, pair: Pair, pair_id: str) -> Markup:
     department_ids = {d: f"{pair_id}-d{n}" for n, d in enumerate(departments, 1)}
     parts: list[object] = [tag("h2", pair.label), tag("h3", "科室概览")]
     parts.append(_overview(departments, department_ids, trends, people))
+    parts.append(_by_metric(marts, pair, departments, trends))
     for department in departments:
         parts.append(
             _department_section(
@@ -129,6 +130,43 @@ def _overview(
             ]
         )
     return table(header, rows)
+
+
+def _by_metric(marts: Marts, pair: Pair, departments: list[str | None],
+               trends: ByName) -> Markup:
+    """Each metric by department and year, and the pair's figure under them: the number on
+    the leadership page, explained department by department."""
+    totals = {(r["metric_code"], r["year"]): r["value"]
+              for r in marts.rows("mart_capacity_trend", pair)}
+    codes = {code for trend in trends.values() for code in trend}
+    metrics = sorted((marts.metric(code) for code in codes), key=lambda m: (m.sort_order, m.code))
+    header = ["科室", *(f"{year} 年" for year in PROGRAMME_YEARS)]
+    blocks = []
+    for metric in metrics:
+        rows = [
+            [_department_label(department),
+             *(cell(_department_value(trends[department][metric.code].get(year)),
+                    class_="number") for year in PROGRAMME_YEARS)]
+            for department in departments
+            if metric.code in trends.get(department, {})
+        ]
+        rows.append([
+            tag("strong", "帮扶关系合计"),
+            *(cell(tag("strong", number_or(totals.get((metric.code, year)))), class_="number")
+              for year in PROGRAMME_YEARS),
+        ])
+        blocks.append(tag("details", [tag("summary", metric.title), table(header, rows)],
+                          class_="by-metric"))
+    return join([
+        tag("h3", "各项指标按科室"),
+        note("点开一项指标，看每个科室每年的数值；最后一行“帮扶关系合计”即领导汇总中的数值，"
+             "等于各科室之和（下派人员数按人计，不重复计同一人）。"),
+        *blocks,
+    ])
+
+
+def _department_value(row: dict | None) -> Markup:
+    return number_or(row["value"]) if row else tag("span", NOT_COMPUTABLE, class_="missing")
 
 
 def _reports_by_year(metrics: ByMetric) -> dict[int, int]:
@@ -192,37 +230,44 @@ def _metrics_of(marts: Marts, rows_by_metric: ByMetric) -> list[Metric]:
 
 
 def _people_table(marts: Marts, people: ByName) -> Markup:
+    """Each person's yearly figures for every metric the department's people report. In a
+    year the person has accepted rows, a metric their form did not have is 未报告, not —; a
+    total that leaves such years out is marked *."""
     if not people:
         return no_data("该科室没有被接收的人员数据")
+    codes = {code for metrics in people.values() for code in metrics}
+    department_metrics = sorted((marts.metric(code) for code in codes),
+                                key=lambda m: (m.sort_order, m.code))
     header = ["姓名", "指标", *(f"{year} 年" for year in PROGRAMME_YEARS), "合计"]
     head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
     groups = []
     for person in sorted(people):
-        metrics = _metrics_of(marts, people[person])
+        active = {year for years in people[person].values() for year in years}
+        metrics = department_metrics
         rows = []
         for position, metric in enumerate(metrics):
-            years = people[person][metric.code]
-            values = [years[year]["value"] for year in PROGRAMME_YEARS if year in years]
-            reported = [v for v in values if not is_missing(v)]
+            years = people[person].get(metric.code, {})
+            reported = [years[year]["value"] for year in sorted(active) if year in years
+                        and not is_missing(years[year]["value"])]
+            partial = len(reported) < len(active)
             name_cell = (
                 tag("th", person, scope="rowgroup", rowspan=str(len(metrics)))
                 if position == 0
                 else None
             )
+            total = (number_or(sum(reported)) if reported
+                     else tag("span", NOT_REPORTED, class_="missing"))
             rows.append(
                 tag(
                     "tr",
                     [
                         name_cell,
                         tag("td", metric.title),
-                        *(_person_cell(years.get(year)) for year in PROGRAMME_YEARS),
-                        cell(
-                            number_or(
-                                sum(reported) if reported else None,
-                                NOT_REPORTED if values else NOT_COMPUTABLE,
-                            ),
-                            class_="number",
-                        ),
+                        *(_person_cell(years.get(year), year in active)
+                          for year in PROGRAMME_YEARS),
+                        cell(join([total, tag("span", "*", class_="missing",
+                                              title="不含未报告的年度")
+                                   if reported and partial else None]), class_="number"),
                     ],
                 )
             )
@@ -230,10 +275,11 @@ def _people_table(marts: Marts, people: ByName) -> Markup:
     return tag("div", tag("table", [head, *groups], class_="people"), class_="table-wrap")
 
 
-def _person_cell(row: dict | None) -> Markup:
-    if row is None:
-        return cell(tag("span", NOT_COMPUTABLE, class_="missing"), class_="number")
-    return cell(number_or(row["value"]), class_="number")
+def _person_cell(row: dict | None, active: bool) -> Markup:
+    if row is not None:
+        return cell(number_or(row["value"]), class_="number")
+    return cell(tag("span", NOT_REPORTED if active else NOT_COMPUTABLE, class_="missing"),
+                class_="number")
 
 
 PAGE = Page(

@@ -216,7 +216,11 @@ def _completeness_section(marts: Marts) -> Markup:
         ],
         class_="legend",
     )
+    deadlines = {row["on_time_days"] for row in marts.rows("mart_reporting_completeness")}
     parts: list[object] = [heading, legend]
+    if len(deadlines) == 1:
+        parts.append(note(f"截止时间：统计周期结束后 {deadlines.pop()} 天内（以文件修改时间为准）；"
+                          "被整份退回的报表不算已报送，修改后重新提交即可。"))
     for number, pair in enumerate(pairs, 1):
         rows = marts.rows("mart_reporting_completeness", pair)
         parts += [

@@ -38,7 +38,7 @@ TABLES = {
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
         year INTEGER, quarter INTEGER, period_label VARCHAR, expected BOOLEAN,
         reports_received INTEGER, reports_on_time INTEGER, first_received_at TIMESTAMP,
-        status VARCHAR""",
+        on_time_days INTEGER, status VARCHAR""",
     "ingest_files": """
         file_path VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, form_type VARCHAR,
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
@@ -230,12 +230,12 @@ def target_rows():
 def completeness_rows():
     received = datetime(2018, 4, 3, 9, 0)
     return [
-        (*SHAOXING, "心内科", 2018, 1, "2018年第1季度", True, 1, 1, received, "on_time"),
-        (*SHAOXING, "心内科", 2018, 2, "2018年第2季度", True, 1, 0, received, "late"),
-        (*SHAOXING, "心内科", 2018, 3, "2018年第3季度", True, 0, 0, None, "missing"),
-        (*SHAOXING, "心内科", 2018, 4, "2018年第4季度", False, 1, 0, received, "unexpected"),
-        (*SHAOXING, "骨科", 2018, 1, "2018年第1季度", True, 0, 0, None, "missing"),
-        (*LINXIA, "急诊科", 2022, 4, "2022年第4季度", True, 1, 1, received, "on_time"),
+        (*SHAOXING, "心内科", 2018, 1, "2018年第1季度", True, 1, 1, received, 15, "on_time"),
+        (*SHAOXING, "心内科", 2018, 2, "2018年第2季度", True, 1, 0, received, 15, "late"),
+        (*SHAOXING, "心内科", 2018, 3, "2018年第3季度", True, 0, 0, None, 15, "missing"),
+        (*SHAOXING, "心内科", 2018, 4, "2018年第4季度", False, 1, 0, received, 15, "unexpected"),
+        (*SHAOXING, "骨科", 2018, 1, "2018年第1季度", True, 0, 0, None, 15, "missing"),
+        (*LINXIA, "急诊科", 2022, 4, "2022年第4季度", True, 1, 1, received, 15, "on_time"),
     ]
 
 

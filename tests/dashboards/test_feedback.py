@@ -92,7 +92,7 @@ def test_the_workbook_says_what_each_issue_is_and_what_to_do(site: Path):
     heading = [sheet.cell(row, 1).value for row in range(1, 6)]
     assert heading[0] == "退回清单 · 骨科"
     assert heading[1] == f"帮扶关系：{SHAOXING[0]} → {SHAOXING[1]}　科室：骨科"
-    assert heading[2].startswith("生成时间：2023-01-06")
+    assert heading[2] == "生成时间：2023-01-06 10:00（北京时间）"  # built at 02:00 UTC
     assert "“错误”必须更正" in heading[3] and "“提示”请核实" in heading[3]
     assert heading[4] == "涉及文件 1 个：错误 3 条，提示 2 条。"
     assert sheet.freeze_panes == "A7"  # below the table header

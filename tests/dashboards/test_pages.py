@@ -97,7 +97,7 @@ def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
     assert year_cell("total_visits", 2021).text() == "1,800较上年 —（—）指数 150"
     assert year_cell("total_visits", 2018).text() == "1,200指数 100"
     # A reported zero is a zero, and the percentage after it cannot be computed.
-    assert year_cell("funding_10k_yuan", 2020).text().startswith("0较上年 -12.25（-100%）")
+    assert year_cell("funding_10k_yuan", 2020).text().startswith("0较上年 -12.25（-100.0%）")
     assert "较上年 +8（—）" in year_cell("funding_10k_yuan", 2021).text()
     assert year_cell("funding_10k_yuan", 2022).text() == "未报告"
     assert section.find("td", data_metric="cap_cmi", data_field="cagr_2018_2022").text() == "—"
@@ -106,7 +106,7 @@ def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
     )
     # Fewer referrals up is better: the fall is shown as a gain.
     change = year_cell("cap_referrals_up", 2019).find_all("span")[0]
-    assert change.text() == "较上年 -50（-10%）"
+    assert change.text() == "较上年 -50（-10.0%）"
     assert change.attributes["class"] == "sub gain"
 
 
@@ -171,8 +171,20 @@ def test_explorer_drills_from_pair_to_department_to_person(site: Path):
     assert rows[0].find("th").text() == "柳  佳"
     visits = [td.text() for td in rows[0].find_all("td")]
     assert visits == ["诊疗人次（人次）", "600", "700", "—", "—", "—", "1,300"]
+    # In the years 柳佳 has rows, a metric the form lacked is 未报告; in the others, —.
     funding = [td.text() for td in rows[1].find_all("td")]
-    assert funding == ["支援经费（万元）", "—", "未报告", "—", "—", "—", "未报告"]
+    assert funding == ["支援经费（万元）", "未报告", "未报告", "—", "—", "—", "未报告"]
+
+    # Each metric by department, down to the pair's figure on the leadership page.
+    (visits_by_department,) = [d for d in shaoxing.find_all("details", class_="by-metric")
+                               if d.find("summary").text() == "诊疗人次（人次）"]
+    table_rows = [[td.text() for td in tr.find_all("td")]
+                  for tr in visits_by_department.find_all("tr")[1:]]
+    assert table_rows == [
+        ["心内科", "600", "700", "未报告", "800", "900"],
+        ["骨科", "未报告", "未报告", "未报告", "未报告", "未报告"],
+        ["帮扶关系合计", "1,200", "1,500", "未报告", "1,800", "2,400"],  # the pair's own row
+    ]
 
 
 def test_quality_counts_files_by_status_in_chinese(site: Path):
@@ -242,6 +254,11 @@ def test_quality_heat_map_shows_missing_quarters_as_missing(site: Path):
     # 骨科 has no row for Q2–Q4: blank, not a status.
     orthopaedics = heat_map["y"].index("骨科")
     assert heat_map["z"][orthopaedics][1:] == [None, None, None]
+    # Hovering a cell says whose and which quarter it is, and what arrived when.
+    hover = heat_map["customdata"][row][heat_map["x"].index("2018年第2季度")]
+    assert hover.startswith("心内科 · 2018年第2季度<br>状态：迟报")
+    assert "首次收到：2018-04-03" in hover
+    assert "截止时间：统计周期结束后 15 天内" in page.text()
 
 
 def test_quality_shows_quarantined_rows_with_their_original_cells(site: Path):

@@ -64,6 +64,7 @@ select
     coalesce(received.reports_received, 0) as reports_received,
     coalesce(received.reports_on_time, 0) as reports_on_time,
     received.first_received_at,
+    {{ var('on_time_days') }} as on_time_days,
     case
         when expected.year is null then 'unexpected'
         when received.reports_received is null then 'missing'
