@@ -97,17 +97,20 @@ def as_float(value: object) -> float | None:
     return float(value)  # type: ignore[arg-type]
 
 
-def format_number(value: float | Decimal | int, decimals: int = 2) -> str:
-    """Thousands separators, at most `decimals` places, no trailing zeros (pro-rata sums)."""
+def format_number(value: float | Decimal | int, decimals: int = 2, *,
+                  fixed: bool = False) -> str:
+    """Thousands separators and at most `decimals` places, no trailing zeros (pro-rata sums);
+    `fixed`: exactly `decimals` places (percentages side by side: +7.0%, +12.1%)."""
     text = f"{value:,.{decimals}f}"
-    if "." in text:
+    if "." in text and not fixed:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return text.removeprefix("-") if float(text.replace(",", "")) == 0 else text
 
 
-def format_signed(value: float | Decimal | int, decimals: int = 2) -> str:
-    text = format_number(value, decimals)
-    return f"+{text}" if value > 0 and text != "0" else text
+def format_signed(value: float | Decimal | int, decimals: int = 2, *,
+                  fixed: bool = False) -> str:
+    text = format_number(value, decimals, fixed=fixed)
+    return f"+{text}" if value > 0 and float(text.replace(",", "")) != 0 else text
 
 
 def number_or(value: object, missing: str = NOT_REPORTED, *, signed: bool = False) -> Markup:
@@ -122,9 +125,7 @@ def percent_or(value: object, missing: str = NOT_COMPUTABLE) -> Markup:
     """A signed percentage with one decimal always (+7.0%, not +7%, beside +12.1%)."""
     if is_missing(value):
         return tag("span", missing, class_="missing")
-    text = f"{value:,.1f}"
-    text = "0.0" if text == "-0.0" else text
-    return esc(f"+{text}%" if value > 0 and text != "0.0" else f"{text}%")  # type: ignore[operator]
+    return esc(f"{format_signed(value, 1, fixed=True)}%")  # type: ignore[arg-type]
 
 
 def badge(text: str, kind: str) -> Markup:

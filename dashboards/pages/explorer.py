@@ -138,8 +138,7 @@ def _by_metric(marts: Marts, pair: Pair, departments: list[str | None],
     the leadership page, explained department by department."""
     totals = {(r["metric_code"], r["year"]): r["value"]
               for r in marts.rows("mart_capacity_trend", pair)}
-    codes = {code for trend in trends.values() for code in trend}
-    metrics = sorted((marts.metric(code) for code in codes), key=lambda m: (m.sort_order, m.code))
+    metrics = _sorted_metrics(marts, {code for trend in trends.values() for code in trend})
     header = ["科室", *(f"{year} 年" for year in PROGRAMME_YEARS)]
     blocks = []
     for metric in metrics:
@@ -220,13 +219,22 @@ def _department_section(
     )
 
 
+def _catalog_order(metric: Metric) -> tuple:
+    """The leadership page's order of metrics."""
+    return (metric.sort_order, metric.code)
+
+
+def _sorted_metrics(marts: Marts, codes: set[str]) -> list[Metric]:
+    return sorted((marts.metric(code) for code in codes), key=_catalog_order)
+
+
 def _metrics_of(marts: Marts, rows_by_metric: ByMetric) -> list[Metric]:
     """The metrics of mart rows keyed by metric code, in the catalog's order."""
     metrics = []
     for code, years in rows_by_metric.items():
         sample = next(iter(years.values()))
         metrics.append(marts.metric(code, sample.get("metric_name_zh"), sample.get("unit")))
-    return sorted(metrics, key=lambda m: (m.sort_order, m.code))
+    return sorted(metrics, key=_catalog_order)
 
 
 def _people_table(marts: Marts, people: ByName) -> Markup:
@@ -235,15 +243,12 @@ def _people_table(marts: Marts, people: ByName) -> Markup:
     total that leaves such years out is marked *."""
     if not people:
         return no_data("该科室没有被接收的人员数据")
-    codes = {code for metrics in people.values() for code in metrics}
-    department_metrics = sorted((marts.metric(code) for code in codes),
-                                key=lambda m: (m.sort_order, m.code))
+    metrics = _sorted_metrics(marts, {code for person in people.values() for code in person})
     header = ["姓名", "指标", *(f"{year} 年" for year in PROGRAMME_YEARS), "合计"]
     head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
     groups = []
     for person in sorted(people):
         active = {year for years in people[person].values() for year in years}
-        metrics = department_metrics
         rows = []
         for position, metric in enumerate(metrics):
             years = people[person].get(metric.code, {})

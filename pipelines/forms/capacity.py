@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipelines.forms.model import CapacityValue
-from pipelines.forms.text import a1, cell_text, fold, label_key
+from pipelines.forms.periods import years_in
+from pipelines.forms.text import a1, cell_text, fold
 from pipelines.forms.values import parse_number
 from pipelines.forms.vocabulary import Vocabulary
 from pipelines.forms.workbook import Sheet
 from pipelines.issues import Issue
 
 _YEAR_CELL = re.compile(r"((?:19|20)\d{2})(?:\.0)?(?:年度?|年)?")
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_UNIT_HEADERS = frozenset({"单位", "计量单位"})
 _BARE_NUMBER = re.compile(r"[+-]?[\d,.]+")
 MIN_INDICATORS = 3
 
@@ -43,24 +42,19 @@ def _header_year(cell: object) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _is_unit(text: str, vocab: Vocabulary) -> bool:
-    """`人次`, `万人次`, `（张）`, `%`: a unit word, with or without 万 and brackets."""
-    return vocab.unit_factor(label_key(text).strip("()").removeprefix("万")) is not None
-
-
 def _unit_column(sheet: Sheet, column: int, first_row: int, value_columns: list[int],
                  vocab: Vocabulary) -> int | None:
     """The column between the indicators and the values that gives each indicator's unit:
     headed 单位, or holding nothing but unit words beside the indicators."""
     for c in range(column + 1, min(value_columns)):
-        if any(label_key(cell_text(sheet.cell(r, c))) in _UNIT_HEADERS for r in range(first_row)):
+        if any(vocab.is_unit_header(cell_text(sheet.cell(r, c))) for r in range(first_row)):
             return c
         units = [
             text for r in range(first_row, len(sheet.rows))
             if _is_capacity(cell_text(sheet.cell(r, column)), vocab)
             and (text := cell_text(sheet.cell(r, c)).strip())
         ]
-        if units and all(_is_unit(u, vocab) for u in units):
+        if units and all(vocab.is_unit(u) for u in units):
             return c
     return None
 
@@ -107,8 +101,7 @@ def sheet_year(sheet: Sheet, texts: list[str], file_stem: str) -> int | None:
     names several (`2018-2022年能力指标`), none of them is the year of a single value column,
     and the sheet has no year."""
     for text in (sheet.name or "", *texts, file_stem):
-        years = {int(y) for y in _YEAR_IN_TEXT.findall(fold(text))}
-        if years:
+        if years := set(years_in(text)):
             return years.pop() if len(years) == 1 else None
     return None
 

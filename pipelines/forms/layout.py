@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.forms.text import cell_text, fold, label_key
+from pipelines.forms.text import cell_text, fold, label_key, without_asides
 from pipelines.forms.values import parse_number
 from pipelines.forms.vocabulary import IGNORED, PERSON_NAME, Vocabulary
 from pipelines.forms.workbook import Sheet
@@ -28,6 +28,11 @@ class Header:
 
     def field_column(self, field: str) -> HeaderColumn | None:
         return next((c for c in self.columns if c.field == field), None)
+
+    @property
+    def metric_columns(self) -> list[HeaderColumn]:
+        """The columns that hold a metric (not the name, not ignored, not unknown)."""
+        return [c for c in self.columns if c.field not in (None, IGNORED, PERSON_NAME)]
 
 
 def _texts(row: list[object]) -> list[str]:
@@ -144,11 +149,12 @@ def _names_people(texts: list[str], vocab: Vocabulary) -> bool:
 class TableRow:
     index: int  # 0-based grid row
     kind: str  # person | totals
+    name: str  # the name cell's text, a merged name included; the label of a totals row
+    name_row: int  # 0-based row of the cell that holds the name (the first of a merged one)
 
 
 # Punctuation that a person's name never holds but notes, labels and instructions do.
 _PROSE = re.compile(r"[:;,。，；、“”\"!?！？]")
-_ASIDE = re.compile(r"\([^)]*\)")
 _LONGEST_NAME = 12  # characters, folded; 阿卜杜热合曼·买买提 has 10
 _LONGEST_PLAIN_NAME = 5  # without a middle dot: 欧阳娜娜, 司马相如 and 上官婉儿 have 4
 _CJK = 0x2E80  # the first CJK code point; the middle dot of 阿依古丽·买买提 is below it
@@ -159,7 +165,7 @@ _LONGEST_TOTALS_LABEL = 15  # 呼吸与危重症医学科合计 has 11
 
 def is_totals(text: str, vocab: Vocabulary) -> bool:
     """合计, 小 计, 合计：2人, 本月合计, 第三季度合计, 合计（3人）, 人均 … — not a person."""
-    key = _ASIDE.sub("", label_key(text))
+    key = without_asides(label_key(text))
     return 0 < len(key) <= _LONGEST_TOTALS_LABEL and any(
         key.startswith(marker) or key.endswith(marker) for marker in vocab.totals_markers
     )
@@ -185,10 +191,8 @@ def _is_note(name: str, vocab: Vocabulary) -> bool:
 
 def _is_units_line(texts: list[str], vocab: Vocabulary) -> bool:
     """（人次）（例）（次）… under the header: the columns' units, not a person."""
-    written = [label_key(t).strip("()") for t in texts if t]
-    return bool(written) and all(
-        vocab.unit_factor(t) is not None or t == "单位" for t in written
-    )
+    written = [t for t in texts if t]
+    return bool(written) and all(vocab.is_unit(t) or vocab.is_unit_header(t) for t in written)
 
 
 def name_cell(sheet: Sheet, row: int, column: int, header: Header) -> tuple[object, int]:
@@ -215,11 +219,10 @@ class Table:
 def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
     """The rows under the header that hold data, up to the notes block, the sign-off lines,
     a second table or a second period. The header repeated on a new page, unit lines, labels
-    and notes are not people."""
+    and notes are not people. The header must have a name column."""
     name_column = header.field_column(PERSON_NAME)
-    metric_columns = [
-        c.index for c in header.columns if c.field not in (None, IGNORED, PERSON_NAME)
-    ]
+    assert name_column is not None, "a statistics table without a name column has no rows"
+    metric_columns = [c.index for c in header.metric_columns]
     header_texts = {
         label_key(t) for r in range(header.first_row, header.last_row + 1)
         for t in _texts(sheet.rows[r]) if t
@@ -231,8 +234,8 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
         first = next((t for t in texts if t), None)
         if first is None:
             continue
-        name = (cell_text(name_cell(sheet, r, name_column.index, header)[0]).strip()
-                if name_column else "")
+        written, name_row = name_cell(sheet, r, name_column.index, header)
+        name = cell_text(written).strip()
         blank = all(
             label_key(texts[c] if c < len(texts) else "") in vocab.zero_tokens
             for c in metric_columns
@@ -242,7 +245,7 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
             continue  # the header again, as printed on every page
         if (not name or name == first) and (
                 opening.startswith(vocab.notes_markers + vocab.footer_markers)
-                or _is_label_line(opening, vocab)):
+                or vocab.label_pattern.match(opening)):
             # A label line (统计周期：2021年2月, 填报科室：呼吸科) starts another report.
             return Table(rows, _first_data_row(sheet, r, header, vocab))
         if name and vocab.field_of(name) == PERSON_NAME:
@@ -250,34 +253,24 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
             kept = [row for row in rows if row.index not in blank_rows]
             return Table(kept, _first_data_row(sheet, r + 1, header, vocab))
         if is_totals(name, vocab) or is_totals(first, vocab):
-            rows.append(TableRow(r, "totals"))
+            rows.append(TableRow(r, "totals", name, name_row))
             continue
         if _is_units_line(texts, vocab) or (blank and (not name or _is_note(name, vocab))):
             continue  # the units under the header, an unused template line, a label, a note
         if blank:
             blank_rows.add(r)
-        rows.append(TableRow(r, "person"))
+        rows.append(TableRow(r, "person", name, name_row))
     return Table(rows)
-
-
-def _is_label_line(opening: str, vocab: Vocabulary) -> bool:
-    return any(
-        opening.startswith(word) and opening[len(word):len(word) + 1] in ("", ":", "(")
-        for words in vocab.labels.values() for word in words
-    )
 
 
 def _first_data_row(sheet: Sheet, start: int, header: Header, vocab: Vocabulary) -> int | None:
     """The first row from `start` with a name-like cell in the name column and a number in a
     metric column."""
     name_column = header.field_column(PERSON_NAME)
-    metric_columns = [
-        c.index for c in header.columns if c.field not in (None, IGNORED, PERSON_NAME)
-    ]
     for r in range(start, len(sheet.rows)):
-        name = cell_text(sheet.cell(r, name_column.index)).strip() if name_column else ""
+        name = cell_text(sheet.cell(r, name_column.index)).strip()
         if not name or _is_note(name, vocab) or is_totals(name, vocab):
             continue
-        if any(parse_number(sheet.cell(r, c), vocab) for c in metric_columns):
+        if any(parse_number(sheet.cell(r, c.index), vocab) for c in header.metric_columns):
             return r
     return None

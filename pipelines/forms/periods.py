@@ -180,7 +180,14 @@ def looks_unfilled(text: str) -> bool:
     return bool(_UNFILLED.search(fold(text)))
 
 
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def years_in(text: str) -> list[int]:
+    """The plausible reporting years a text mentions (a title, a file name, a folder)."""
+    return [int(y) for y in _YEAR_IN_TEXT.findall(fold(text))]
+
+
 def find_year(text: str) -> int | None:
-    """A plausible reporting year mentioned in a text (a title, a file name, a folder)."""
-    m = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", fold(text))
-    return int(m.group(1)) if m else None
+    """The first plausible reporting year a text mentions."""
+    return next(iter(years_in(text)), None)

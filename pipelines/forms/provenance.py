@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.forms.periods import Period, PeriodError, find_year, looks_unfilled, parse_period
-from pipelines.forms.text import cell_text, fold, label_key
+from pipelines.forms.text import cell_text, fold, label_key, without_asides
 from pipelines.forms.vocabulary import UNUSED_LABEL, Vocabulary
 from pipelines.issues import Issue
 
@@ -102,7 +102,7 @@ def find_hospitals(text: str, vocab: Vocabulary) -> list[str]:
     key = label_key(text)
     found: list[tuple[int, str]] = []
     taken = [False] * len(key)
-    for alias in sorted(vocab.hospital_aliases, key=len, reverse=True):
+    for alias in vocab.aliases_longest_first:
         for m in re.finditer(re.escape(alias), key):
             if not any(taken[m.start():m.end()]):
                 taken[m.start():m.end()] = [True] * (m.end() - m.start())
@@ -112,7 +112,7 @@ def find_hospitals(text: str, vocab: Vocabulary) -> list[str]:
 
 def _without_hospitals(text: str, vocab: Vocabulary) -> str:
     key = label_key(text)
-    for alias in sorted(vocab.hospital_aliases, key=len, reverse=True):
+    for alias in vocab.aliases_longest_first:
         key = key.replace(alias, " ")
     return key
 
@@ -126,9 +126,7 @@ def _unregistered_hospital(texts: list[str], vocab: Vocabulary) -> str | None:
     know."""
     for text in texts:
         key = _without_hospitals(text, vocab)
-        # Nor the words around names: 对口支援, and labels such as 受援医院 or 支援单位.
-        words = [*vocab.support_verbs, *(w for ws in vocab.labels.values() for w in ws)]
-        for word in sorted(words, key=len, reverse=True):
+        for word in vocab.words_around_names:
             key = key.replace(word, " ")
         if m := _HOSPITAL_LIKE.search(key):
             return m.group(1)
@@ -140,7 +138,7 @@ def find_department(text: str, vocab: Vocabulary) -> str | None:
     中医科). An office that compiles other departments' forms (医务科, in 填报单位 or a
     title) is not the department a form is about."""
     key = _without_hospitals(text, vocab)
-    for name in sorted(vocab.departments, key=len, reverse=True):
+    for name in vocab.departments_longest_first:
         if not _names_in(name, key):
             continue
         department = vocab.departments[name]
@@ -158,14 +156,11 @@ def _names_in(name: str, text: str) -> bool:
     return re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text) is not None
 
 
-_ASIDE = re.compile(r"\([^)]*\)")
-
-
 def department_written(text: str, vocab: Vocabulary) -> str | None:
     """The registered department a label's value is: the whole value once hospital names and
     asides in brackets are left out (临夏州人民医院心内科, 心内科（心血管）). Unlike a title,
     a label names nothing else, so 妇产科 is not the 产科 inside it."""
-    key = _ASIDE.sub("", _without_hospitals(text, vocab)).strip(" ,、/")
+    key = without_asides(_without_hospitals(text, vocab)).strip(" ,、/")
     return vocab.departments.get(key)
 
 

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from pipelines.forms.capacity import locate_capacity_table, read_capacity_values, sheet_year
-from pipelines.forms.layout import Header, locate_activity_header, name_cell, table_rows
+from pipelines.forms.layout import Header, locate_activity_header, table_rows
 from pipelines.forms.model import ActivityRow, CellValue, ParsedFile, Report, ReportColumn
 from pipelines.forms.provenance import (
     Context,
@@ -96,19 +96,19 @@ def _read_form(content: bytes, relative_path: str) -> ParsedFile:
 def _repeated_sheets(reports: list[Report]) -> list[Issue]:
     """Sheets of one workbook that are the same report (a copy such as “Sheet1 (2)”, edited
     or not): the warehouse counts the last of them only, so the others are pointed out."""
-    last: dict[tuple, Report] = {}
-    for report in reports:
-        if report.form_type == "activity":
-            last[(report.supporting_hospital, report.recipient_hospital, report.department,
-                  report.period_start, report.period_end)] = report
+    activity = [r for r in reports if r.form_type == "activity"]
+    last = {_identity(report): report for report in activity}
     return [
         Issue("duplicate_sheet", sheet=report.sheet, detail=f"工作表“{kept.sheet}”")
-        for report in reports
-        if report.form_type == "activity"
-        and (kept := last[(report.supporting_hospital, report.recipient_hospital,
-                           report.department, report.period_start, report.period_end)])
-        is not report
+        for report in activity
+        if (kept := last[_identity(report)]) is not report
     ]
+
+
+def _identity(report: Report) -> tuple:
+    """What makes two reports the same report (the contract's report identity)."""
+    return (report.supporting_hospital, report.recipient_hospital, report.department,
+            report.period_start, report.period_end)
 
 
 def _has_data(report: Report) -> bool:
@@ -185,9 +185,7 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
         issues.append(Issue("rows_not_read", sheet=sheet.name, row_number=table.unread_row + 1,
                             cell=a1(table.unread_row, name_column.index)))
     for table_row in table.rows:
-        r = table_row.index
-        written, name_row = name_cell(sheet, r, name_column.index, header)
-        name = cell_text(written).strip()
+        r, name = table_row.index, table_row.name
         values = tuple(
             CellValue(
                 metric_code=column.metric_code,
@@ -204,7 +202,7 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
             row_kind=table_row.kind,
             person_name=(name or None) if is_person else name,
             person_key=(fold(name) or None) if is_person else None,
-            name_cell=a1(name_row, name_column.index),
+            name_cell=a1(table_row.name_row, name_column.index),
             values=values,
         ))
     report = Report(

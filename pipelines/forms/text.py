@@ -15,6 +15,14 @@ def fold(text: str) -> str:
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
+_ASIDE = re.compile(r"\([^)]*\)")
+
+
+def without_asides(key: str) -> str:
+    """A label key without its bracketed asides: 合计(3人) → 合计, 心内科(心血管) → 心内科."""
+    return _ASIDE.sub("", key)
+
+
 def label_key(text: str) -> str:
     """The form in which header and label texts are compared: folded, lower-case, without a
     trailing colon."""

@@ -7,7 +7,7 @@ import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -23,6 +23,7 @@ PERSON_NAME = "person_name"
 IGNORED = "ignore"
 UNUSED_LABEL = "unused"  # a label whose value bangfu does not need (填报日期 …)
 ADMINISTRATIVE = "管理"  # the category of offices in the departments seed
+UNIT_HEADERS = frozenset({"单位", "计量单位"})
 
 
 def _seed(name: str) -> list[dict[str, str]]:
@@ -70,6 +71,23 @@ class Vocabulary:
     unit_factors: dict[str, float]  # the same, by unit
     summary_sheet_words: tuple[str, ...]
 
+    # Texts are searched for names longest first, so that 务川县中医院 wins over 中医院 and
+    # 妇产科 over 产科; these orders are taken once, not on every search.
+    @cached_property
+    def aliases_longest_first(self) -> tuple[str, ...]:
+        return tuple(sorted(self.hospital_aliases, key=len, reverse=True))
+
+    @cached_property
+    def departments_longest_first(self) -> tuple[str, ...]:
+        return tuple(sorted(self.departments, key=len, reverse=True))
+
+    @cached_property
+    def words_around_names(self) -> tuple[str, ...]:
+        """对口支援 and the labels (受援医院, 支援单位 …): words beside hospital names that are
+        no part of them."""
+        words = {*self.support_verbs, *(w for ws in self.labels.values() for w in ws)}
+        return tuple(sorted(words, key=len, reverse=True))
+
     def field_of(self, header: str) -> str | None:
         return self.column_of(header)[0]
 
@@ -91,6 +109,16 @@ class Vocabulary:
 
     def unit_factor(self, unit: str) -> float | None:
         return self.unit_factors.get(label_key(unit))
+
+    def is_unit(self, text: str) -> bool:
+        """`人次`, `（例）`, `万人次`, `%`: a unit word, in brackets or not, in ten thousands or
+        not — as written in a units line or a unit column."""
+        return self.unit_factor(label_key(text).strip("()").removeprefix("万")) is not None
+
+    @staticmethod
+    def is_unit_header(text: str) -> bool:
+        """单位, 计量单位: the header of a unit column."""
+        return label_key(text) in UNIT_HEADERS
 
     def metric_kind(self, field: str) -> str | None:
         metric = self.metrics.get(field)

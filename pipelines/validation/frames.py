@@ -10,7 +10,7 @@ suites hold every threshold. A suite names its frame in its meta.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -29,20 +29,16 @@ RULES_FILE = EXPECTATIONS_DIR / "validation_rules.yml"
 MAD_SCALE = 0.6745
 
 
-PRESENT_FILES_SCHEMA = {"file_path": pl.String, "sha256": pl.String,
-                        "modified_at": pl.Datetime("us")}
-
-
 @dataclass(frozen=True)
 class Inputs:
     """What a frame is made from: the batch being judged, the reports already in the
     warehouse (files now present), for comparisons across submissions, and the present files
-    (path, sha256, mtime), which say which of two versions of a report counts."""
+    (path, sha256, mtime), which say which of two versions of a report counts. Without a
+    scan of the raw folder (`bangfu check`) there are no files, and every report counts."""
 
     batch: FormBatch
     history: FormBatch
-    files: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(schema=PRESENT_FILES_SCHEMA))
+    files: pl.DataFrame | None = None
 
     @property
     def everything(self) -> FormBatch:
@@ -146,24 +142,25 @@ _IDENTITY = ["supporting_hospital", "recipient_hospital", "department", "period_
              "period_end"]
 
 
-def _counting_reports(everything: FormBatch, files: pl.DataFrame) -> pl.DataFrame:
-    """The activity reports that count, as the warehouse decides it: of the reports with the
-    same identity, the one whose file was modified last (ties: the larger path); none of a
-    file rejected as a whole."""
+def _counting_reports(everything: FormBatch, files: pl.DataFrame | None) -> pl.DataFrame:
+    """The activity reports that count, as the warehouse decides it (int_report_contests):
+    of the reports with the same identity, the one whose file was modified last (ties: the
+    larger path); none of a file rejected as a whole, nor of a file no longer present."""
     rejected = everything.issues.filter(
         (pl.col("severity") == "error") & pl.col("row_number").is_null()
     ).select("sha256").unique()
-    latest = files.group_by("sha256").agg(pl.col("modified_at").max(), pl.col("file_path").max())
-    reports = everything.reports.filter(pl.col("form_type") == "activity")
-    if not files.is_empty():  # the folder as scanned now: a removed file counts no more
-        reports = reports.join(latest.select("sha256"), on="sha256", how="semi")
-    return (
-        reports
+    reports = (
+        everything.reports.filter(pl.col("form_type") == "activity")
         .join(rejected, on="sha256", how="anti")
         .join(_report_paths(everything).select("report_id", "parsed_path"), on="report_id")
-        .join(latest, on="sha256", how="left")
-        .with_columns(file_path=pl.coalesce("file_path", "parsed_path"))
-        .sort(["modified_at", "file_path", "sheet_index"], descending=True, nulls_last=True)
+    )
+    if files is None:
+        return reports.with_columns(file_path=pl.col("parsed_path")).unique(
+            _IDENTITY, keep="last", maintain_order=True)
+    latest = files.group_by("sha256").agg(pl.col("modified_at").max(), pl.col("file_path").max())
+    return (
+        reports.join(latest, on="sha256")  # inner: a removed file counts no more
+        .sort(["modified_at", "file_path", "sheet_index"], descending=True)
         .unique(_IDENTITY, keep="first", maintain_order=True)
     )
 

@@ -180,8 +180,7 @@ def validate(batch: FormBatch, history: FormBatch | None = None, *,
     `results_root`, the validations are recorded there and Data Docs rebuilt. One cell that
     breaks two rules of the same code (a bound and the department's usual range) is
     reported once, by the first."""
-    inputs = Inputs(batch, history if history is not None else FormBatch.empty(),
-                    *([files] if files is not None else []))
+    inputs = Inputs(batch, history if history is not None else FormBatch.empty(), files)
     specs = {path.stem: _suite_spec(path) for path in suite_files(suites_dir)}
     frames = {name: frame_for(spec["meta"]["frame"], inputs) for name, spec in specs.items()}
     results = [SuiteResult(name, len(frames[name]), len(spec["expectations"]))
