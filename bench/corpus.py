@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from unittest import mock
 
-from pipelines.forms import sample
+from pipelines.authoring import sample
 
 VARIANTS_FULL = 6  # 6 × 348 = 2,088 files
 VARIANTS_QUICK = 1

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipelines.forms.sample import write_sample_corpus
+from pipelines.authoring.sample import write_sample_corpus
 
 BANGFU = Path(sys.executable).with_name("bangfu")
 

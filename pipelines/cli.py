@@ -79,7 +79,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from pipelines.forms.sample import write_sample_corpus
+    from pipelines.authoring.sample import write_sample_corpus
 
     dest = Path(args.dest) if args.dest else Settings.from_env().raw_dir / "sample"
     written = write_sample_corpus(dest)
@@ -88,7 +88,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from pipelines.forms.template import write_templates
+    from pipelines.authoring.template import write_templates
 
     for path in write_templates(Path(args.dest)):
         print(f"bangfu: wrote {path}")

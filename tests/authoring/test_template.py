@@ -15,7 +15,7 @@ from openpyxl.utils.datetime import to_excel
 
 from pipelines.checking import check_files
 from pipelines.forms.reader import read_form
-from pipelines.forms.template import (
+from pipelines.authoring.template import (
     CAPACITY_FILE,
     CAPACITY_SHEET,
     CHOICES_SHEET,

@@ -1,5 +1,5 @@
 """The sample corpus, checked on real files: determinism, shape, templates, formats and the
-planted faults listed in the docstring of pipelines.forms.sample."""
+planted faults listed in the docstring of pipelines.authoring.sample."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipelines.forms.sample import write_sample_corpus
+from pipelines.authoring.sample import write_sample_corpus
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 SHAOXING = "绍兴市中医院/务川自治县中医院"
