@@ -13,8 +13,6 @@ from formfiles import NEW_HEADER
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from pipelines.checking import check_files
-from pipelines.forms.reader import read_form
 from pipelines.authoring.template import (
     CAPACITY_FILE,
     CAPACITY_SHEET,
@@ -26,6 +24,8 @@ from pipelines.authoring.template import (
     statistics_columns,
     write_templates,
 )
+from pipelines.checking import check_files
+from pipelines.forms.reader import read_form
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import programme_window
 
