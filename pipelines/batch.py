@@ -128,12 +128,6 @@ class FormBatch:
                 )
         return cls(**{name: _frame(name, rows) for name, rows in records.items()})
 
-    def concat(self, other: FormBatch) -> FormBatch:
-        return FormBatch(**{
-            name: pl.concat([getattr(self, name), getattr(other, name)])
-            for name in self.table_names()
-        })
-
     def with_issues(self, more: pl.DataFrame) -> FormBatch:
         return replace(self, issues=pl.concat([self.issues, more.select(self.issues.columns)]))
 

@@ -10,7 +10,7 @@ from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
-from pipelines.validation.suites import present_scope_suites, suite_names, validate
+from pipelines.validation.suites import suite_names, validate
 from pipelines.warehouse import manifest as raw_manifest_lib
 from pipelines.warehouse import store
 
@@ -79,17 +79,13 @@ def parsed_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ],
 )
 def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                    raw_manifest: pl.DataFrame, parsed_forms: FormBatch):
-    """The new batch judged by the Great Expectations suites in expectations/suites, against
-    the history of files already present (a department's usual range), and every present
-    file judged again by the suites that look across files (overlapping periods): every
-    failure becomes an issue on its cell. Rejected rows are results, not run failures. The
-    validations are recorded beside the warehouse, where GX builds its Data Docs."""
+                    parsed_forms: FormBatch):
+    """The new batch judged by the Great Expectations suites in expectations/suites (what
+    each file's own rows say; judgments across files are dbt's): every failure becomes an
+    issue on its cell. Rejected rows are results, not run failures. The validations are
+    recorded beside the warehouse, where GX builds its Data Docs."""
     settings = warehouse.settings
-    history = store.present_batch(store.working_copy(settings), present=raw_manifest["sha256"],
-                                  excluding=parsed_forms.parsed_files["sha256"])
-    batch, results = validate(parsed_forms, history, files=raw_manifest,
-                              results_root=settings.validation_results,
+    batch, results = validate(parsed_forms, results_root=settings.validation_results,
                               run_name=context.run.run_id)
     yield dg.Output(batch, metadata={"issues": batch.issues.height})
     for result in results:
@@ -119,8 +115,7 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
     """The raw layer of the working warehouse: the ledger updated with this scan (removed
     files become not present) and the new batch's tables added, in one transaction."""
     database = store.working_copy(warehouse.settings)
-    counts = store.load(database, raw_manifest, validated_forms, _now(),
-                        replaced_sources=present_scope_suites())
+    counts = store.load(database, raw_manifest, validated_forms, _now())
     counts["file_versions"] = raw_manifest.height
     for table in RAW_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", table], metadata={"rows_added": counts[table]})

@@ -1,5 +1,6 @@
-"""The frames the suites validate, made from a batch of read files (and, for the rules that
-compare with what came before, the history already in the warehouse).
+"""The frames the suites validate, made from a batch of read files: what one file's rows say.
+Judgments across files (overlapping periods, a department's usual range) are dbt's
+(int_corpus_issues), made over the reports that count.
 
 Each frame carries the columns that locate a failure for the submitter — sha256, sheet,
 row_number, cell, column_name, value_found — beside the columns the expectations test. The
@@ -24,25 +25,13 @@ from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import EXPECTATIONS_DIR
 
 RULES_FILE = EXPECTATIONS_DIR / "validation_rules.yml"
-# Scales the median absolute deviation to the standard deviation of a normal distribution
-# (Iglewicz & Hoaglin's modified z-score).
-MAD_SCALE = 0.6745
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """What a frame is made from: the batch being judged, the reports already in the
-    warehouse (files now present), for comparisons across submissions, and the present files
-    (path, sha256, mtime), which say which of two versions of a report counts. Without a
-    scan of the raw folder (`bangfu check`) there are no files, and every report counts."""
+    """What a frame is made from: the batch of files being judged."""
 
     batch: FormBatch
-    history: FormBatch
-    files: pl.DataFrame | None = None
-
-    @property
-    def everything(self) -> FormBatch:
-        return self.batch.concat(self.history)
 
 
 def _metric_types() -> pl.DataFrame:
@@ -72,36 +61,12 @@ def _person_cells(batch: FormBatch) -> pl.DataFrame:
     )
 
 
-def _robust_z(cells: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
-    """The modified z-score of each cell's rate per day against every rate of the same
-    department and metric for the same pair (the history and the batch together)."""
-    group = ["supporting_hospital", "recipient_hospital", "department", "metric_code"]
-    rates = pl.concat([cells.select(*group, "value_per_day"),
-                       history.select(*group, "value_per_day")]).drop_nulls("value_per_day")
-    stats = (
-        rates.with_columns(median=pl.col("value_per_day").median().over(group))
-        .group_by(group)
-        .agg(
-            history_points=pl.len(),
-            median_per_day=pl.col("median").first(),
-            spread_per_day=(pl.col("value_per_day") - pl.col("median")).abs().median()
-            / MAD_SCALE,
-        )
-    )
-    # A spread of 0 (most values equal) gives no z-score: the suite does not judge those.
-    return cells.join(stats, on=group, how="left").with_columns(
-        modified_z=pl.when(pl.col("spread_per_day") > 0).then(
-            (pl.col("value_per_day") - pl.col("median_per_day")) / pl.col("spread_per_day"))
-    )
-
-
 def activity_cells(inputs: Inputs) -> pl.DataFrame:
-    """One row per metric cell of a person row: its number, its distance to a whole number,
-    its rate per day of the period, and how unusual that rate is for the department."""
+    """One row per metric cell of a person row: its number, its distance to a whole number
+    and its rate per day of the period."""
     batch = inputs.batch
-    cells = _person_cells(batch)
     return (
-        _robust_z(cells, _person_cells(inputs.history))
+        _person_cells(batch)
         .join(batch.report_columns.select("report_id", "metric_code", "column_name"),
               on=["report_id", "metric_code"], how="left")
         .join(_metric_types(), on="metric_code", how="left")
@@ -109,12 +74,6 @@ def activity_cells(inputs: Inputs) -> pl.DataFrame:
             value_found=pl.col("raw_text"),
             whole_remainder=(pl.col("value") - pl.col("value").round(0)).abs(),
         )
-    )
-
-
-def _report_paths(batch: FormBatch) -> pl.DataFrame:
-    return batch.reports.join(
-        batch.parsed_files.select("sha256", "parsed_path"), on="sha256", how="left"
     )
 
 
@@ -135,72 +94,6 @@ def activity_rows(inputs: Inputs) -> pl.DataFrame:
         value_found=pl.col("person_name"),
         rows_of_person=pl.col("rows_of_person").list.eval(pl.element().cast(pl.String))
         .list.join("、"),
-    )
-
-
-_IDENTITY = ["supporting_hospital", "recipient_hospital", "department", "period_start",
-             "period_end"]
-
-
-def _counting_reports(everything: FormBatch, files: pl.DataFrame | None) -> pl.DataFrame:
-    """The activity reports that count, as the warehouse decides it (int_report_contests):
-    of the reports with the same identity, the one whose file was modified last (ties: the
-    larger path); none of a file rejected as a whole, nor of a file no longer present."""
-    rejected = everything.issues.filter(
-        (pl.col("severity") == "error") & pl.col("row_number").is_null()
-    ).select("sha256").unique()
-    reports = (
-        everything.reports.filter(pl.col("form_type") == "activity")
-        .join(rejected, on="sha256", how="anti")
-        .join(_report_paths(everything).select("report_id", "parsed_path"), on="report_id")
-    )
-    if files is None:
-        return reports.with_columns(file_path=pl.col("parsed_path")).unique(
-            _IDENTITY, keep="last", maintain_order=True)
-    latest = files.group_by("sha256").agg(pl.col("modified_at").max(), pl.col("file_path").max())
-    return (
-        reports.join(latest, on="sha256")  # inner: a removed file counts no more
-        .sort(["modified_at", "file_path", "sheet_index"], descending=True)
-        .unique(_IDENTITY, keep="first", maintain_order=True)
-    )
-
-
-def person_overlaps(inputs: Inputs) -> pl.DataFrame:
-    """One row per person row of every report that counts (new and old files alike): the
-    other counting reports of the same pair and department that list the same person in a
-    period overlapping its own — the same work counted twice. Judged anew on every run, over
-    every file present: removing or correcting a file changes what overlaps."""
-    everything = inputs.everything
-    reports = _counting_reports(everything, inputs.files).select(
-        "report_id", "file_path", *_IDENTITY)
-    people = (
-        everything.activity_rows.filter(pl.col("row_kind") == "person")
-        .drop_nulls("person_key")
-        .join(reports, on="report_id")
-    )
-    others = people.select(
-        "person_key", "supporting_hospital", "recipient_hospital", "department",
-        other_report="report_id", other_path="file_path", other_start="period_start",
-        other_end="period_end",
-    ).unique()
-    pairs = people.join(
-        others, on=["person_key", "supporting_hospital", "recipient_hospital", "department"]
-    ).filter(
-        (pl.col("other_report") != pl.col("report_id"))
-        & (pl.col("other_start") <= pl.col("period_end"))
-        & (pl.col("other_end") >= pl.col("period_start"))
-    )
-    described = pl.format("{}，{}至{}", pl.col("other_path"), pl.col("other_start"),
-                          pl.col("other_end"))
-    overlaps = pairs.group_by("report_id", "row_number").agg(
-        overlapping_reports=pl.col("other_report").n_unique(),
-        overlapping_with=described.unique().sort().str.join("；"),
-    )
-    return people.join(overlaps, on=["report_id", "row_number"], how="left").with_columns(
-        cell=pl.col("name_cell"),
-        column_name=pl.lit("姓名"),
-        value_found=pl.col("person_name"),
-        overlapping_reports=pl.col("overlapping_reports").fill_null(0),
     )
 
 
@@ -386,7 +279,6 @@ def capacity_cells(inputs: Inputs) -> pl.DataFrame:
 FRAMES: dict[str, Callable[[Inputs], pl.DataFrame]] = {
     "activity_cells": activity_cells,
     "activity_rows": activity_rows,
-    "person_overlaps": person_overlaps,
     "report_headers": report_headers,
     "report_totals": report_totals,
     "cross_field_rules": cross_field_rules,

@@ -63,14 +63,6 @@ def suite_names(suites_dir: Path = SUITES_DIR) -> list[str]:
     return [path.stem for path in suite_files(suites_dir)]
 
 
-def present_scope_suites(suites_dir: Path = SUITES_DIR) -> list[str]:
-    """Suites judged on every run over every file present (meta scope `present`), whose
-    earlier findings each run replaces; the others judge each file's content once, when it
-    is read."""
-    return [path.stem for path in suite_files(suites_dir)
-            if _suite_spec(path)["meta"].get("scope") == "present"]
-
-
 def _suite_spec(path: Path) -> dict[str, Any]:
     spec = json.loads(path.read_text(encoding="utf-8"))
     unknown = {e["meta"]["code"] for e in spec["expectations"]} - set(catalogue())
@@ -116,14 +108,7 @@ class _Display(string.Formatter):
 def _detail(template: str | None, row: pd.Series, kwargs: dict[str, Any]) -> str:
     if not template:
         return ""
-    fields = {**row.to_dict(), **kwargs}
-    outlier_fields = {"median_per_day", "spread_per_day", "period_days"}
-    if outlier_fields <= fields.keys() and "max_value" in kwargs:
-        # The usual range of the department at the suite's threshold, for this period's length.
-        high_per_day = fields["median_per_day"] + kwargs["max_value"] * fields["spread_per_day"]
-        fields["usual_high"] = high_per_day * fields["period_days"]
-        fields["usual_high_per_day"] = high_per_day
-    return _Display().vformat(template, (), fields)
+    return _Display().vformat(template, (), {**row.to_dict(), **kwargs})
 
 
 def _text(value: Any) -> str | None:
@@ -170,17 +155,14 @@ def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pd.DataFrame, c
             )))
 
 
-def validate(batch: FormBatch, history: FormBatch | None = None, *,
-             files: pl.DataFrame | None = None, results_root: Path | None = None,
+def validate(batch: FormBatch, *, results_root: Path | None = None,
              run_name: str = "bangfu check",
              suites_dir: Path = SUITES_DIR) -> tuple[FormBatch, list[SuiteResult]]:
-    """The batch with every suite's issues added, and each suite's result. `history` is what
-    was read before from the files now present, `files` those files (path, sha256, mtime);
-    the issues of the `present`-scope suites concern history contents too. With a
-    `results_root`, the validations are recorded there and Data Docs rebuilt. One cell that
-    breaks two rules of the same code (a bound and the department's usual range) is
-    reported once, by the first."""
-    inputs = Inputs(batch, history if history is not None else FormBatch.empty(), files)
+    """The batch with every suite's issues added, and each suite's result: what each file's
+    own rows say (the judgments across files are dbt's). With a `results_root`, the
+    validations are recorded there and Data Docs rebuilt. One cell that breaks two rules of
+    the same code is reported once, by the first."""
+    inputs = Inputs(batch)
     specs = {path.stem: _suite_spec(path) for path in suite_files(suites_dir)}
     frames = {name: frame_for(spec["meta"]["frame"], inputs) for name, spec in specs.items()}
     results = [SuiteResult(name, len(frames[name]), len(spec["expectations"]))

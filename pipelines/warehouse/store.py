@@ -12,13 +12,13 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines.batch import SCHEMAS, FormBatch
+from pipelines.batch import FormBatch
 from pipelines.settings import Settings
 from pipelines.warehouse.manifest import KnownVersion
 
@@ -87,42 +87,15 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
     return {sha for (sha,) in rows}
 
 
-def present_batch(database: Path, present: Iterable[str],
-                  excluding: Iterable[str] = ()) -> FormBatch:
-    """Everything read before from the `present` contents (the files now in the raw folder),
-    except the `excluding` ones: the history new submissions are compared with (overlapping
-    periods, a department's usual range)."""
-    def shas(values: Iterable[str]) -> pl.DataFrame:
-        return pl.DataFrame({"sha256": list(values)}, schema={"sha256": pl.String})
-
-    with duckdb.connect(str(database), read_only=True) as con:
-        con.register("present", shas(present))
-        con.register("excluded", shas(excluding))
-        tables = {
-            table: con.sql(
-                f"select {', '.join(SCHEMAS[table])} from raw.{table} "
-                "where sha256 in (select sha256 from present) "
-                "and sha256 not in (select sha256 from excluded)"
-            ).pl().cast(SCHEMAS[table])
-            for table in FormBatch.table_names()
-        }
-    return FormBatch(**tables)
-
-
-def load(database: Path, manifest: pl.DataFrame, batch: FormBatch, run_started_at: dt.datetime,
-         replaced_sources: Iterable[str] = ()) -> dict[str, int]:
+def load(database: Path, manifest: pl.DataFrame, batch: FormBatch,
+         run_started_at: dt.datetime) -> dict[str, int]:
     """Record the scan in the ledger and add the batch's tables, in one transaction.
-
-    Contents in the batch replace whatever an older reader version made of them; the issues
-    of `replaced_sources` (suites that judge every present file on every run) replace all
-    their earlier issues, whatever content those were about."""
+    Contents in the batch replace whatever an older reader version made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, manifest, run_started_at)
         shas = batch.parsed_files.select("sha256")
         con.register("batch_shas", shas)
-        con.execute("delete from raw.issues where list_contains($sources, source)",
-                    {"sources": list(replaced_sources)})
         counts = {}
         for table in FormBatch.table_names():
             frame = getattr(batch, table).rechunk()
