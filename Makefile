@@ -11,14 +11,24 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 # Bytecode is compiled once at install (uv sync --compile-bytecode), so keep it.
 export PYTHONDONTWRITEBYTECODE :=
 
+# dbt's manifest, which the Dagster definitions are made from: generated, parsed again
+# whenever the dbt project changes (the documented dagster-dbt way; nothing runs at import).
+DBT_MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
+	$(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f)
+
 .PHONY: setup run test lint bench dagster sample clean
 
-setup: .venv/.synced
+setup: .venv/.synced $(DBT_MANIFEST)
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
 		|| $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode
+	@touch $@
+
+$(DBT_MANIFEST): .venv/.synced $(DBT_SOURCES)
+	$(UV) run --frozen dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
 	@touch $@
 
 run: setup

@@ -3,6 +3,8 @@ schedule and the sensor."""
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from pipelines.defs import defs
@@ -46,3 +48,36 @@ def test_sensor_requests_a_run_only_when_the_folder_changes(bangfu_env) -> None:
     (bangfu_env["raw"] / "a.xlsx").unlink()
     removed = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
     assert len(removed.run_requests) == 1
+
+
+# The libraries first: Dagster's vendored croniter runs `file` on the interpreter, polars sets
+# its allocator's variable. What is measured is what bangfu's own modules do on top.
+IMPORT_PROBE = """
+import json, os, subprocess
+import dagster, dagster_dbt, duckdb, polars
+before = dict(os.environ)
+started = []
+real_init = subprocess.Popen.__init__
+def recording_init(self, args, *rest, **kwargs):
+    started.append(str(args))
+    real_init(self, args, *rest, **kwargs)
+subprocess.Popen.__init__ = recording_init
+import pipelines.defs
+changed = sorted(k for k in before.keys() | os.environ.keys() if before.get(k) != os.environ.get(k))
+print(json.dumps({"started": started, "changed": changed}))
+"""
+
+
+def test_importing_the_definitions_runs_nothing_and_changes_no_environment(tmp_path) -> None:
+    """`dagster dev`, the daemon and `bangfu run` import the code; importing it must not run
+    dbt or point the process anywhere (the run points dbt at its working copy itself)."""
+    import json
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DAGSTER_IS_DEV_CLI", "BANGFU_DBT_DATABASE")}
+    env["BANGFU_WAREHOUSE"] = str(tmp_path / "warehouse" / "bangfu.duckdb")
+    probe = subprocess.run([sys.executable, "-c", IMPORT_PROBE], env=env, capture_output=True,
+                           text=True, check=True)
+    assert json.loads(probe.stdout.splitlines()[-1]) == {"started": [], "changed": []}

@@ -2,9 +2,10 @@
 built in the run's working copy of the warehouse."""
 
 
+import contextlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,28 +13,14 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.warehouse import store
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # dbt's own folder for what it generates, as an absolute path (DbtProject keeps it relative).
 DBT_TARGET = DBT_PROJECT_DIR / dbt_project.target_path
-_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests")
-
-
-def _manifest_is_stale() -> bool:
-    manifest = dbt_project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    for name in _PROJECT_FILES:
-        path = DBT_PROJECT_DIR / name
-        paths = [path] if path.is_file() else path.rglob("*")
-        if any(p.stat().st_mtime > built for p in paths):
-            return True
-    return False
-
-
+# profiles.yml reads the database path from this variable.
+DBT_DATABASE_VARIABLE = "BANGFU_DBT_DATABASE"
 # dbt from this environment, whether or not its bin folder is on PATH.
 dbt_resource = DbtCliResource(
     project_dir=dbt_project,
@@ -41,16 +28,24 @@ dbt_resource = DbtCliResource(
     dbt_executable=str(Path(sys.executable).with_name("dbt")),
 )
 
-def _point_dbt_at(database: Path) -> None:
-    """dbt's profile reads the database path from the environment it inherits. Parsing and
-    building see the same path, so dbt's partial parsing stays valid between runs."""
-    os.environ["BANGFU_DBT_DATABASE"] = str(database)
+# The manifest is generated, not committed: `make setup` parses the project (and again after
+# an edit of it); under `dagster dev` the project is parsed anew when the code loads.
+dbt_project.prepare_if_dev()
 
 
-_point_dbt_at(Settings.from_env().working_warehouse)
-if _manifest_is_stale():
-    # The manifest is generated, not committed: parse once after a checkout or an edit.
-    dbt_resource.cli(["parse", "--quiet"], target_path=DBT_TARGET).wait()
+@contextlib.contextmanager
+def _dbt_pointed_at(database: Path) -> Iterator[None]:
+    """dbt's profile reads the database path from the environment its process inherits: set
+    for the run's dbt commands only, and restored after."""
+    before = os.environ.get(DBT_DATABASE_VARIABLE)
+    os.environ[DBT_DATABASE_VARIABLE] = str(database)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DBT_DATABASE_VARIABLE, None)
+        else:
+            os.environ[DBT_DATABASE_VARIABLE] = before
 
 
 class BangfuTranslator(DagsterDbtTranslator):
@@ -68,12 +63,12 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                warehouse: WarehouseResource):
     """`dbt build` (seeds, models, tests) against the run's working warehouse, then its
     documentation (`dbt docs generate --static`) for the dashboard site."""
-    _point_dbt_at(store.working_copy(warehouse.settings))
-    # One target folder, not one per run: runs never overlap (the run lock), and dbt reuses
-    # its partial parse from there.
-    yield from dbt.cli(["build"], context=context, target_path=DBT_TARGET).stream()
-    dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
-            target_path=DBT_TARGET).wait()
+    with _dbt_pointed_at(store.working_copy(warehouse.settings)):
+        # One target folder, not one per run: runs never overlap (the run lock), and dbt
+        # reuses its partial parse from there.
+        yield from dbt.cli(["build"], context=context, target_path=DBT_TARGET).stream()
+        dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
+                target_path=DBT_TARGET).wait()
 
 
 def dbt_docs_page() -> Path:
