@@ -145,6 +145,19 @@ def _names_people(texts: list[str], vocab: Vocabulary) -> bool:
     return any(vocab.field_of(t) == PERSON_NAME for t in texts if t)
 
 
+# A position or title in brackets after a name: 张三（主任医师）, 李四(副主任).
+_TITLED_NAME = re.compile(r"^(?P<name>[^()]*[^()\s])\s*\((?P<title>[^()]*[^()\s])\s*\)$")
+
+
+def split_title(name: str) -> tuple[str, str | None]:
+    """The name and the title in brackets after it: `张三（主任医师）` → (张三, 主任医师), so that
+    张三 written with and without it is one person. A name without one is returned whole."""
+    folded = fold(name)
+    if m := _TITLED_NAME.match(folded):
+        return m["name"], m["title"]
+    return name, None
+
+
 @dataclass(frozen=True)
 class TableRow:
     index: int  # 0-based grid row

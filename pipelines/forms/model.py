@@ -32,6 +32,7 @@ class ActivityRow:
     person_key: str | None
     name_cell: str
     values: tuple[CellValue, ...]
+    person_title: str | None = None  # 主任医师 from 张三（主任医师）; not part of the identity
 
 
 @dataclass(frozen=True)

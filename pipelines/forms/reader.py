@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from pipelines.forms.capacity import locate_capacity_table, read_capacity_values, sheet_year
-from pipelines.forms.layout import Header, locate_activity_header, table_rows
+from pipelines.forms.layout import Header, locate_activity_header, split_title, table_rows
 from pipelines.forms.model import ActivityRow, CellValue, ParsedFile, Report, ReportColumn
 from pipelines.forms.provenance import (
     Context,
@@ -197,6 +197,9 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
             for column, header_column in metric_columns
         )
         is_person = table_row.kind == "person"
+        title = None
+        if is_person:
+            name, title = split_title(name)
         rows.append(ActivityRow(
             row_number=r + 1,
             row_kind=table_row.kind,
@@ -204,6 +207,7 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
             person_key=(fold(name) or None) if is_person else None,
             name_cell=a1(table_row.name_row, name_column.index),
             values=values,
+            person_title=title,
         ))
     report = Report(
         sheet=sheet.name, sheet_index=sheet.index, form_type="activity",
