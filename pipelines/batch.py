@@ -94,7 +94,7 @@ class FormBatch:
             })
             records["issues"].extend(issue_records(sha256, form.issues))
             for report in form.reports:
-                report_id = f"{sha256}:{report.sheet_index}"
+                report_id = f"{sha256}:{report.sheet_index}:{report.part}"
                 keys = {"report_id": report_id, "sha256": sha256}
                 records["reports"].append({
                     **keys, "sheet": report.sheet, "sheet_index": report.sheet_index,

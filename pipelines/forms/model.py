@@ -60,6 +60,7 @@ class Report:
     columns: list[ReportColumn] = field(default_factory=list)
     rows: list[ActivityRow] = field(default_factory=list)
     capacity: list[CapacityValue] = field(default_factory=list)
+    part: int = 0  # the report's place among the reports of its sheet
 
 
 @dataclass

@@ -36,6 +36,14 @@ class Context:
 _LABEL_SEPARATOR = re.compile(r"^[:：]")
 
 
+def within(own: Context, shared: Context) -> Context:
+    """The context of a table that shares a sheet with others: its own label lines first,
+    then what is written once for all of them (the title, a common period line)."""
+    texts = own.texts + tuple(t for t in shared.texts if t not in own.texts)
+    return Context({**shared.labels, **own.labels}, texts, own.sheet_name, own.file_stem,
+                   own.folders)
+
+
 def context_of(rows: list[list[object]], sheet_name: str | None, relative_path: str,
                vocab: Vocabulary) -> Context:
     """Split the rows above a table into label values and free text."""
@@ -164,6 +172,19 @@ def department_written(text: str, vocab: Vocabulary) -> str | None:
     return vocab.departments.get(key)
 
 
+_LIST_SEPARATOR = re.compile(r"[、,，;；/和及]+")
+
+
+def _departments_listed(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """The departments of a label that lists several (呼吸科、心内科; 呼吸科和心内科), each
+    registered; () when any part is not one."""
+    parts = [p for p in _LIST_SEPARATOR.split(without_asides(label_key(text))) if p]
+    named = [department_written(p, vocab) for p in parts]
+    if len(parts) < 2 or None in named:
+        return ()
+    return tuple(dict.fromkeys(d for d in named if d))
+
+
 def _reporting_department(text: str, vocab: Vocabulary) -> str | None:
     department = department_written(text, vocab)
     return None if department in vocab.administrative_departments else department
@@ -174,6 +195,8 @@ class Provenance:
     supporting_hospital: str | None = None
     recipient_hospital: str | None = None
     department: str | None = None
+    # A department label that names several (呼吸科、心内科): those, and no department.
+    departments_named: tuple[str, ...] = ()
     period: Period | None = None
     issues: list[Issue] = field(default_factory=list)
 
@@ -240,7 +263,13 @@ def resolve_department(context: Context, vocab: Vocabulary, provenance: Provenan
     (the suites judge both that and a department found nowhere)."""
     written = context.labels.get("department")
     if written:
-        provenance.department = department_written(written, vocab) or fold(written)
+        provenance.department = department_written(written, vocab)
+        if provenance.department is None:
+            named = _departments_listed(written, vocab)
+            if len(named) > 1:
+                provenance.departments_named = named
+            else:
+                provenance.department = fold(written)
         return
     if unit := _reporting_department(context.labels.get("reporting_unit", ""), vocab):
         provenance.department = unit

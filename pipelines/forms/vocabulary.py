@@ -20,7 +20,9 @@ VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 _UNIT_ASIDE = re.compile(r"\((?P<unit>[^()]+)\)$")
 
 PERSON_NAME = "person_name"
+DEPARTMENT = "department"  # a 科室 column: each row's department
 IGNORED = "ignore"
+NOT_METRICS = (PERSON_NAME, DEPARTMENT, IGNORED)  # header fields that hold no metric
 UNUSED_LABEL = "unused"  # a label whose value bangfu does not need (填报日期 …)
 ADMINISTRATIVE = "管理"  # the category of offices in the departments seed
 UNIT_HEADERS = frozenset({"单位", "计量单位"})

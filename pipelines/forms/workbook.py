@@ -40,6 +40,7 @@ class Sheet:
     index: int
     rows: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    hidden_rows: frozenset[int] = frozenset()  # 0-based
 
     def cell(self, row: int, column: int) -> object:
         if row < len(self.rows) and column < len(self.rows[row]):
