@@ -16,7 +16,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from pipelines.forms.periods import Period, PeriodError, find_year, looks_unfilled, parse_period
+from pipelines.forms.periods import (
+    Period,
+    PeriodError,
+    PeriodNotContiguous,
+    find_year,
+    looks_unfilled,
+    parse_period,
+)
 from pipelines.forms.text import cell_text, fold, label_key, without_asides
 from pipelines.forms.vocabulary import UNUSED_LABEL, Vocabulary
 from pipelines.issues import Issue
@@ -310,6 +317,10 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
     for n, text in enumerate(candidates):
         try:
             period = parse_period(text, default_year, labelled=written is not None)
+        except PeriodNotContiguous as exc:
+            provenance.issues.append(Issue(
+                "period_not_contiguous", sheet=sheet, value_found=text, detail=str(exc)))
+            return
         except PeriodError as exc:
             provenance.issues.append(Issue(
                 "period_invalid", sheet=sheet, value_found=text, detail=str(exc)))

@@ -8,9 +8,11 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pytest
 from formfiles import LINXIA_TITLE, activity_sheet, write_csv, write_xls, write_xlsx
 
 from pipelines.forms.reader import read_form
+from pipelines.forms.text import fold
 
 
 def read(path: Path, raw: Path):
@@ -202,3 +204,46 @@ def test_a_table_that_is_no_report_below_one_is_still_said_unread(tmp_path: Path
     assert [(i.code, i.cell) for i in parsed.issues] == [("rows_not_read", "A9")]
     assert summary(parsed) == [
         ("心内科", dt.date(2021, 3, 1), dt.date(2021, 3, 31), [("张三", 10)])]
+
+
+@pytest.mark.parametrize(
+    ("written", "start", "end"),
+    [
+        ("2021年3月、4月", dt.date(2021, 3, 1), dt.date(2021, 4, 30)),
+        ("2021年1-3月，4-6月", dt.date(2021, 1, 1), dt.date(2021, 6, 30)),
+        ("2021年12月、2022年1月", dt.date(2021, 12, 1), dt.date(2022, 1, 31)),
+        ("2021年3月1日至15日、3月16日至31日", dt.date(2021, 3, 1), dt.date(2021, 3, 31)),
+    ],
+)
+def test_listed_periods_that_follow_each_other_are_one(tmp_path: Path, written: str,
+                                                       start: dt.date, end: dt.date) -> None:
+    parsed = read(write_xlsx(tmp_path / "a.xlsx", activity_sheet(
+        period=written, labels=["填报科室：心内科"], rows=[["张三", 10, *zeros(8)]])), tmp_path)
+    assert codes(parsed) == []
+    assert [(r.period_start, r.period_end) for r in parsed.reports] == [(start, end)]
+
+
+@pytest.mark.parametrize(
+    ("written", "listed"),
+    [
+        ("2021年3月、9月", "2021-03-01至2021-03-31、2021-09-01至2021-09-30"),
+        ("2021年3月和9月", "2021-03-01至2021-03-31、2021-09-01至2021-09-30"),
+        ("2021年3月1日至3月15日、9月1日至9月30日",
+         "2021-03-01至2021-03-15、2021-09-01至2021-09-30"),
+        ("2021年第一季度；第三季度", "2021-01-01至2021-03-31、2021-07-01至2021-09-30"),
+    ],
+)
+def test_separate_months_are_rejected_not_read_as_the_first(tmp_path: Path, written: str,
+                                                            listed: str) -> None:
+    parsed = read(write_xlsx(tmp_path / "a.xlsx", activity_sheet(
+        period=written, labels=["填报科室：心内科"], rows=[["张三", 10, *zeros(8)]])), tmp_path)
+    assert [(i.code, i.severity, i.value_found, i.detail) for i in parsed.issues] == [
+        ("period_not_contiguous", "error", fold(written), listed)]  # label values are folded
+    assert parsed.has_file_error
+
+
+def test_separate_months_in_a_title_are_rejected_too(tmp_path: Path) -> None:
+    sheet = activity_sheet(title="临夏州人民医院对口支援和政县人民医院2021年3月、9月工作统计表",
+                           labels=["填报科室：心内科"], rows=[["张三", 10, *zeros(8)]])
+    parsed = read(write_csv(tmp_path / "a.csv", sheet), tmp_path)
+    assert codes(parsed) == ["period_not_contiguous"]
