@@ -79,8 +79,15 @@ def _read_form(content: bytes, relative_path: str) -> ParsedFile:
     except FileRejected as rejected:
         return ParsedFile("unknown", 0, issues=[rejected.issue])
 
+    hidden = [s for s in sheets if s.hidden]
+    sheets = [s for s in sheets if not s.hidden]
     parsed = ParsedFile("unknown", len(sheets))
     non_empty = [s for s in sheets if any(cell_text(v).strip() for row in s.rows for v in row)]
+    # A hidden sheet is not counted (last month's, a working copy); one that holds a filled
+    # form is named, so that a sheet hidden by mistake does not go missing unsaid.
+    parsed.issues.extend(
+        Issue("hidden_sheet", sheet=sheet.name) for sheet in hidden
+        if any(_has_data(r) for r in _read_sheet(sheet, relative_path, vocab)[0]))
     if not non_empty:
         parsed.issues.append(Issue("empty_file", detail="工作簿中没有任何填写内容"))
         return parsed

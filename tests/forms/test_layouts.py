@@ -86,7 +86,7 @@ def test_one_sheet_per_department_summary_and_hidden_sheets(tmp_path: Path) -> N
     parsed = read(path, tmp_path)
     assert [(r.sheet, r.department) for r in parsed.reports] == [("儿科", "儿科"), ("产科", "产科")]
     assert [(i.code, i.sheet, i.severity) for i in parsed.issues] == [
-        ("summary_sheet", "汇总", "warning")]
+        ("hidden_sheet", "口腔科", "warning"), ("summary_sheet", "汇总", "warning")]
 
 
 def test_totals_notes_and_sign_off_lines_are_not_people(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
+import xlwt
 from formfiles import LINXIA_TITLE, activity_sheet, write_csv, write_xls, write_xlsx
 
 from pipelines.forms.reader import read_form
@@ -247,3 +249,64 @@ def test_separate_months_in_a_title_are_rejected_too(tmp_path: Path) -> None:
                            labels=["填报科室：心内科"], rows=[["张三", 10, *zeros(8)]])
     parsed = read(write_csv(tmp_path / "a.csv", sheet), tmp_path)
     assert codes(parsed) == ["period_not_contiguous"]
+
+
+HIDDEN_ROWS = [[LINXIA_TITLE], ["统计周期：2021年3月"], ["填报科室：心内科"], OLD,
+               ["张三", 10, 1], ["李四", 99, 9], ["王五", 5, 0], ["合计", 15, 1]]
+
+
+def _hidden_xlsx(path: Path) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("3月")
+    for r, row in enumerate(HIDDEN_ROWS):
+        ws.write_row(r, 0, row)
+    ws.set_row(5, None, None, {"hidden": True})  # 李四, a working line
+    lists = book.add_worksheet("lists")  # a template's drop-down list: no warning
+    lists.write_column(0, 0, ["心内科", "呼吸科"])
+    lists.hide()
+    book.close()
+    return path
+
+
+def _hidden_xls(path: Path) -> Path:
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("3月")
+    for r, row in enumerate(HIDDEN_ROWS):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    ws.row(5).hidden = True
+    book.save(str(path))
+    return path
+
+
+def _hidden_openpyxl(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "3月"
+    for row in HIDDEN_ROWS:
+        ws.append(row)
+    ws.row_dimensions[6].hidden = True
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("write", [_hidden_xlsx, _hidden_xls, _hidden_openpyxl])
+def test_hidden_rows_are_named_and_not_counted(tmp_path: Path, write) -> None:
+    parsed = read(write(tmp_path / ("h.xls" if write is _hidden_xls else "h.xlsx")), tmp_path)
+    assert [(i.code, i.severity, i.sheet, i.cell, i.detail) for i in parsed.issues] == [
+        ("hidden_rows", "warning", "3月", "A6", "6（李四）")]
+    (report,) = parsed.reports
+    assert [(p[1], p[3]) for p in people(report)] == [("张三", 10), ("王五", 5)]
+    assert [r.row_number for r in report.rows] == [5, 7, 8]
+
+
+def test_a_hidden_sheet_that_holds_a_form_is_named(tmp_path: Path) -> None:
+    shown = activity_sheet(period="2021年3月", labels=["填报科室：心内科"], name="3月",
+                           rows=[["张三", 10, *zeros(8)]])
+    old = activity_sheet(period="2021年2月", labels=["填报科室：心内科"], name="2月",
+                         rows=[["张三", 8, *zeros(8)]])
+    old.hidden = True
+    parsed = read(write_xlsx(tmp_path / "a.xlsx", shown, old), tmp_path)  # the first is active
+    assert [(i.code, i.sheet) for i in parsed.issues] == [("hidden_sheet", "2月")]
+    assert "隐藏" in parsed.issues[0].message
+    assert [(r.sheet, r.period_start) for r in parsed.reports] == [("3月", dt.date(2021, 3, 1))]
