@@ -138,10 +138,10 @@ _HOSPITAL_LIKE = re.compile(
 
 def _unregistered_hospital(texts: list[str], vocab: Vocabulary) -> str | None:
     """The first name of a hospital (…医院, …卫生院) in the texts that the registry does not
-    know."""
+    know; words for a kind of institution (县级医院, 医联体, 乡镇卫生院) are no name."""
     for text in texts:
         key = _without_hospitals(text, vocab)
-        for word in vocab.words_around_names:
+        for word in (*vocab.generic_institution_words, *vocab.words_around_names):
             key = key.replace(word, " ")
         if m := _HOSPITAL_LIKE.search(key):
             return m.group(1)
