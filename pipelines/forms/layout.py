@@ -44,7 +44,7 @@ class Header:
 def side_by_side(sheet: Sheet, header: Header) -> list[tuple[Sheet, Header]]:
     """Tables laid out side by side under one header row (姓名 … 姓名 …): each as a view of
     the sheet that holds only its own columns (cell references stay those of the sheet),
-    with its part of the header. A序号 just before a 姓名 belongs to the table on its right."""
+    with its part of the header. A 序号 just before a 姓名 belongs to the table on its right."""
     names = [i for i, c in enumerate(header.columns) if c.field == PERSON_NAME]
     if len(names) < 2:
         return [(sheet, header)]
@@ -53,12 +53,14 @@ def side_by_side(sheet: Sheet, header: Header) -> list[tuple[Sheet, Header]]:
         while n > starts[-1] + 1 and header.columns[n - 1].field == IGNORED:
             n -= 1
         starts.append(n)
-    bounds = [header.columns[n].index for n in starts]  # the first sheet column of each
+    # Each table's columns start after the last header column of the one on its left, so
+    # that a label over the blank column between them goes with the table on the right.
+    bounds = [0, *(header.columns[n - 1].index + 1 for n in starts[1:])]
     parts = []
     for k, first in enumerate(starts):
         last = starts[k + 1] if k + 1 < len(starts) else None
         stop = bounds[k + 1] if k + 1 < len(bounds) else None
-        parts.append((columns_view(sheet, 0 if k == 0 else bounds[k], stop),
+        parts.append((columns_view(sheet, bounds[k], stop),
                       Header(header.first_row, header.last_row, header.columns[first:last])))
     return parts
 

@@ -216,7 +216,7 @@ def looks_unfilled(text: str) -> bool:
     return bool(_UNFILLED.search(fold(text)))
 
 
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d|年?版)")  # 2020年版: a template's edition
 
 
 def years_in(text: str) -> list[int]:

@@ -191,7 +191,7 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
         if k:
             # What is written once over tables side by side (the title, a period line) is
             # in the first table's columns only; their own labels are above each of them.
-            first_columns = views[1][1].columns[0].index
+            first_columns = views[0][1].columns[-1].index + 1
             common = [top[r] for r in rows_in_columns(top, 0, first_columns)]
             view_shared = context_of(common, sheet.name, relative_path, vocab)
         else:
@@ -291,8 +291,8 @@ def _read_table(sheet: Sheet, header: Header, context: Context, vocab: Vocabular
 
 
 def _hidden_rows(sheet: Sheet, hidden: tuple[int, ...], name_column: int) -> Issue:
-    shown = [f"{r + 1}" + (f"（{name}）" if (name := cell_text(sheet.cell(r, name_column)).strip())
-                           else "") for r in hidden]
+    shown = [f"第 {r + 1} 行" + (f"（{name}）" if (name := cell_text(
+        sheet.cell(r, name_column)).strip()) else "") for r in hidden]
     return Issue("hidden_rows", sheet=sheet.name, cell=a1(hidden[0], name_column),
                  detail="、".join(shown))
 

@@ -294,7 +294,7 @@ def _hidden_openpyxl(path: Path) -> Path:
 def test_hidden_rows_are_named_and_not_counted(tmp_path: Path, write) -> None:
     parsed = read(write(tmp_path / ("h.xls" if write is _hidden_xls else "h.xlsx")), tmp_path)
     assert [(i.code, i.severity, i.sheet, i.cell, i.detail) for i in parsed.issues] == [
-        ("hidden_rows", "warning", "3月", "A6", "6（李四）")]
+        ("hidden_rows", "warning", "3月", "A6", "第 6 行（李四）")]
     (report,) = parsed.reports
     assert [(p[1], p[3]) for p in people(report)] == [("张三", 10), ("王五", 5)]
     assert [r.row_number for r in report.rows] == [5, 7, 8]
@@ -310,3 +310,12 @@ def test_a_hidden_sheet_that_holds_a_form_is_named(tmp_path: Path) -> None:
     assert [(i.code, i.sheet) for i in parsed.issues] == [("hidden_sheet", "2月")]
     assert "隐藏" in parsed.issues[0].message
     assert [(r.sheet, r.period_start) for r in parsed.reports] == [("3月", dt.date(2021, 3, 1))]
+
+
+def test_a_templates_edition_year_is_no_reporting_year(tmp_path: Path) -> None:
+    sheet = activity_sheet(title="临夏州人民医院对口支援和政县人民医院工作统计表（2020年版）",
+                           labels=["填报科室：心内科"], name="3月", rows=[["张三", 10, *zeros(8)]])
+    parsed = read(write_xlsx(tmp_path / "2021" / "心内科统计表.xlsx", sheet), tmp_path)
+    assert codes(parsed) == []
+    assert [(r.period_start, r.period_end) for r in parsed.reports] == [
+        (dt.date(2021, 3, 1), dt.date(2021, 3, 31))]
