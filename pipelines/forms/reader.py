@@ -183,23 +183,20 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
     them followed by more tables stacked below it (each with its own label lines, and its own
     header or the one above), each table split by its 科室 column when it has one."""
     top = sheet.rows[: header.first_row]
-    shared = context_of(top, sheet.name, relative_path, vocab)
     reports: list[Report] = []
     issues: list[Issue] = []
     views = side_by_side(sheet, header)
-    for k, (view, view_header) in enumerate(views):
-        if k:
-            # What is written once over tables side by side (the title, a period line) is
-            # in the first table's columns only; their own labels are above each of them.
-            first_columns = views[0][1].columns[-1].index + 1
-            common = [top[r] for r in rows_in_columns(top, 0, first_columns)]
-            view_shared = context_of(common, sheet.name, relative_path, vocab)
-        else:
-            view_shared = shared
+    if len(views) > 1:
+        # What is written once over tables side by side (the title, a period line) is in the
+        # first table's columns only; their own labels are above each of them.
+        common = rows_in_columns(top, 0, views[0][1].columns[-1].index + 1)
+        top = [top[r] for r in common]
+    shared = context_of(top, sheet.name, relative_path, vocab)
+    for view, view_header in views:
         own_rows = view.rows[: view_header.first_row]
         block: Header | None = view_header
         while block is not None:
-            context = within(context_of(own_rows, sheet.name, relative_path, vocab), view_shared)
+            context = within(context_of(own_rows, sheet.name, relative_path, vocab), shared)
             table_reports, table_issues, table = _read_table(
                 view, block, context, vocab, part=len(reports))
             reports.extend(table_reports)
@@ -215,9 +212,10 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
 def _next_table(sheet: Sheet, header: Header, table: Table, vocab: Vocabulary,
                 ) -> tuple[Header | None, list[list[object]], int | None]:
     """After a table: the header of the next one stacked below it and the rows above that
-    header that are its own (label lines), or else the first row of data that is read by
-    nobody. A label line that opens a report without a header of its own (填报科室：呼吸科,
-    then people) keeps the header above."""
+    header that are its own (label lines), and the first row of data before it that is
+    read by nobody (under the notes, the sign-off, a table that is no form). A label line
+    that opens a report without a header of its own (填报科室：呼吸科, then people) keeps the
+    header above."""
     if table.end is None or header.field_column(PERSON_NAME) is None:
         return None, [], None
     after = table.end + 1 if table.ended_by == "table" else table.end
@@ -225,9 +223,7 @@ def _next_table(sheet: Sheet, header: Header, table: Table, vocab: Vocabulary,
     if following is not None and following.first_row >= table.end and following.field_column(
             PERSON_NAME) is not None:
         data = first_data_row(sheet, after, following.first_row, header, vocab)
-        if data is None:
-            return following, sheet.rows[table.end: following.first_row], None
-        return None, [], data
+        return following, sheet.rows[table.end: following.first_row], data
     data = first_data_row(sheet, after, len(sheet.rows), header, vocab)
     if data is not None and table.ended_by == "label":
         labels_end = data - 1
