@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from pipelines.forms.capacity import locate_capacity_table, read_capacity_values, sheet_year
@@ -186,12 +187,16 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
     reports: list[Report] = []
     issues: list[Issue] = []
     views = side_by_side(sheet, header)
-    if len(views) > 1:
-        # What is written once over tables side by side (the title, a period line) is in the
-        # first table's columns only; their own labels are above each of them.
-        common = rows_in_columns(top, 0, views[0][1].columns[-1].index + 1)
-        top = [top[r] for r in common]
     shared = context_of(top, sheet.name, relative_path, vocab)
+    if len(views) > 1:
+        # Over tables side by side, what is written once (the title, a period line, the
+        # hospitals) is at the left, over the first table; each table's own labels are over
+        # it, and a department label is its table's only.
+        left = views[0][0].rows[: header.first_row]
+        labels = context_of(left, sheet.name, relative_path, vocab).labels
+        common = [top[r] for r in rows_in_columns(top, 0, views[0][1].columns[-1].index + 1)]
+        shared = replace(context_of(common, sheet.name, relative_path, vocab), labels={
+            field: value for field, value in labels.items() if field != "department"})
     for view, view_header in views:
         own_rows = view.rows[: view_header.first_row]
         block: Header | None = view_header

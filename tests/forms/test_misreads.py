@@ -319,3 +319,26 @@ def test_a_templates_edition_year_is_no_reporting_year(tmp_path: Path) -> None:
     assert codes(parsed) == []
     assert [(r.period_start, r.period_end) for r in parsed.reports] == [
         (dt.date(2021, 3, 1), dt.date(2021, 3, 31))]
+
+
+def test_a_label_over_the_right_hand_table_is_not_the_left_ones(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in ([LINXIA_TITLE], ["统计周期：2021年3月", "", "", "", "填报科室：呼吸科"],
+                [*OLD, "", *OLD], ["张三", 10, 1, "", "李四", 20, 2]):
+        ws.append(row)
+    book.save(tmp_path / "p.xlsx")
+    parsed = read(tmp_path / "p.xlsx", tmp_path)
+    assert codes(parsed) == []
+    assert [(r.department, r.period_start, [p[1] for p in people(r)]) for r in parsed.reports] == [
+        (None, dt.date(2021, 3, 1), ["张三"]), ("呼吸科", dt.date(2021, 3, 1), ["李四"])]
+
+
+def test_rows_under_the_notes_are_said_and_the_next_table_still_read(tmp_path: Path) -> None:
+    rows = [[LINXIA_TITLE], ["统计周期：2021年3月"], ["填报科室：心内科"], OLD, ["张三", 10, 1],
+            ["备注：讲座另附签到表"], ["王五", 99, 9], [], ["填报科室：呼吸科"], OLD,
+            ["李四", 20, 2]]
+    parsed = read(_grid_xls(tmp_path / "s.xls", rows), tmp_path)
+    assert [(i.code, i.cell) for i in parsed.issues] == [("rows_not_read", "A7")]
+    assert [(d, ps) for d, _, _, ps in summary(parsed)] == [
+        ("心内科", [("张三", 10)]), ("呼吸科", [("李四", 20)])]
