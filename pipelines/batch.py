@@ -33,7 +33,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "activity_rows": {
         "report_id": pl.String, "sha256": pl.String, "sheet": pl.String,
         "row_number": pl.Int32, "row_kind": pl.String, "person_name": pl.String,
-        "person_key": pl.String, "name_cell": pl.String,
+        "person_key": pl.String, "name_cell": pl.String, "person_title": pl.String,
     },
     "activity_values": {
         "report_id": pl.String, "sha256": pl.String, "row_number": pl.Int32,
@@ -94,7 +94,7 @@ class FormBatch:
             })
             records["issues"].extend(issue_records(sha256, form.issues))
             for report in form.reports:
-                report_id = f"{sha256}:{report.sheet_index}"
+                report_id = f"{sha256}:{report.sheet_index}:{report.part}"
                 keys = {"report_id": report_id, "sha256": sha256}
                 records["reports"].append({
                     **keys, "sheet": report.sheet, "sheet_index": report.sheet_index,
@@ -114,6 +114,7 @@ class FormBatch:
                         **keys, "sheet": report.sheet, "row_number": row.row_number,
                         "row_kind": row.row_kind, "person_name": row.person_name,
                         "person_key": row.person_key, "name_cell": row.name_cell,
+                        "person_title": row.person_title,
                     })
                     records["activity_values"].extend(
                         {**keys, "row_number": row.row_number, "metric_code": v.metric_code,

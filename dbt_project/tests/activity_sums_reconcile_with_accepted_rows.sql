@@ -20,7 +20,8 @@ ranked_reports as (
         row_number() over (
             partition by reports.supporting_hospital, reports.recipient_hospital, reports.department,
                 reports.period_start, reports.period_end
-            order by files.modified_at desc, {{ byte_order('files.file_path') }} desc, reports.sheet_index desc
+            order by files.modified_at desc, {{ byte_order('files.file_path') }} desc, reports.sheet_index desc,
+                reports.header_row desc
         ) as rank_in_identity
     from {{ source('raw', 'reports') }} as reports
     inner join counting_files as files on files.sha256 = reports.sha256
@@ -59,9 +60,20 @@ shares as (
 
 rejected_rows as (
 
-    select distinct sha256, sheet, row_number
+    select distinct sha256, sheet, row_number, cell
     from {{ source('raw', 'issues') }}
     where severity = 'error' and row_number is not null
+
+),
+
+-- The cells of each report's rows: on a sheet with tables side by side, a row number is in
+-- each table, and an error's cell says whose row it rejects.
+report_cells as (
+
+    select report_id, sha256, row_number, cell from {{ source('raw', 'activity_values') }}
+    union all
+    select report_id, sha256, row_number, name_cell from {{ source('raw', 'activity_rows') }}
+    where name_cell is not null
 
 ),
 
@@ -76,6 +88,17 @@ accepted_rows as (
             where rejected_rows.sha256 = person_rows.sha256
                 and rejected_rows.sheet is not distinct from person_rows.sheet
                 and rejected_rows.row_number = person_rows.row_number
+                and (
+                    rejected_rows.cell is null
+                    or rejected_rows.cell in (
+                        select cell from report_cells
+                        where report_cells.report_id = person_rows.report_id
+                    )
+                    or rejected_rows.cell not in (
+                        select cell from report_cells
+                        where report_cells.sha256 = person_rows.sha256
+                    )
+                )
         )
 
 ),

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from pipelines.forms.text import cell_text, fold, label_key, without_asides
 from pipelines.forms.values import parse_number
-from pipelines.forms.vocabulary import IGNORED, PERSON_NAME, Vocabulary
+from pipelines.forms.vocabulary import (
+    IGNORED,
+    NOT_METRICS,
+    PERSON_NAME,
+    UNUSED_LABEL,
+    Vocabulary,
+)
 from pipelines.forms.workbook import Sheet
 
 
@@ -31,8 +37,52 @@ class Header:
 
     @property
     def metric_columns(self) -> list[HeaderColumn]:
-        """The columns that hold a metric (not the name, not ignored, not unknown)."""
-        return [c for c in self.columns if c.field not in (None, IGNORED, PERSON_NAME)]
+        """The columns that hold a metric (not the name, the department, ignored or unknown)."""
+        return [c for c in self.columns if c.field not in (None, *NOT_METRICS)]
+
+
+def side_by_side(sheet: Sheet, header: Header) -> list[tuple[Sheet, Header]]:
+    """Tables laid out side by side under one header row (姓名 … 姓名 …): each as a view of
+    the sheet that holds only its own columns (cell references stay those of the sheet),
+    with its part of the header. A 序号 just before a 姓名 belongs to the table on its right."""
+    names = [i for i, c in enumerate(header.columns) if c.field == PERSON_NAME]
+    if len(names) < 2:
+        return [(sheet, header)]
+    starts = [0]
+    for n in names[1:]:
+        while n > starts[-1] + 1 and header.columns[n - 1].field == IGNORED:
+            n -= 1
+        starts.append(n)
+    # Each table's columns start after the last header column of the one on its left, so
+    # that a label over the blank column between them goes with the table on the right.
+    bounds = [0, *(header.columns[n - 1].index + 1 for n in starts[1:])]
+    parts = []
+    for k, first in enumerate(starts):
+        last = starts[k + 1] if k + 1 < len(starts) else None
+        stop = bounds[k + 1] if k + 1 < len(bounds) else None
+        parts.append((columns_view(sheet, bounds[k], stop),
+                      Header(header.first_row, header.last_row, header.columns[first:last])))
+    return parts
+
+
+def columns_view(sheet: Sheet, first: int, stop: int | None) -> Sheet:
+    """The sheet with every cell outside columns [first, stop) blank."""
+    def kept(row: list[object]) -> list[object]:
+        end = len(row) if stop is None else min(stop, len(row))
+        return [""] * min(first, len(row)) + row[first:end]
+    merged = [m for m in sheet.merged
+              if m[0][1] >= first and (stop is None or m[1][1] < stop)]
+    return Sheet(sheet.name, sheet.index, [kept(row) for row in sheet.rows], merged,
+                 sheet.hidden_rows)
+
+
+def rows_in_columns(rows: list[list[object]], first: int, stop: int | None) -> list[int]:
+    """Which of `rows` have text only in columns [first, stop)."""
+    def inside(c: int) -> bool:
+        return first <= c and (stop is None or c < stop)
+    return [r for r, row in enumerate(rows)
+            if any(cell_text(v).strip() for v in row)
+            and all(inside(c) for c, v in enumerate(row) if cell_text(v).strip())]
 
 
 def _texts(row: list[object]) -> list[str]:
@@ -69,13 +119,13 @@ def _is_sub_header(texts: list[str], vocab: Vocabulary) -> bool:
     )
 
 
-def locate_activity_header(sheet: Sheet, vocab: Vocabulary) -> Header | None:
-    """The statistics-form header: the row (within the first rows) that names the most form
-    columns, at least two of them, with the row under it when that one carries sub-labels
-    (诊疗人次 over 门诊 and 急诊), or the row above it when the names are grouped under
-    headings there (医疗工作 over 门诊 and 手术, 姓名 merged down both rows)."""
+def locate_activity_header(sheet: Sheet, vocab: Vocabulary, start: int = 0) -> Header | None:
+    """The statistics-form header: the row (within the first rows from `start`) that names
+    the most form columns, at least two of them, with the row under it when that one carries
+    sub-labels (诊疗人次 over 门诊 and 急诊), or the row above it when the names are grouped
+    under headings there (医疗工作 over 门诊 and 手术, 姓名 merged down both rows)."""
     best_row, best_score = None, 1
-    for r in range(min(vocab.header_search_rows, len(sheet.rows))):
+    for r in range(start, min(start + vocab.header_search_rows, len(sheet.rows))):
         fields = _activity_fields(_texts(sheet.rows[r]), vocab)
         score = len(fields - {PERSON_NAME})
         if score >= 1 and len(fields) > best_score:
@@ -89,7 +139,7 @@ def locate_activity_header(sheet: Sheet, vocab: Vocabulary) -> Header | None:
         row = _texts(sheet.rows[r]) if r < len(sheet.rows) else []
         return (row + [""] * width)[:width]
 
-    if best_row > 0 and _names_people(texts(best_row - 1), vocab) and not _names_people(
+    if best_row > start and _names_people(texts(best_row - 1), vocab) and not _names_people(
             texts(best_row), vocab):
         top_row, lower = best_row - 1, texts(best_row)
     elif _is_sub_header(texts(best_row + 1), vocab) or _splits_merged_labels(
@@ -143,6 +193,19 @@ def _sub_column(upper: str, lower: str, vocab: Vocabulary) -> tuple[str | None, 
 
 def _names_people(texts: list[str], vocab: Vocabulary) -> bool:
     return any(vocab.field_of(t) == PERSON_NAME for t in texts if t)
+
+
+# A position or title in brackets after a name: 张三（主任医师）, 李四(副主任).
+_TITLED_NAME = re.compile(r"^(?P<name>[^()]*[^()\s])\s*\((?P<title>[^()]*[^()\s])\s*\)$")
+
+
+def split_title(name: str) -> tuple[str, str | None]:
+    """The name and the title in brackets after it: `张三（主任医师）` → (张三, 主任医师), so that
+    张三 written with and without it is one person. A name without one is returned whole."""
+    folded = fold(name)
+    if m := _TITLED_NAME.match(folded):
+        return m["name"], m["title"]
+    return name, None
 
 
 @dataclass(frozen=True)
@@ -211,9 +274,12 @@ def name_cell(sheet: Sheet, row: int, column: int, header: Header) -> tuple[obje
 @dataclass(frozen=True)
 class Table:
     rows: list[TableRow]
-    # The first row below where the table ended (notes, sign-off, another table or another
-    # period) that still looks like a person with numbers: data that is not read.
-    unread_row: int | None = None
+    # Where the table ended (0-based), when something other than the sheet's end ended it:
+    # a label line that opens another report (`label`), the notes block or the sign-off
+    # (`notes`), or the header of another table (`table`).
+    end: int | None = None
+    ended_by: str | None = None
+    hidden: tuple[int, ...] = ()  # hidden rows (0-based) with text in them, not read
 
 
 def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
@@ -229,10 +295,14 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
     } | {label_key(c.name) for c in header.columns}
     rows: list[TableRow] = []
     blank_rows: set[int] = set()  # person-like rows with every metric cell blank
+    hidden: list[int] = []
     for r in range(header.last_row + 1, len(sheet.rows)):
         texts = _texts(sheet.rows[r])
         first = next((t for t in texts if t), None)
         if first is None:
+            continue
+        if r in sheet.hidden_rows:
+            hidden.append(r)
             continue
         written, name_row = name_cell(sheet, r, name_column.index, header)
         name = cell_text(written).strip()
@@ -246,12 +316,16 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
         if (not name or name == first) and (
                 opening.startswith(vocab.notes_markers + vocab.footer_markers)
                 or vocab.label_pattern.match(opening)):
-            # A label line (统计周期：2021年2月, 填报科室：呼吸科) starts another report.
-            return Table(rows, _first_data_row(sheet, r, header, vocab))
+            # A label line (统计周期：2021年2月, 填报科室：呼吸科) starts another report; the
+            # notes block and the sign-off end this one.
+            label = vocab.label_pattern.match(opening)
+            opens_report = label and vocab.label_fields[label.group(0)] != UNUSED_LABEL
+            ended_by = "label" if opens_report else "notes"
+            return Table(rows, r, ended_by, tuple(hidden))
         if name and vocab.field_of(name) == PERSON_NAME:
             # Another table (进修人员, 会议记录 …) starts here; its title line is not a person.
             kept = [row for row in rows if row.index not in blank_rows]
-            return Table(kept, _first_data_row(sheet, r + 1, header, vocab))
+            return Table(kept, r, "table", tuple(hidden))
         if is_totals(name, vocab) or is_totals(first, vocab):
             rows.append(TableRow(r, "totals", name, name_row))
             continue
@@ -260,14 +334,17 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
         if blank:
             blank_rows.add(r)
         rows.append(TableRow(r, "person", name, name_row))
-    return Table(rows)
+    return Table(rows, hidden=tuple(hidden))
 
 
-def _first_data_row(sheet: Sheet, start: int, header: Header, vocab: Vocabulary) -> int | None:
-    """The first row from `start` with a name-like cell in the name column and a number in a
-    metric column."""
+def first_data_row(sheet: Sheet, start: int, stop: int, header: Header,
+                   vocab: Vocabulary) -> int | None:
+    """The first row in [start, stop) with a name-like cell in the name column and a number
+    in a metric column."""
     name_column = header.field_column(PERSON_NAME)
-    for r in range(start, len(sheet.rows)):
+    for r in range(start, min(stop, len(sheet.rows))):
+        if r in sheet.hidden_rows:
+            continue
         name = cell_text(sheet.cell(r, name_column.index)).strip()
         if not name or _is_note(name, vocab) or is_totals(name, vocab):
             continue

@@ -32,6 +32,7 @@ class ActivityRow:
     person_key: str | None
     name_cell: str
     values: tuple[CellValue, ...]
+    person_title: str | None = None  # 主任医师 from 张三（主任医师）; not part of the identity
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Report:
     columns: list[ReportColumn] = field(default_factory=list)
     rows: list[ActivityRow] = field(default_factory=list)
     capacity: list[CapacityValue] = field(default_factory=list)
+    part: int = 0  # the report's place among the reports of its sheet
 
 
 @dataclass

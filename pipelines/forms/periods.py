@@ -7,12 +7,15 @@ Recognised (after full-width folding, white space removed):
   2021年1-3月 · 2021年1月至3月 · 2021年7月-2021年9月 · 2021年10月-2022年3月 · 2021.07-2021.09
   2021年第三季度 · 2021年三季度 · 2021Q3 · 2021年上半年 · 2021年3月 · 2021.03 · 2021年度 · 2021全年
 and, with a default year (from the title or file name), a bare month such as `3月`.
+A list of periods (2021年3月、4月) that follow each other is the one period they make; one with
+gaps between them (2021年3月、9月) is PeriodNotContiguous.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -86,6 +89,10 @@ class PeriodError(ValueError):
     """A period was written but is not a valid date range."""
 
 
+class PeriodNotContiguous(PeriodError):
+    """A period of separate months or ranges (2021年3月、9月): one report has one period."""
+
+
 @dataclass(frozen=True)
 class Period:
     start: dt.date
@@ -133,11 +140,40 @@ def parse_period(text: str, default_year: int | None = None, *,
     at all, and never the month it falls in. A period written without a year (a sheet named
     3月 or 第一季度) takes `default_year`."""
     folded = _normalised(text)
-    period = _parse(folded, labelled)
+    period = _listed(folded, default_year, labelled) or _parse(folded, labelled)
     if (period is None and default_year is not None and not _ANY_YEAR.search(folded)
             and (m := _YEARLESS.search(folded))):
         period = _parse(f"{folded[:m.start()]}{default_year}年{folded[m.start():]}", labelled)
     return period
+
+
+# Between the items of a list of periods: 2021年3月、9月 · 3月,4月 · 3月和9月.
+_LIST = re.compile(r"[、,;]|(?:和|及)(?=\d)")
+
+
+def _listed(folded: str, default_year: int | None, labelled: bool) -> Period | None:
+    """A list of periods (2021年3月、4月; 2021年1-3月、4-6月; 2021年3月1日至15日、9月1日至30日),
+    an item without a year taking the one before it: the one period they make together when
+    each begins the day after the one before ends; PeriodNotContiguous when there are gaps;
+    None when the text holds no two periods."""
+    items = [item for item in _LIST.split(folded) if item]
+    if len(items) < 2:
+        return None
+    periods: list[Period] = []
+    year = default_year
+    for item in items:
+        if year is not None and not _ANY_YEAR.search(item):
+            item = f"{year}年{item}"
+        if period := _parse(item, labelled):
+            periods.append(period)
+            year = period.end.year
+    if len(periods) < 2:
+        return None
+    periods.sort(key=lambda p: p.start)
+    for before, after in itertools.pairwise(periods):
+        if after.start != before.end + dt.timedelta(days=1):
+            raise PeriodNotContiguous("、".join(str(p) for p in periods))
+    return Period(periods[0].start, periods[-1].end)
 
 
 def _parse(folded: str, labelled: bool) -> Period | None:
@@ -180,7 +216,7 @@ def looks_unfilled(text: str) -> bool:
     return bool(_UNFILLED.search(fold(text)))
 
 
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d|年?版)")  # 2020年版: a template's edition
 
 
 def years_in(text: str) -> list[int]:

@@ -16,7 +16,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from pipelines.forms.periods import Period, PeriodError, find_year, looks_unfilled, parse_period
+from pipelines.forms.periods import (
+    Period,
+    PeriodError,
+    PeriodNotContiguous,
+    find_year,
+    looks_unfilled,
+    parse_period,
+)
 from pipelines.forms.text import cell_text, fold, label_key, without_asides
 from pipelines.forms.vocabulary import UNUSED_LABEL, Vocabulary
 from pipelines.issues import Issue
@@ -34,6 +41,14 @@ class Context:
 
 
 _LABEL_SEPARATOR = re.compile(r"^[:：]")
+
+
+def within(own: Context, shared: Context) -> Context:
+    """The context of a table that shares a sheet with others: its own label lines first,
+    then what is written once for all of them (the title, a common period line)."""
+    texts = own.texts + tuple(t for t in shared.texts if t not in own.texts)
+    return Context({**shared.labels, **own.labels}, texts, own.sheet_name, own.file_stem,
+                   own.folders)
 
 
 def context_of(rows: list[list[object]], sheet_name: str | None, relative_path: str,
@@ -123,10 +138,10 @@ _HOSPITAL_LIKE = re.compile(
 
 def _unregistered_hospital(texts: list[str], vocab: Vocabulary) -> str | None:
     """The first name of a hospital (…医院, …卫生院) in the texts that the registry does not
-    know."""
+    know; words for a kind of institution (县级医院, 医联体, 乡镇卫生院) are no name."""
     for text in texts:
         key = _without_hospitals(text, vocab)
-        for word in vocab.words_around_names:
+        for word in (*vocab.generic_institution_words, *vocab.words_around_names):
             key = key.replace(word, " ")
         if m := _HOSPITAL_LIKE.search(key):
             return m.group(1)
@@ -164,6 +179,19 @@ def department_written(text: str, vocab: Vocabulary) -> str | None:
     return vocab.departments.get(key)
 
 
+_LIST_SEPARATOR = re.compile(r"[、,，;；/和及]+")
+
+
+def _departments_listed(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """The departments of a label that lists several (呼吸科、心内科; 呼吸科和心内科), each
+    registered; () when any part is not one."""
+    parts = [p for p in _LIST_SEPARATOR.split(without_asides(label_key(text))) if p]
+    named = [department_written(p, vocab) for p in parts]
+    if len(parts) < 2 or None in named:
+        return ()
+    return tuple(dict.fromkeys(d for d in named if d))
+
+
 def _reporting_department(text: str, vocab: Vocabulary) -> str | None:
     department = department_written(text, vocab)
     return None if department in vocab.administrative_departments else department
@@ -174,6 +202,8 @@ class Provenance:
     supporting_hospital: str | None = None
     recipient_hospital: str | None = None
     department: str | None = None
+    # A department label that names several (呼吸科、心内科): those, and no department.
+    departments_named: tuple[str, ...] = ()
     period: Period | None = None
     issues: list[Issue] = field(default_factory=list)
 
@@ -240,7 +270,13 @@ def resolve_department(context: Context, vocab: Vocabulary, provenance: Provenan
     (the suites judge both that and a department found nowhere)."""
     written = context.labels.get("department")
     if written:
-        provenance.department = department_written(written, vocab) or fold(written)
+        provenance.department = department_written(written, vocab)
+        if provenance.department is None:
+            named = _departments_listed(written, vocab)
+            if len(named) > 1:
+                provenance.departments_named = named
+            else:
+                provenance.department = fold(written)
         return
     if unit := _reporting_department(context.labels.get("reporting_unit", ""), vocab):
         provenance.department = unit
@@ -281,6 +317,10 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
     for n, text in enumerate(candidates):
         try:
             period = parse_period(text, default_year, labelled=written is not None)
+        except PeriodNotContiguous as exc:
+            provenance.issues.append(Issue(
+                "period_not_contiguous", sheet=sheet, value_found=text, detail=str(exc)))
+            return
         except PeriodError as exc:
             provenance.issues.append(Issue(
                 "period_invalid", sheet=sheet, value_found=text, detail=str(exc)))

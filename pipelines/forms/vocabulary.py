@@ -20,7 +20,9 @@ VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 _UNIT_ASIDE = re.compile(r"\((?P<unit>[^()]+)\)$")
 
 PERSON_NAME = "person_name"
+DEPARTMENT = "department"  # a 科室 column: each row's department
 IGNORED = "ignore"
+NOT_METRICS = (PERSON_NAME, DEPARTMENT, IGNORED)  # header fields that hold no metric
 UNUSED_LABEL = "unused"  # a label whose value bangfu does not need (填报日期 …)
 ADMINISTRATIVE = "管理"  # the category of offices in the departments seed
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
@@ -70,6 +72,8 @@ class Vocabulary:
     unit_suffixes: tuple[tuple[str, float], ...]  # longest first
     unit_factors: dict[str, float]  # the same, by unit
     summary_sheet_words: tuple[str, ...]
+    generic_institution_words: tuple[str, ...]  # longest first
+    optional_suffixes: tuple[tuple[str, frozenset[str]], ...]  # suffix, value types
 
     # Texts are searched for names longest first, so that 务川县中医院 wins over 中医院 and
     # 妇产科 over 产科; these orders are taken once, not on every search.
@@ -96,16 +100,29 @@ class Vocabulary:
         into the metric's unit: 诊疗人次（人次） is 诊疗人次; 支援经费（元） is funding in
         yuan, 0.0001 of the 万元 the metric counts in."""
         key = label_key(header).strip("*※")  # *姓名: a required column's mark
-        if field := self.header_fields.get(key):
+        if field := self._field_of_key(key):
             return field, 1.0
         if (m := _UNIT_ASIDE.search(key)) and (factor := self.unit_factor(m["unit"])):
             base = key[: m.start()]
-            if field := self.header_fields.get(base):
+            if field := self._field_of_key(base):
                 return field, factor
             if base in self.header_units:
                 field, written_unit = self.header_units[base]
                 return field, factor / written_unit
         return None, 1.0
+
+    def _field_of_key(self, key: str) -> str | None:
+        """The field of a header key as a synonym, or with an optional suffix added or left
+        out (门诊人次数 is 门诊人次, 开放床位 is 开放床位数) when the metric is of a value type
+        that suffix fits (率 only for a percentage)."""
+        if field := self.header_fields.get(key):
+            return field
+        for suffix, value_types in self.optional_suffixes:
+            variant = key.removesuffix(suffix) if key.endswith(suffix) else key + suffix
+            field = self.header_fields.get(variant)
+            if field in self.metrics and self.metrics[field].value_type in value_types:
+                return field
+        return None
 
     def unit_factor(self, unit: str) -> float | None:
         return self.unit_factors.get(label_key(unit))
@@ -204,6 +221,10 @@ def vocabulary() -> Vocabulary:
         footer_markers=tuple(fold(m).lower() for m in own["footer_markers"]),
         zero_tokens=frozenset(label_key(t) for t in own["zero_tokens"]),
         summary_sheet_words=tuple(label_key(w) for w in own["summary_sheet_words"]),
+        generic_institution_words=tuple(sorted(
+            (label_key(w) for w in own["generic_institution_words"]), key=len, reverse=True)),
+        optional_suffixes=tuple((label_key(suffix), frozenset(types))
+                                for suffix, types in own["optional_suffixes"].items()),
         unit_suffixes=unit_suffixes,
         unit_factors=unit_factors,
     )

@@ -8,13 +8,16 @@ cell values, '' for an empty cell) with its merged ranges, whatever the format w
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import msoffcrypto
+import openpyxl
 import polars as pl
 import python_calamine
+import xlrd
 
 from pipelines.issues import Issue
 
@@ -40,6 +43,8 @@ class Sheet:
     index: int
     rows: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    hidden_rows: frozenset[int] = frozenset()  # 0-based
+    hidden: bool = False  # the sheet itself is hidden
 
     def cell(self, row: int, column: int) -> object:
         if row < len(self.rows) and column < len(self.rows[row]):
@@ -113,27 +118,54 @@ def _sniff_zip(content: bytes) -> str:
 
 
 def read_sheets(path: Path, content: bytes) -> list[Sheet]:
-    """The visible worksheets of a file, as grids. Hidden sheets are skipped: templates keep
-    their drop-down lists there, and people hide last month's sheet rather than delete it."""
+    """The worksheets of a file, as grids, hidden ones marked (templates keep their
+    drop-down lists there, and people hide last month's sheet rather than delete it), with
+    the rows that are hidden."""
     kind = sniff(content, path.suffix)
     if kind == "csv":
         return [_read_csv(content)]
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        hidden_rows = _hidden_rows(content)
         sheets = []
         for index, meta in enumerate(book.sheets_metadata):
-            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
-                continue
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_index(index)
             rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(meta.name, index, rows, list(sheet.merged_cell_ranges or [])))
+            sheets.append(Sheet(meta.name, index, rows, list(sheet.merged_cell_ranges or []),
+                                hidden_rows.get(meta.name, frozenset()),
+                                meta.visible != python_calamine.SheetVisibleEnum.Visible))
         return sheets
     except FileRejected:
         raise
     except Exception as exc:  # calamine reports every kind of damage as its own error type
         raise _reject("unreadable_file", f"文件内容损坏：{type(exc).__name__}") from exc
+
+
+# A row element of an .xlsx worksheet marked hidden; most files have none, so the workbook is
+# opened a second time (by openpyxl, which reads row properties) only when one is there.
+_HIDDEN_XLSX_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*\bhidden=\"(?:1|true)\"")
+
+
+def _hidden_rows(content: bytes) -> dict[str, frozenset[int]]:
+    """Sheet name → the 0-based rows hidden in it. calamine does not say which rows are
+    hidden: openpyxl does for .xlsx (only opened when a worksheet has a hidden row), xlrd for
+    .xls. Other kinds (.xlsb, .ods) report none."""
+    if content.startswith(ZIP_MAGIC):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if not any(_HIDDEN_XLSX_ROW.search(archive.read(name)) for name in archive.namelist()
+                       if name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                return {}
+        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        return {ws.title: frozenset(r - 1 for r, d in ws.row_dimensions.items() if d.hidden)
+                for ws in book.worksheets}
+    if content.startswith(OLE_MAGIC):
+        book = xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
+        return {book.sheet_by_index(i).name: frozenset(
+            r for r, info in book.sheet_by_index(i).rowinfo_map.items() if info.hidden)
+            for i in range(book.nsheets)}
+    return {}
 
 
 def decode_text(content: bytes) -> str:

@@ -53,8 +53,11 @@ create table if not exists raw.activity_rows (
     row_kind    varchar not null,
     person_name varchar,
     person_key  varchar,
-    name_cell   varchar
+    name_cell   varchar,
+    person_title varchar
 );
+-- Added after the first warehouses were built.
+alter table raw.activity_rows add column if not exists person_title varchar;
 
 create table if not exists raw.activity_values (
     report_id   varchar not null,

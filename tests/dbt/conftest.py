@@ -103,7 +103,8 @@ class RawLayer:
             )
         for row_number, (name, cells) in enumerate(people, start=first_row):
             self.con.execute(
-                "insert into raw.activity_rows values (?, ?, ?, ?, 'person', ?, ?, ?)",
+                "insert into raw.activity_rows (report_id, sha256, sheet, row_number, row_kind, "
+                "person_name, person_key, name_cell) values (?, ?, ?, ?, 'person', ?, ?, ?)",
                 [
                     report_id,
                     sha256,

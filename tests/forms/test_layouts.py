@@ -86,7 +86,7 @@ def test_one_sheet_per_department_summary_and_hidden_sheets(tmp_path: Path) -> N
     parsed = read(path, tmp_path)
     assert [(r.sheet, r.department) for r in parsed.reports] == [("儿科", "儿科"), ("产科", "产科")]
     assert [(i.code, i.sheet, i.severity) for i in parsed.issues] == [
-        ("summary_sheet", "汇总", "warning")]
+        ("hidden_sheet", "口腔科", "warning"), ("summary_sheet", "汇总", "warning")]
 
 
 def test_totals_notes_and_sign_off_lines_are_not_people(tmp_path: Path) -> None:
@@ -400,14 +400,15 @@ def test_sub_labels_that_are_no_metric(tmp_path: Path) -> None:
     assert person_values(report, "张三") == {"total_visits": 10, "consultations": 5}
 
 
-def test_rows_under_a_new_label_line_are_reported_not_added(tmp_path: Path) -> None:
-    """Two departments stacked on one sheet: the second one's rows are not the first's."""
+def test_rows_under_a_new_label_line_are_their_own_report(tmp_path: Path) -> None:
+    """Two departments stacked on one sheet: the second one's rows are not the first's, and
+    not lost either (tests/forms/test_misreads.py has the other stacked layouts)."""
     rows = [*ABOVE, OLD_HEADER, ZHANG, [], ["填报科室：呼吸科"], OLD_HEADER,
             ["李四", 20, 2, *[0] * 7]]
     parsed = read(_openpyxl_book(tmp_path / "x.xlsx", rows), tmp_path)
-    assert [r.person_key for r in parsed.reports[0].rows] == ["张三"]
-    assert [(i.code, i.row_number, i.cell, i.severity) for i in parsed.issues] == [
-        ("rows_not_read", 9, "A9", "warning")]
+    assert parsed.issues == []
+    assert [(r.department, [p.person_key for p in r.rows]) for r in parsed.reports] == [
+        ("心内科", ["张三"]), ("呼吸科", ["李四"])]
 
 
 def test_a_copied_sheet_of_the_same_report_is_pointed_out(tmp_path: Path) -> None:

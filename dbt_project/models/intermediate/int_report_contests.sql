@@ -1,6 +1,7 @@
 -- The reports of every competing (accepted or partial) file version, ranked within their
 -- identity (supporting, recipient, department, period). The latest-modified file wins; ties
--- go to the larger path in byte order, then, within one workbook, to the later sheet.
+-- go to the larger path in byte order, then, within one workbook, to the later sheet, and
+-- within one sheet (the same report stacked twice) to the lower table, as the reader says.
 with competing_reports as (
 
     select
@@ -8,6 +9,7 @@ with competing_reports as (
         reports.sha256,
         reports.sheet,
         reports.sheet_index,
+        reports.header_row,
         reports.form_type,
         reports.supporting_hospital,
         reports.recipient_hospital,
@@ -27,7 +29,7 @@ select
     *,
     row_number() over (
         partition by supporting_hospital, recipient_hospital, department, period_start, period_end
-        order by modified_at desc, {{ byte_order('file_path') }} desc, sheet_index desc
+        order by modified_at desc, {{ byte_order('file_path') }} desc, sheet_index desc, header_row desc
     ) = 1 as is_winner,
     -- When the report first arrived in a usable file: a later correction does not make it late.
     min(modified_at) over (

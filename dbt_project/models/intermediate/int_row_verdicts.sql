@@ -19,7 +19,7 @@ with data_rows as (
 
 errors as (
 
-    select sha256, sheet, row_number, code, message
+    select sha256, sheet, row_number, cell, code, message
     from {{ ref('stg_issues') }}
     where severity = 'error'
 
@@ -33,7 +33,19 @@ row_faults as (
         on errors.sha256 = data_rows.sha256
         and (
             errors.row_number is null
-            or (errors.row_number = data_rows.row_number and errors.sheet is not distinct from data_rows.sheet)
+            or (
+                errors.row_number = data_rows.row_number
+                and errors.sheet is not distinct from data_rows.sheet
+                -- on a sheet with tables side by side, a row number is in each of them:
+                -- the error's cell says whose it is
+                and (errors.cell is null or exists (
+                    select 1 from {{ ref('int_report_cells') }} as cells
+                    where cells.report_id = data_rows.report_id and cells.cell = errors.cell
+                ) or not exists (
+                    select 1 from {{ ref('int_report_cells') }} as cells
+                    where cells.sha256 = errors.sha256 and cells.cell = errors.cell
+                ))
+            )
         )
 
 ),

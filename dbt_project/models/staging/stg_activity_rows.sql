@@ -6,5 +6,6 @@ select
     cast(row_kind as varchar)    as row_kind,
     cast(person_name as varchar) as person_name,
     cast(person_key as varchar)  as person_key,
-    cast(name_cell as varchar)   as name_cell
+    cast(name_cell as varchar)   as name_cell,
+    cast(person_title as varchar) as person_title
 from {{ source('raw', 'activity_rows') }}
