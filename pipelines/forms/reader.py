@@ -32,7 +32,7 @@ from pipelines.issues import Issue
 from pipelines.settings import programme_window
 
 # Bump when a change to the reader changes what it makes of a file already read.
-READER_VERSION = "2"
+READER_VERSION = "3"
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,8 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
 
     name_column = header.field_column(PERSON_NAME)
     if name_column is None:
-        issues.append(Issue("missing_required_column", sheet=sheet.name, column_name="姓名"))
+        issues.append(Issue("missing_required_column", sheet=sheet.name, column_name="姓名",
+                            cell=a1(header.first_row, 0)))
         return None, issues
 
     metric_columns = [

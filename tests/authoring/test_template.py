@@ -24,7 +24,7 @@ from pipelines.authoring.template import (
     statistics_columns,
     write_templates,
 )
-from pipelines.checking import check_files
+from pipelines.checking import check
 from pipelines.forms.reader import read_form
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import programme_window
@@ -151,7 +151,9 @@ def test_filled_capacity_form_reads_back_exactly(filled: dict[str, Path]) -> Non
 
 
 def test_filled_templates_pass_check(filled: dict[str, Path]) -> None:
-    assert check_files([filled["statistics"], filled["capacity"]], filled["raw"]) == []
+    checked, missing = check([filled["statistics"], filled["capacity"]], filled["raw"])
+    assert missing == [] and [f.problems for f in checked] == [[], []]
+    assert all(f.passed for f in checked)
 
 
 def _rules(sheet) -> dict[str, object]:
