@@ -152,9 +152,16 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from pipelines.authoring.template import write_templates
+    from pipelines.authoring.template import parse_pair, write_templates
 
-    for path in write_templates(Path(args.dest)):
+    pair = None
+    if args.pair:
+        try:
+            pair = parse_pair(args.pair)
+        except ValueError as exc:
+            print(f"bangfu template：错误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
+    for path in write_templates(Path(args.dest), pair=pair):
         print(f"bangfu：已写出 {path}（wrote）")
     return EXIT_OK
 
@@ -220,10 +227,13 @@ def _add_template(commands) -> None:
                     "Write the blank statistics and capacity forms (Excel) with dependent "
                     "dropdowns, validated cells and sheet protection outside the input cells.",
         epilog="示例 example:\n  bangfu template\n"
-               "  bangfu template 模板/\n\n"
+               "  bangfu template 模板/ --pair 临夏州人民医院/和政县人民医院\n\n"
                "不读取环境变量 / reads no environment variables.")
     template.add_argument("dest", nargs="?", default="templates",
                           help="写入的文件夹（默认 templates） / folder (default templates)")
+    template.add_argument("--pair", metavar="SUPPORTING/RECIPIENT",
+                          help="预先填好支援单位和受援单位（名册中的名称或简称） / "
+                               "pre-fill the supporting and recipient hospitals")
     template.set_defaults(handler=cmd_template)
 
 
