@@ -1,5 +1,7 @@
 """退回清单: for each department, every problem it must fix in the files it sent, as a page of
-the site and as an Excel workbook beside it that a department secretary can work through.
+the site and as an Excel workbook beside it that a department secretary can work through,
+and each of those files itself, read from the warehouse's archive by its sha256 and sent
+back with its faulty cells marked (pipelines.authoring.annotate).
 
 Only file versions that are still the submitter's to fix are listed: the problems of a
 withdrawn, superseded or duplicate file no longer count.
@@ -12,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import xlsxwriter
@@ -33,6 +35,8 @@ from dashboards.html import (
 )
 from dashboards.labels import FILE_STATUSES, SEVERITIES, label_for
 from dashboards.marts import Marts, Pair
+from pipelines.authoring.annotate import annotate, annotated_name
+from pipelines.warehouse.manifest import archive_relative_path
 
 SECTION = Section(
     "feedback", "退回清单", "按科室列出需要修改后重新提交的文件和问题，可下载为 Excel 发给科室。"
@@ -72,6 +76,7 @@ class FeedbackIssue:
     severity: str
     message: str
     file_status: str | None
+    sha256: str | None = None
 
     @property
     def location(self) -> str:
@@ -161,6 +166,15 @@ class FeedbackList:
     def file_count(self) -> int:
         return len({issue.file_path for issue in self.issues})
 
+    def returned_files(self) -> list[tuple[str, str | None, str]]:
+        """(file path, sha256, where its annotated copy goes in the section) of each file
+        of the list, in the list's order; the copies are in a folder named like the page."""
+        files = list(dict.fromkeys((issue.file_path, issue.sha256) for issue in self.issues))
+        stems = _file_names(
+            annotated_name(PurePosixPath(path).name).removesuffix(".xlsx") for path, _ in files)
+        return [(path, sha256, f"{self.folder}/{self.stem}/{stem}.xlsx")
+                for (path, sha256), stem in zip(files, stems, strict=True)]
+
     def count(self, severity: str) -> int:
         return sum(1 for issue in self.issues if issue.severity == severity)
 
@@ -197,6 +211,7 @@ def feedback_lists(marts: Marts) -> list[FeedbackList]:
                 severity=issue["severity"],
                 message=issue["message"],
                 file_status=file.get("status"),
+                sha256=issue["sha256"],
             )
         )
     keys = sorted(groups, key=_group_order)
@@ -252,20 +267,41 @@ def _file_names(names: Iterable[str]) -> list[str]:
     return file_names
 
 
-def write_section(folder: Path, marts: Marts, built_at: datetime) -> list[Document]:
-    """Write each list's workbook under `folder` and return the section's pages (its index and
-    one per list, beside its workbook) for the site to render."""
+def write_section(
+    folder: Path, marts: Marts, built_at: datetime, warehouse_dir: Path | None = None
+) -> list[Document]:
+    """Write each list's workbook under `folder` and, when the warehouse's archive in
+    `warehouse_dir` holds them, each listed file's annotated copy; return the section's pages
+    (its index and one per list, beside its workbook) for the site to render."""
     lists = feedback_lists(marts)
     folder.mkdir()
+    pages = []
     for feedback in lists:
         (folder / feedback.folder).mkdir(exist_ok=True)
         write_workbook(folder / feedback.workbook, feedback, built_at)
+        copies = _write_returned_files(folder, feedback, warehouse_dir)
+        body = _list_body(feedback, built_at, copies)
+        pages.append(Document(f"{SECTION.folder}/{feedback.page}", feedback.title, body, INDEX))
     index = Document(INDEX, SECTION.title, _index_body(marts, lists), INDEX)
-    pages = [
-        Document(f"{SECTION.folder}/{f.page}", f.title, _list_body(f, built_at), INDEX)
-        for f in lists
-    ]
     return [index, *pages]
+
+
+def _write_returned_files(
+    folder: Path, feedback: FeedbackList, warehouse_dir: Path | None
+) -> list[tuple[str, str]]:
+    """(file path, copy relative to the section) of each file of the list whose archived
+    version is at hand, written with the list's problems of that file marked."""
+    written = []
+    for file_path, sha256, copy in feedback.returned_files():
+        if warehouse_dir is None or sha256 is None:
+            continue
+        archived = warehouse_dir / archive_relative_path(sha256, PurePosixPath(file_path).suffix)
+        if not archived.is_file():
+            continue
+        issues = [i for i in feedback.issues if (i.file_path, i.sha256) == (file_path, sha256)]
+        annotate(archived.read_bytes(), PurePosixPath(file_path).name, issues, folder / copy)
+        written.append((file_path, copy))
+    return written
 
 
 def _href(path: str) -> str:
@@ -307,8 +343,24 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
     return join(parts)
 
 
-def _list_body(feedback: FeedbackList, built_at: datetime) -> Markup:
+def _list_body(
+    feedback: FeedbackList, built_at: datetime, copies: list[tuple[str, str]]
+) -> Markup:
     rows = [[_html_cell(issue, column) for column in COLUMNS] for issue in feedback.issues]
+    returned = []
+    if copies:
+        # Links relative to the page, which sits in the pair's folder beside the copies' folder.
+        links = [
+            tag("li", [tag("a", PurePosixPath(copy).name,
+                           href=_href(copy.removeprefix(f"{feedback.folder}/"))),
+                       f"（{file_path}）"])
+            for file_path, copy in copies
+        ]
+        returned = [
+            tag("p", "标出问题的原文件（红色为错误，黄色为提示，批注写明如何修改；"
+                     "第一张工作表“问题清单”可点击跳到单元格）："),
+            tag("ul", links, class_="feedback-returned"),
+        ]
     return join(
         [
             tag("p", tag("a", "← 全部退回清单", href="../index.html")),
@@ -320,6 +372,7 @@ def _list_body(feedback: FeedbackList, built_at: datetime) -> Markup:
                     tag("a", feedback.workbook_name, href=_href(feedback.workbook_name)),
                 ],
             ),
+            *returned,
             table([column.title for column in COLUMNS], rows, class_="feedback-issues"),
         ]
     )

@@ -66,7 +66,9 @@ def build_site(
         _write_assets(staging)
         for folder, source in sources.items():
             shutil.copytree(source, staging / folder)
-        feedback_pages = feedback.write_section(staging / feedback.SECTION.folder, marts, built_at)
+        feedback_pages = feedback.write_section(
+            staging / feedback.SECTION.folder, marts, built_at, warehouse.parent
+        )
         context = SiteContext(
             marts=marts,
             warehouse=warehouse,

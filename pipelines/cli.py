@@ -1,17 +1,70 @@
 """bangfu's command line: `run` the whole pipeline through Dagster, `check` files without
-touching the warehouse, write the blank `template` forms, write the `sample` corpus."""
+touching the warehouse, write the blank `template` forms, write the `sample` corpus.
+
+Help, errors and what submitters read are in Chinese first, with English beside them."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pipelines.settings import REPO_ROOT, Settings
 
 DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster"
+
+# Exit codes: 0 done (clean), 1 errors found or the run failed, 2 the command was not right.
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+SETTINGS_ENV = """\
+环境变量 / environment variables:
+  BANGFU_RAW_DIR     报送文件所在文件夹 / folder of submitted files (默认 default: raw/)
+  BANGFU_WAREHOUSE   数据仓库文件 / warehouse file (默认 default: warehouse/bangfu.duckdb)
+  BANGFU_SITE_DIR    看板网站文件夹 / dashboard site folder (默认 default: dashboards/site/)"""
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's layout, with the usage line headed in Chinese too."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
+
+
+# argparse's own messages (Python 3.11–3.13), said again in Chinese and in plainer English.
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.+)", "缺少必填参数 {0} / missing {0}"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数 {0} / unknown arguments {0}"),
+    (r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
+     "{0} 的值 {1} 无效，可选 {2} / {0}: {1} is not one of {2}"),
+    (r"argument (\S+): expected one argument", "{0} 后面需要一个值 / {0} needs a value"),
+]
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An argparse parser whose headings and errors are in Chinese and English."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数 arguments"
+        self._optionals.title = "选项 options"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="显示本帮助并退出 / show this help and exit")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            if match := re.fullmatch(pattern, message):
+                message = chinese.format(*match.groups())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}：错误：{message}\n"
+                              f"用 {self.prog} --help 查看说明 / see {self.prog} --help\n")
 
 
 def _dagster_instance():
@@ -26,56 +79,67 @@ def _dagster_instance():
     return DagsterInstance.get()
 
 
-def run_pipeline(instance=None):
-    """One complete run of every asset, in this process, through Dagster; the run's result."""
+def run_pipeline(instance=None, progress=None):
+    """One complete run of every asset, in this process, through Dagster; the run's result.
+    With a `progress` (pipelines.progress.RunProgress), Dagster's events go to it instead of
+    to the console."""
     from pipelines.defs import defs
 
     job = defs.resolve_job_def("bangfu_pipeline")
+    if progress is None:
+        loggers = {"console": {"config": {"log_level": "INFO"}}}
+    else:
+        job = job.with_logger_defs({**job.loggers, **progress.logger_defs()})
+        loggers = progress.logger_config()
     return job.execute_in_process(
         instance=instance or _dagster_instance(),
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        run_config={"loggers": loggers},
         raise_on_error=False,
     )
 
 
-def _summary(settings: Settings) -> str:
-    import duckdb
-
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        statuses = con.execute(
-            "select status, count(*) from ingest_files group by status order by status"
-        ).fetchall()
-        errors, warnings = con.execute(
-            "select count(*) filter (where severity = 'error'), "
-            "count(*) filter (where severity = 'warning') from ingest_issues"
-        ).fetchone()
-    files = ", ".join(f"{n} {status}" for status, n in statuses) or "no files"
-    return f"files: {files}; issues: {errors} errors, {warnings} warnings"
-
-
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.progress import RunProgress
+
     settings = Settings.from_env()
-    print(f"bangfu: raw folder {settings.raw_dir}", flush=True)
-    if not run_pipeline().success:
-        print("bangfu: the run failed; the published warehouse and site are unchanged",
-              file=sys.stderr)
-        return 1
-    print(f"bangfu: {_summary(settings)}")
-    print(f"bangfu: warehouse {settings.warehouse}")
-    print(f"bangfu: dashboards {settings.site_dir / 'index.html'}")
-    return 0
+    with RunProgress(settings, verbose=args.verbose) as progress:
+        result = run_pipeline(progress=progress)
+        progress.finish(result.success)
+    return EXIT_OK if result.success else EXIT_ERRORS
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from pipelines.checking import check_files
+    from pipelines.checking import check, summary_lines
 
-    problems = check_files([Path(f) for f in args.files], Settings.from_env().raw_dir)
-    for problem in problems:
+    checked, missing = check([Path(f) for f in args.paths], Settings.from_env().raw_dir)
+    annotated = None
+    if args.annotate:
+        from pipelines.authoring.annotate import annotate_checked
+
+        annotated = annotate_checked(checked, Path(args.annotate))
+    failed = bool(missing) or any(f.errors for f in checked)
+    if args.json:
+        json.dump({
+            "files": [f.as_json() for f in checked],
+            "not_found": [p.file for p in missing],
+            "annotated": [str(p) for p in annotated or []],
+            "errors": sum(f.errors for f in checked) + len(missing),
+            "warnings": sum(f.warnings for f in checked),
+        }, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_ERRORS if failed else EXIT_OK
+    for problem in missing:
         print(problem.line())
-    errors = sum(1 for p in problems if p.severity == "error")
-    print(f"{len(args.files)} file(s) checked: {errors} error(s), "
-          f"{len(problems) - errors} warning(s)", file=sys.stderr)
-    return 1 if errors else 0
+    for file in checked:
+        for problem in file.problems:
+            print(problem.line())
+        if file.passed:
+            for understood in file.understood():
+                print(f"通过 · {file.name} · {understood}")
+    print()
+    for line in summary_lines(checked, missing, annotated):
+        print(line)
+    return EXIT_ERRORS if failed else EXIT_OK
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -83,33 +147,132 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     dest = Path(args.dest) if args.dest else Settings.from_env().raw_dir / "sample"
     written = write_sample_corpus(dest)
-    print(f"bangfu: wrote {len(written)} sample files to {dest}")
-    return 0
+    print(f"bangfu：已写出 {len(written)} 个示例文件到 {dest}（wrote the sample corpus）")
+    return EXIT_OK
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from pipelines.authoring.template import write_templates
+    from pipelines.authoring.template import parse_pair, write_templates
 
-    for path in write_templates(Path(args.dest)):
-        print(f"bangfu: wrote {path}")
-    return 0
+    pair = None
+    if args.pair:
+        try:
+            pair = parse_pair(args.pair)
+        except ValueError as exc:
+            print(f"bangfu template：错误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
+    for path in write_templates(Path(args.dest), pair=pair):
+        print(f"bangfu：已写出 {path}（wrote）")
+    return EXIT_OK
+
+
+def _add_run(commands) -> None:
+    run = commands.add_parser(
+        "run", help="运行整条流水线一次 / run the whole pipeline once",
+        description="通过 Dagster 运行整条流水线一次：查找并归档报送文件、读取、校验、入库、"
+                    "dbt 构建与测试、发布数据仓库、生成看板。屏幕上只显示进度和总结；dbt 和 "
+                    "Dagster 的详细输出写入数据仓库旁的日志文件，路径在结束时显示。\n"
+                    "Run the whole pipeline once through Dagster (find and archive files, read, "
+                    "validate, load, dbt build and test, publish, dashboards). The screen shows "
+                    "progress and a summary; dbt's and Dagster's detail go to a log file beside "
+                    "the warehouse, whose path is printed.",
+        epilog="示例 example:\n  bangfu run\n  BANGFU_RAW_DIR=/data/forms bangfu run --verbose\n\n"
+               f"{SETTINGS_ENV}\n"
+               "  DAGSTER_HOME       Dagster 运行记录 / Dagster's run history "
+               "(默认 default: .dagster/)\n"
+               "  NO_COLOR           设置后不使用颜色 / no colours when set\n\n"
+               "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，已发布的数据不变 "
+               "run failed, what was published is unchanged; 2 命令有误 usage error")
+    run.add_argument("-v", "--verbose", action="store_true",
+                     help="在屏幕上显示 dbt 和 Dagster 的全部输出 / "
+                          "show dbt's and Dagster's full output on screen")
+    run.set_defaults(handler=cmd_run)
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser(
+        "check", help="检查报送文件，不改动数据仓库 / check files, touch nothing",
+        description="按流水线的规则读取并校验文件（文件夹会逐层查找其中所有文件），不写入数据"
+                    "仓库。每个问题一行，以“错误”或“警告”开头，写明文件、工作表、单元格和改法；"
+                    "没有错误的文件列出读到的表格类型、医院、科室、统计周期、人数和行数，请核对。\n"
+                    "Read and validate files as the pipeline would (folders are searched "
+                    "recursively), writing nothing to the warehouse. One line per problem, "
+                    "starting with 错误 (error) or 警告 (warning); for each file that passed, "
+                    "what was understood of it.",
+        epilog="示例 example:\n"
+               "  bangfu check 心内科_2022年3月.xlsx\n"
+               "  bangfu check 报送/2022年/ --annotate 退回/\n"
+               "  bangfu check 统计表.xls --json > 结果.json\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_RAW_DIR     文件在此文件夹内时，按其中的路径（医院、科室文件夹）识别 / "
+               "files inside it are named by their path there (default: raw/)\n\n"
+               "退出码 exit status: 0 没有错误 no errors (警告 warnings allowed); "
+               "1 有错误或路径不存在 errors or a path not found; 2 命令有误 usage error")
+    check.add_argument("paths", nargs="+", metavar="PATH",
+                       help="要检查的文件（.xlsx .xls .csv）或文件夹 / files or folders to check")
+    check.add_argument("--annotate", metavar="DIR",
+                       help="把每个有问题的文件的副本写到此文件夹：问题单元格标色并加批注，"
+                            "第一张工作表“问题清单”可点击跳转 / write to DIR a copy of each "
+                            "file with problems, faulty cells marked and commented")
+    check.add_argument("--json", action="store_true",
+                       help="以 JSON 输出结果，供程序读取 / print the result as JSON")
+    check.set_defaults(handler=cmd_check)
+
+
+def _add_template(commands) -> None:
+    template = commands.add_parser(
+        "template", help="写出空白模板（带下拉选项和保护） / write the blank forms",
+        description="写出空白的工作统计表和能力指标表（Excel）：下拉选择医院和科室（受援单位"
+                    "随支援单位变化），只能填写有效的数字和日期，除填写栏外工作表受保护。\n"
+                    "Write the blank statistics and capacity forms (Excel) with dependent "
+                    "dropdowns, validated cells and sheet protection outside the input cells.",
+        epilog="示例 example:\n  bangfu template\n"
+               "  bangfu template 模板/ --pair 临夏州人民医院/和政县人民医院\n\n"
+               "不读取环境变量 / reads no environment variables.")
+    template.add_argument("dest", nargs="?", default="templates",
+                          help="写入的文件夹（默认 templates） / folder (default templates)")
+    template.add_argument("--pair", metavar="SUPPORTING/RECIPIENT",
+                          help="预先填好支援单位和受援单位（名册中的名称或简称） / "
+                               "pre-fill the supporting and recipient hospitals")
+    template.set_defaults(handler=cmd_template)
+
+
+def _add_sample(commands) -> None:
+    sample = commands.add_parser(
+        "sample", help="写出示例报送文件 / write the sample corpus",
+        description="写出示例报送文件（两对帮扶关系，2018–2022 年），用于试运行。\n"
+                    "Write the sample corpus (two supporting → recipient pairs, 2018–2022).",
+        epilog="示例 example:\n  bangfu sample\n  bangfu sample /tmp/示例\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_RAW_DIR     未给出文件夹时写入其下的 sample/ / "
+               "without DEST, writes into its sample/ (default: raw/)")
+    sample.add_argument("dest", nargs="?",
+                        help="写入的文件夹（默认 $BANGFU_RAW_DIR/sample） / folder to write into")
+    sample.set_defaults(handler=cmd_sample)
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="bangfu",
+        description="帮扶统计：把各科室报送的统计表读入数据仓库，生成五年趋势看板。\n"
+                    "bangfu: reads the counterpart-support statistics forms into a warehouse "
+                    "and builds five-year trend dashboards.",
+        epilog="示例 example:\n  bangfu check 心内科_2022年3月.xlsx\n  bangfu run\n"
+               "  bangfu COMMAND --help    查看某个命令的说明 / help on one command\n\n"
+               f"{SETTINGS_ENV}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     title="命令 commands",
+                                     help="要运行的命令 / the command to run")
+    for add in (_add_run, _add_check, _add_template, _add_sample):
+        add(commands)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bangfu", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the whole pipeline once, through Dagster").set_defaults(
-        handler=cmd_run)
-    check = commands.add_parser("check", help="read and validate files; touch nothing")
-    check.add_argument("files", nargs="+", metavar="FILE")
-    check.set_defaults(handler=cmd_check)
-    template = commands.add_parser("template", help="write the blank forms, with data validation")
-    template.add_argument("dest", nargs="?", default="templates", help="folder (default templates)")
-    template.set_defaults(handler=cmd_template)
-    sample = commands.add_parser("sample", help="write the sample corpus (default raw/sample)")
-    sample.add_argument("dest", nargs="?", help="folder to write into")
-    sample.set_defaults(handler=cmd_sample)
-    args = parser.parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error already explained
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     return args.handler(args)
 
 

@@ -5,15 +5,20 @@ of what the reader would reject cannot be typed in the first place.
 
 - the statistics form (对口支援、医联体工作统计表) in the 2021+ layout of seed 004: title,
   period line with a start and an end date cell (date picker, programme window only), the
-  支援单位 / 受援单位 / 填报科室 dropdowns, the two-row header (诊疗人次 over 门诊 and 急诊),
-  blank person rows that accept only numbers ≥ 0 (whole numbers except 支援经费（万元）), and the
-  seed form's notes;
+  支援单位 / 受援单位 / 填报科室 dropdowns, each list depending on the choice above it (the
+  recipients of the chosen supporting hospital, the departments of the chosen pair: named
+  ranges picked by INDIRECT), the two-row header (诊疗人次 over 门诊 and 急诊), blank person
+  rows that accept only numbers ≥ 0 (whole numbers except 支援经费（万元）), the seed form's
+  notes, and the sign-off lines 填报人 / 联系电话 / 审核人 / 填报日期;
 - the capacity-indicator form (受援医院能力指标): 受援单位 dropdown, one row per capacity
   indicator, one column per programme year.
 
 Each has a visible instructions sheet (填表说明) first and its dropdown lists on a hidden sheet
-(the reader skips hidden sheets). Column names, units, hospitals, departments and years come
-from the seeds and the programme window; the layout is the one the reader is tested on.
+(the reader skips hidden sheets). The form sheet is protected (without a password: against
+mistakes, not people) except its input cells; rows may still be inserted and deleted.
+`write_templates(dest, pair=…)` pre-fills the hospitals of one pair. Column names, units,
+hospitals, departments and years come from the seeds and the programme window; the layout is
+the one the reader is tested on.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from pipelines.forms.text import column_letter
+from pipelines.forms.text import column_letter, label_key
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import SEEDS_DIR, programme_window
 
@@ -47,6 +52,20 @@ SUPPORTING_LABEL = "支援单位："
 RECIPIENT_LABEL = "受援单位："
 DEPARTMENT_LABEL = "填报科室："
 PERSON_ROWS = 30
+# Under the notes, as on the paper form: the reader stops at the notes and skips these lines.
+SIGN_OFF = (("填报人：", "联系电话："), ("审核人：", "填报日期："))
+SIGN_OFF_DATE = "填报日期："
+# The defined names of the dropdown lists on the hidden sheet (ASCII: every spreadsheet
+# program takes them); the n-th supporting hospital's recipients and the n-th pair's
+# departments are numbered from 1, as MATCH counts.
+SUPPORTING_RANGE = "bangfu_supporting"
+RECIPIENTS_RANGE = "bangfu_recipients_"
+PAIRS_RANGE = "bangfu_pairs"
+DEPARTMENTS_RANGE = "bangfu_departments_"
+PAIR_KEY_SEPARATOR = "|"
+# What a protected form sheet still lets the submitter do.
+PROTECTION = {"insert_rows": True, "delete_rows": True, "format_columns": True,
+              "format_rows": True}
 
 # The seed-004 form heads 诊疗人次 (total_visits) over two sub-columns worded 门诊 and 急诊, not
 # with the metrics' own names; the total itself has no column of its own.
@@ -100,6 +119,34 @@ def _registers() -> dict[str, list[str]]:
         # Synonyms map onto the canonical names, so these are the seed's departments in order.
         DEPARTMENT_LABEL: _unique(vocab.departments.values()),
     }
+
+
+def pair_departments() -> dict[tuple[str, str], list[str]]:
+    """Each registered pair's departments: those expected to report for it, in seed order
+    (a pair the seed expects nothing of may name any registered department)."""
+    with (SEEDS_DIR / "expected_reporters.csv").open(encoding="utf-8", newline="") as fh:
+        expected = list(csv.DictReader(fh))
+    every = _registers()[DEPARTMENT_LABEL]
+    return {
+        pair: _unique(row["department"] for row in expected
+                      if (row["supporting_hospital"], row["recipient_hospital"]) == pair) or every
+        for pair in vocabulary().pairs
+    }
+
+
+def parse_pair(text: str) -> tuple[str, str]:
+    """`支援医院/受援医院` (registered names or their aliases) → the registered pair."""
+    vocab = vocabulary()
+    registered = "、".join(f"{s}/{r}" for s, r in vocab.pairs)
+    parts = [part.strip() for part in text.split("/")]
+    if len(parts) != 2 or not all(parts):
+        raise ValueError(f"--pair 应写作“支援单位/受援单位”，例如 {vocab.pairs[0][0]}/"
+                         f"{vocab.pairs[0][1]}（写的是“{text}”）")
+    names = [vocab.hospital_aliases.get(label_key(part)) for part in parts]
+    pair = (names[0], names[1])
+    if pair not in vocab.pairs:
+        raise ValueError(f"“{text}”不是已登记的帮扶关系；已登记：{registered}")
+    return pair
 
 
 @dataclass(frozen=True)
@@ -184,13 +231,16 @@ def _statistics_instructions(first: dt.date, last: dt.date) -> list[str]:
         f"（可从日历中选择，或直接输入如 {last.year}/3/1），两端日期都包含在内。日期须在本轮"
         f"帮扶周期 {_date_zh(first)}至{_date_zh(last)} 之间。",
         "支援单位、受援单位、填报科室：点单元格右侧的箭头，从下拉列表中选择，不要自行改写"
-        "名称。列表中没有的医院或科室，请联系管理员登记。",
+        "名称；请按顺序选择：受援单位列表只列出所选支援单位的受援单位，科室列表只列出所选"
+        "帮扶关系的科室。列表中没有的医院或科室，请联系管理员登记。",
         "每位下派人员填一行，写全名；同一人在本统计周期内只占一行（多次下派的工作量合计后"
         f"填写）。表中留有 {PERSON_ROWS} 行，不够时可在表格中间插入行。",
         "各数量栏只填写数字：不带单位（“12人次”应填 12），不填文字或说明，没有的填 0。"
         + _rules_in_words(_metrics("activity")),
         "不要修改、删除或合并表头各列，不要移动标题、统计周期、支援单位、受援单位和填报科室"
         "各行；不需要填写合计行。",
+        "表下填写填报人、联系电话、审核人和填报日期。工作表已保护，只有浅黄色格子和人员表格"
+        "可以填写（可以插入或删除人员行）；如确需修改其他内容，请联系管理员。",
         "按表下“备注”的要求，随本表一并报送佐证材料：",
         *_evidence_notes(),
         *_resubmission_paragraphs(
@@ -228,7 +278,7 @@ def _number_validation(metric: Metric, what: str, blank: str) -> dict[str, objec
     }
 
 
-def _choice_validation(label: str, source: str) -> dict[str, object]:
+def _choice_validation(label: str, source: str, hint: str = "") -> dict[str, object]:
     what = label.rstrip("：")
     if label == DEPARTMENT_LABEL:
         # An unregistered department is only a warning to the reader, so Excel only warns too.
@@ -240,7 +290,7 @@ def _choice_validation(label: str, source: str) -> dict[str, object]:
     return {
         "validate": "list", "source": source,
         "input_title": f"选择{what}",
-        "input_message": f"点右侧箭头，从下拉列表中选择{what}（规范名称）。",
+        "input_message": f"点右侧箭头，从下拉列表中选择{what}（规范名称）。{hint}",
         "error_title": "不在名册中", "error_message": error, "error_type": error_type,
     }
 
@@ -269,20 +319,26 @@ class TemplateBook:
             "title": title, "subject": "帮扶统计模板", "author": AUTHOR,
             "company": AUTHOR, "created": LAYOUT_SINCE,
         })
-        self.choices: dict[str, list[str]] = {}
+        # The dropdown lists: defined name -> (heading on the hidden sheet, entries).
+        self.lists: dict[str, tuple[str, list[str]]] = {}
+        # Input cells are unlocked: the sheet is protected, they are not.
+        unlocked = {"locked": False}
         self.formats = {
             name: self.book.add_format({"font_name": "宋体", "font_size": 11, **spec})
             for name, spec in {
                 "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
                 "label": {"bold": True, "align": "right", "valign": "vcenter"},
-                "choice": {"bottom": 1, "valign": "vcenter", "bg_color": "#FFF9DB"},
+                "choice": {"bottom": 1, "valign": "vcenter", "bg_color": "#FFF9DB", **unlocked},
                 "date": {"bottom": 1, "align": "center", "valign": "vcenter",
-                         "num_format": DATE_FORMAT, "bg_color": "#FFF9DB"},
+                         "num_format": DATE_FORMAT, "bg_color": "#FFF9DB", **unlocked},
+                "entry": {"bottom": 1, "valign": "vcenter", "bg_color": "#FFF9DB", **unlocked},
                 "text": {"align": "center", "valign": "vcenter"},
                 "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                            "text_wrap": True, "bg_color": "#DDEBF7"},
-                "name": {"border": 1, "align": "left", "valign": "vcenter"},
-                "number": {"border": 1, "align": "center", "valign": "vcenter"},
+                "name": {"border": 1, "align": "left", "valign": "vcenter", **unlocked},
+                "number": {"border": 1, "align": "center", "valign": "vcenter", **unlocked},
+                "indicator": {"border": 1, "align": "left", "valign": "vcenter"},
+                "unit": {"border": 1, "align": "center", "valign": "vcenter"},
                 "note": {"text_wrap": True, "valign": "top"},
                 "paragraph": {"text_wrap": True, "valign": "top"},
             }.items()
@@ -315,13 +371,13 @@ class TemplateBook:
         return sheet
 
     def choice_line(self, sheet: Worksheet, row: int, label: str, value_span: tuple[int, int],
-                    items: list[str]) -> None:
-        """`label` in the columns before `value_span`, the value cells merged with a dropdown."""
+                    source: str, *, hint: str = "", value: str = "") -> None:
+        """`label` in the columns before `value_span`, the value cells merged with a dropdown
+        from `source` (a formula), holding `value` when pre-filled."""
         first, last = value_span
         self.merged(sheet, (row, 0), (row, first - 1), label, "label")
-        self.merged(sheet, (row, first), (row, last), "", "choice")
-        sheet.data_validation(row, first, row, last,
-                              _choice_validation(label, self._choice_source(label, items)))
+        self.merged(sheet, (row, first), (row, last), value, "choice")
+        sheet.data_validation(row, first, row, last, _choice_validation(label, source, hint))
 
     def merged(self, sheet: Worksheet, first: tuple[int, int], last: tuple[int, int],
                value: str, style: str) -> None:
@@ -331,22 +387,28 @@ class TemplateBook:
         else:
             sheet.merge_range(*first, *last, value, self.formats[style])
 
-    def _choice_source(self, label: str, items: list[str]) -> str:
-        # Registers grow past the 255 characters Excel allows in a list typed into the rule
-        # itself, so every list is a range on the hidden sheet, one column per list.
+    def define_list(self, name: str, heading: str, items: list[str]) -> str:
+        """A dropdown list on the hidden sheet, one column each, under a defined name. Lists
+        are ranges, not typed into the rules: registers grow past the 255 characters Excel
+        allows there, and INDIRECT picks a list by its name."""
         if not items:
-            raise ValueError(f"no entries in the register for {label}")
-        self.choices[label] = items
-        letter = column_letter(list(self.choices).index(label))
-        return f"='{CHOICES_SHEET}'!${letter}$2:${letter}${len(items) + 1}"
+            raise ValueError(f"no entries in the register for {heading}")
+        self.lists[name] = (heading, items)
+        return name
+
+    def protect(self, sheet: Worksheet) -> None:
+        sheet.protect("", PROTECTION)
 
     def close(self) -> None:
         sheet = self.book.add_worksheet(CHOICES_SHEET)
-        for column, (label, items) in enumerate(self.choices.items()):
+        for column, (name, (heading, items)) in enumerate(self.lists.items()):
+            letter = column_letter(column)
             sheet.set_column(column, column, 30)
-            sheet.write_string(0, column, label.rstrip("："), self.formats["header"])
+            sheet.write_string(0, column, heading, self.formats["header"])
             for row, item in enumerate(items, start=1):
                 sheet.write_string(row, column, item)
+            last = len(items) + 1
+            self.book.define_name(name, f"='{CHOICES_SHEET}'!${letter}$2:${letter}${last}")
         sheet.hide()
         self.book.close()
 
@@ -370,9 +432,38 @@ def statistics_columns() -> list[FormColumn]:
     ]
 
 
-def _write_statistics_form(path: Path) -> Path:
+def _hospital_lists(book: TemplateBook) -> dict[str, str]:
+    """The three dropdown lists of the statistics form, each depending on the line above:
+    label -> the validation's source formula."""
+    vocab = vocabulary()
+    supporting = _registers()[SUPPORTING_LABEL]
+    book.define_list(SUPPORTING_RANGE, SUPPORTING_LABEL.rstrip("："), supporting)
+    for n, hospital in enumerate(supporting, start=1):
+        book.define_list(f"{RECIPIENTS_RANGE}{n}", f"{hospital}的受援单位",
+                         vocab.recipients_of(hospital))
+    departments = pair_departments()
+    book.define_list(PAIRS_RANGE, "帮扶关系",
+                     [f"{s}{PAIR_KEY_SEPARATOR}{r}" for s, r in departments])
+    for n, ((s, r), names) in enumerate(departments.items(), start=1):
+        book.define_list(f"{DEPARTMENTS_RANGE}{n}", f"{s}→{r}的科室", names)
+    return {
+        SUPPORTING_LABEL: f"={SUPPORTING_RANGE}",
+        RECIPIENT_LABEL: f'=INDIRECT("{RECIPIENTS_RANGE}"&MATCH({{supporting}},'
+                         f"{SUPPORTING_RANGE},0))",
+        DEPARTMENT_LABEL: f'=INDIRECT("{DEPARTMENTS_RANGE}"&MATCH({{supporting}}&'
+                          f'"{PAIR_KEY_SEPARATOR}"&{{recipient}},{PAIRS_RANGE},0))',
+    }
+
+
+# What to choose first, said where a list depends on it.
+CHOICE_HINTS = {
+    RECIPIENT_LABEL: "列表只列出所选支援单位的受援单位，请先选择支援单位。",
+    DEPARTMENT_LABEL: "列表只列出所选帮扶关系的科室，请先选择支援单位和受援单位。",
+}
+
+
+def _write_statistics_form(path: Path, pair: tuple[str, str] | None) -> Path:
     first, last = programme_window()
-    registers = _registers()
     columns = statistics_columns()
     book = TemplateBook(path, STATISTICS_TITLE, _statistics_instructions(first, last))
     sheet = book.form_sheet(STATISTICS_SHEET, [14] + [11] * len(columns), STATISTICS_TITLE)
@@ -387,12 +478,20 @@ def _write_statistics_form(path: Path) -> Path:
                               _date_validation(first, last, which))
     sheet.write_string(period_row, 4, "至", book.formats["text"])
     # One label per line: a label whose value is left blank must not take the next label's.
-    for row, label in enumerate(registers, start=period_row + 1):
-        book.choice_line(sheet, row, label, (2, 6), registers[label])
-    for row in range(period_row, period_row + 1 + len(registers)):
+    sources = _hospital_lists(book)
+    rows = dict(zip(sources, range(period_row + 1, period_row + 1 + len(sources)), strict=True))
+    cells = {
+        "supporting": f"$C${rows[SUPPORTING_LABEL] + 1}",
+        "recipient": f"$C${rows[RECIPIENT_LABEL] + 1}",
+    }
+    prefilled = dict(zip((SUPPORTING_LABEL, RECIPIENT_LABEL), pair or ("", ""), strict=True))
+    for label, row in rows.items():
+        book.choice_line(sheet, row, label, (2, 6), sources[label].format(**cells),
+                         hint=CHOICE_HINTS.get(label, ""), value=prefilled.get(label, ""))
+    for row in range(period_row, period_row + 1 + len(sources)):
         sheet.set_row(row, 22)
 
-    header_row = period_row + 1 + len(registers)
+    header_row = period_row + 1 + len(sources)
     first_data = header_row + 2
     last_data = first_data + PERSON_ROWS - 1
     book.merged(sheet, (header_row, 0), (header_row + 1, 0), "姓名", "header")
@@ -425,11 +524,31 @@ def _write_statistics_form(path: Path) -> Path:
     for row, note in enumerate(notes, start=last_data + 2):
         book.merged(sheet, (row, 0), (row, last_column), note, "note")
         sheet.set_row(row, 30)
+    _sign_off_lines(book, sheet, last_data + 2 + len(notes) + 1, first)
+    book.protect(sheet)
     book.close()
     return path
 
 
-def _write_capacity_form(path: Path) -> Path:
+def _sign_off_lines(book: TemplateBook, sheet: Worksheet, top: int, first: dt.date) -> None:
+    """填报人 / 联系电话 / 审核人 / 填报日期, each label in its own cell (the name column holds a
+    sign-off label, which the reader takes for the end of the form) and its value beside it."""
+    for row, pair in enumerate(SIGN_OFF, start=top):
+        for (label_column, value_span), label in zip(((0, (1, 3)), (4, (5, 7))), pair,
+                                                     strict=True):
+            sheet.write_string(row, label_column, label, book.formats["label"])
+            style = "date" if label == SIGN_OFF_DATE else "entry"
+            book.merged(sheet, (row, value_span[0]), (row, value_span[1]), "", style)
+            if label == SIGN_OFF_DATE:
+                sheet.data_validation(row, value_span[0], row, value_span[1], {
+                    "validate": "date", "criteria": ">=", "value": first,
+                    "input_title": "填报日期", "input_message": "填写报送本表的日期。",
+                    "error_title": "日期不符合要求", "error_message": "请填写日期，如 2022/4/5。",
+                })
+        sheet.set_row(row, 22)
+
+
+def _write_capacity_form(path: Path, pair: tuple[str, str] | None) -> Path:
     first, last = programme_window()
     years = range(first.year, last.year + 1)
     metrics = _metrics("capacity")
@@ -438,16 +557,18 @@ def _write_capacity_form(path: Path) -> Path:
     last_column = 1 + len(years)
 
     recipient_row = 1
-    book.choice_line(sheet, recipient_row, RECIPIENT_LABEL, (1, last_column),
-                     _registers()[RECIPIENT_LABEL])
+    recipients = book.define_list(RECIPIENTS_RANGE.rstrip("_"), RECIPIENT_LABEL.rstrip("："),
+                                  _registers()[RECIPIENT_LABEL])
+    book.choice_line(sheet, recipient_row, RECIPIENT_LABEL, (1, last_column), f"={recipients}",
+                     value=pair[1] if pair else "")
     sheet.set_row(recipient_row, 22)
 
     header_row = recipient_row + 1
     for column, text in enumerate(["指标", "单位", *(f"{year}年" for year in years)]):
         sheet.write_string(header_row, column, text, book.formats["header"])
     for row, metric in enumerate(metrics, start=header_row + 1):
-        sheet.write_string(row, 0, metric.name_zh, book.formats["name"])
-        sheet.write_string(row, 1, metric.unit_zh, book.formats["number"])
+        sheet.write_string(row, 0, metric.name_zh, book.formats["indicator"])
+        sheet.write_string(row, 1, metric.unit_zh, book.formats["unit"])
         for column in range(2, last_column + 1):
             sheet.write_blank(row, column, None, book.formats["number"])
         sheet.data_validation(row, 2, row, last_column, _number_validation(
@@ -458,15 +579,27 @@ def _write_capacity_form(path: Path) -> Path:
     notes_row = header_row + len(metrics) + 2
     book.merged(sheet, (notes_row, 0), (notes_row, last_column),
                 "备注：只填数字，不带单位；尚未统计的年度留空，确实为零的填 0。", "note")
+    book.protect(sheet)
     book.close()
     return path
 
 
-def write_templates(dest: Path) -> list[Path]:
-    """Write the blank statistics form and capacity-indicator form into `dest` (created if
-    missing) and return their paths. The same seeds give the same bytes."""
+def template_names(pair: tuple[str, str] | None = None) -> list[str]:
+    """The two templates' file names; pre-filled ones name their hospitals."""
+    if pair is None:
+        return [STATISTICS_FILE, CAPACITY_FILE]
+    supporting, recipient = pair
+    return [f"{Path(STATISTICS_FILE).stem}_{supporting}_{recipient}.xlsx",
+            f"{Path(CAPACITY_FILE).stem}_{recipient}.xlsx"]
+
+
+def write_templates(dest: Path, pair: tuple[str, str] | None = None) -> list[Path]:
+    """Write the statistics form and capacity-indicator form into `dest` (created if
+    missing), blank or with a registered `pair`'s hospitals filled in, and return their
+    paths. The same seeds give the same bytes."""
     dest.mkdir(parents=True, exist_ok=True)
+    statistics, capacity = template_names(pair)
     return [
-        _write_statistics_form(dest / STATISTICS_FILE),
-        _write_capacity_form(dest / CAPACITY_FILE),
+        _write_statistics_form(dest / statistics, pair),
+        _write_capacity_form(dest / capacity, pair),
     ]

@@ -24,7 +24,7 @@ from pipelines.forms.periods import (
     looks_unfilled,
     parse_period,
 )
-from pipelines.forms.text import cell_text, fold, label_key, without_asides
+from pipelines.forms.text import a1, cell_text, fold, label_key, without_asides
 from pipelines.forms.vocabulary import UNUSED_LABEL, Vocabulary
 from pipelines.issues import Issue
 
@@ -38,6 +38,10 @@ class Context:
     sheet_name: str | None
     file_stem: str
     folders: tuple[str, ...]
+    # label field -> the cell its value is written in (the label's own when it has none), so
+    # that a problem with the value points the submitter at it.
+    label_cells: dict[str, str] = field(default_factory=dict)
+    text_cells: tuple[str, ...] = ()  # the first cell of each line of `texts`
 
 
 _LABEL_SEPARATOR = re.compile(r"^[:：]")
@@ -55,24 +59,31 @@ def context_of(rows: list[list[object]], sheet_name: str | None, relative_path: 
                vocab: Vocabulary) -> Context:
     """Split the rows above a table into label values and free text."""
     labels: dict[str, str] = {}
+    label_cells: dict[str, str] = {}
     texts: list[str] = []
-    for row in rows:
+    text_cells: list[str] = []
+    for r, row in enumerate(rows):
         cells = [cell_text(v).strip() for v in row]
-        line: list[str] = []
+        line: list[tuple[int, str]] = []
         for i, text in enumerate(cells):
             if not text:
                 continue
             if not _label_hits(fold(text), vocab):
-                line.append(text)
+                line.append((i, text))
                 continue
-            for label_field, value in _labelled_values(text, cells[i + 1:], vocab).items():
-                labels.setdefault(label_field, value)
-        text_line = " ".join(line)
+            for label_field, (value, offset) in _labelled_values(
+                    text, cells[i + 1:], vocab).items():
+                if label_field not in labels:
+                    labels[label_field] = value
+                    label_cells[label_field] = a1(r, i + offset)
+        text_line = " ".join(text for _, text in line)
         if line and not any(m in label_key(text_line) for m in vocab.instruction_markers):
             texts.append(text_line)
+            text_cells.append(a1(r, line[0][0]))
     parts = relative_path.split("/")
     stem = parts[-1].rsplit(".", 1)[0]
-    return Context(labels, tuple(texts), sheet_name, stem, tuple(parts[:-1]))
+    return Context(labels, tuple(texts), sheet_name, stem, tuple(parts[:-1]), label_cells,
+                   tuple(text_cells))
 
 
 def _label_hits(folded: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
@@ -82,11 +93,12 @@ def _label_hits(folded: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
             for m in vocab.label_pattern.finditer(folded.lower())]
 
 
-def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict[str, str]:
+def _labelled_values(text: str, following: list[str],
+                     vocab: Vocabulary) -> dict[str, tuple[str, int]]:
     """`填报科室：心内科  受援单位：和政县人民医院` → both values; a cell that is only a label
     takes its value from the next non-empty cells (dates in separate cells included), up to
     the next label. Labels that bangfu does not use (填报日期 …) only end the value before
-    them."""
+    them. Each value comes with the offset of its cell from the label's (0: the same cell)."""
     folded = fold(text)
     kept = _label_hits(folded, vocab)
     values = {}
@@ -95,20 +107,24 @@ def _labelled_values(text: str, following: list[str], vocab: Vocabulary) -> dict
         value = folded[end:stop]
         value = re.sub(r"^\([^)]*\)", "", value)  # 统计周期（起止时间）：…
         value = _LABEL_SEPARATOR.sub("", value).strip()
+        offset = 0
         if not value and n + 1 == len(kept):
-            value = " ".join(_cells_up_to_a_label(following, vocab))
+            taken = _cells_up_to_a_label(following, vocab)
+            value = " ".join(text for _, text in taken)
+            offset = taken[0][0] + 1 if taken else 0
         if label_field != UNUSED_LABEL:
-            values[label_field] = value
+            values[label_field] = (value, offset)
     return values
 
 
-def _cells_up_to_a_label(cells: list[str], vocab: Vocabulary) -> list[str]:
+def _cells_up_to_a_label(cells: list[str], vocab: Vocabulary) -> list[tuple[int, str]]:
+    """(index, text) of the non-empty cells before the next label."""
     taken = []
-    for text in cells:
+    for index, text in enumerate(cells):
         if text and _label_hits(fold(text), vocab):
             break
         if text:
-            taken.append(text)
+            taken.append((index, text))
     return taken
 
 
@@ -223,6 +239,7 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
                 what = "支援医院" if role == "supporting_hospital" else "受援医院"
                 provenance.issues.append(Issue(
                     "unknown_hospital", sheet=sheet, value_found=written,
+                    cell=context.label_cells.get(role),
                     detail=f"{what}：“{written}”不在医院名册中",
                 ))
                 return
@@ -242,6 +259,7 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
         # township health centre of a 医联体): never fill in the registered partner instead.
         provenance.issues.append(Issue(
             "unknown_hospital", sheet=sheet, value_found=stranger,
+            cell=_cell_naming(context, stranger),
             detail=f"“{stranger}”不在医院名册中",
         ))
         return
@@ -252,6 +270,7 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
     if supporting and recipient and (supporting, recipient) not in vocab.pairs:
         provenance.issues.append(Issue(
             "unknown_hospital", sheet=sheet,
+            cell=context.label_cells.get("recipient_hospital") or _cell_naming(context, recipient),
             detail=f"帮扶关系：{supporting}→{recipient} 未在名册中登记",
         ))
         return
@@ -259,10 +278,21 @@ def resolve_hospitals(context: Context, vocab: Vocabulary, sheet: str | None,
         missing = [w for w, v in (("支援医院", supporting), ("受援医院", recipient)) if not v]
         provenance.issues.append(Issue(
             "unknown_hospital", sheet=sheet,
+            cell=next((context.label_cells[role] for role, found in
+                       (("supporting_hospital", supporting), ("recipient_hospital", recipient))
+                       if not found and role in context.label_cells), None),
             detail="和".join(missing) + "（表中、文件名和文件夹中均未找到）",
         ))
         return
     provenance.supporting_hospital, provenance.recipient_hospital = supporting, recipient
+
+
+def _cell_naming(context: Context, name: str) -> str | None:
+    """The cell of the first label or line above the table that holds `name` (as folded)."""
+    key = label_key(name)
+    written = [*((context.label_cells.get(f), v) for f, v in context.labels.items()),
+               *zip(context.text_cells, context.texts, strict=True)]
+    return next((cell for cell, text in written if cell and key in label_key(text)), None)
 
 
 def resolve_department(context: Context, vocab: Vocabulary, provenance: Provenance) -> None:
@@ -314,7 +344,12 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
         candidates = [written]
     else:
         candidates = [*context.texts, context.sheet_name or "", context.file_stem]
+    # The cell each candidate is written in; the sheet and file names have none.
+    cells = [context.label_cells.get("period")] if written is not None else list(
+        context.text_cells)
+    cell = None
     for n, text in enumerate(candidates):
+        cell = cells[n] if n < len(cells) else None
         try:
             period = parse_period(text, default_year, labelled=written is not None)
         except PeriodNotContiguous as exc:
@@ -323,7 +358,7 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
             return
         except PeriodError as exc:
             provenance.issues.append(Issue(
-                "period_invalid", sheet=sheet, value_found=text, detail=str(exc)))
+                "period_invalid", sheet=sheet, cell=cell, value_found=text, detail=str(exc)))
             return
         if period:
             period = _narrowed(period, candidates[n + 1:], default_year)
@@ -339,13 +374,15 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
                 detail = f"统计周期“{written}”无法识别为日期"
         else:
             detail = "表中、工作表名和文件名中均未找到统计周期"
-        provenance.issues.append(Issue("period_missing", sheet=sheet, value_found=written,
-                                       detail=detail))
+        provenance.issues.append(Issue(
+            "period_missing", sheet=sheet, value_found=written,
+            cell=context.label_cells.get("period") if written is not None else None,
+            detail=detail))
         return
     first, last = window
     if period.end < first or period.start > last:
         provenance.issues.append(Issue(
-            "period_out_of_window", sheet=sheet, value_found=str(period),
+            "period_out_of_window", sheet=sheet, cell=cell, value_found=str(period),
             detail=f"{period}不在本轮帮扶周期（{first.isoformat()}至{last.isoformat()}）内",
         ))
         return

@@ -264,7 +264,8 @@ def _read_table(sheet: Sheet, header: Header, context: Context, vocab: Vocabular
 
     name_column = header.field_column(PERSON_NAME)
     if name_column is None:
-        issues.append(Issue("missing_required_column", sheet=sheet.name, column_name="姓名"))
+        issues.append(Issue("missing_required_column", sheet=sheet.name, column_name="姓名",
+                            cell=a1(header.first_row, 0)))
         return [], issues, Table([])
 
     table = table_rows(sheet, header, vocab)

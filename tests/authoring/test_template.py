@@ -17,14 +17,19 @@ from pipelines.authoring.template import (
     CAPACITY_FILE,
     CAPACITY_SHEET,
     CHOICES_SHEET,
+    DEPARTMENTS_RANGE,
     INSTRUCTIONS_SHEET,
+    PAIRS_RANGE,
     PERSON_ROWS,
+    RECIPIENTS_RANGE,
     STATISTICS_FILE,
     STATISTICS_SHEET,
+    SUPPORTING_RANGE,
+    pair_departments,
     statistics_columns,
     write_templates,
 )
-from pipelines.checking import check_files
+from pipelines.checking import check
 from pipelines.forms.reader import read_form
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import programme_window
@@ -41,6 +46,9 @@ HEADER_ROWS = (6, 7)
 FIRST_PERSON_ROW = 8
 LAST_PERSON_ROW = FIRST_PERSON_ROW + PERSON_ROWS - 1
 CAPACITY_RECIPIENT_CELL = "B2"
+# Under the notes: 填报人 B43, 联系电话 F43, 审核人 B44, 填报日期 F44 (merged over three columns).
+SIGN_OFF_CELLS = {"填报人": "B43", "联系电话": "F43", "审核人": "B44", "填报日期": "F44"}
+SIGN_OFF_DATE_CELL = "F44:H44"
 CAPACITY_HEADER_ROW = 3
 
 PEOPLE = {
@@ -151,7 +159,16 @@ def test_filled_capacity_form_reads_back_exactly(filled: dict[str, Path]) -> Non
 
 
 def test_filled_templates_pass_check(filled: dict[str, Path]) -> None:
-    assert check_files([filled["statistics"], filled["capacity"]], filled["raw"]) == []
+    checked, missing = check([filled["statistics"], filled["capacity"]], filled["raw"])
+    assert missing == [] and [f.problems for f in checked] == [[], []]
+    assert all(f.passed for f in checked)
+
+
+def _named_list(book, name: str) -> list[str]:
+    """The entries of a defined name's range (a column on the hidden sheet)."""
+    (title, cells), = book.defined_names[name].destinations
+    assert title == CHOICES_SHEET
+    return [c.value for (c,) in book[title][cells.replace("$", "")]]
 
 
 def _rules(sheet) -> dict[str, object]:
@@ -187,22 +204,24 @@ def test_statistics_form_validation_rules(templates: dict[str, Path]) -> None:
         assert (float(rule.formula1), float(rule.formula2)) == (to_excel(first), to_excel(last))
         _assert_explained(rule)
 
-    vocab = vocabulary()
-    registers = {
-        "supporting": list(dict.fromkeys(s for s, _ in vocab.pairs)),
-        "recipient": list(dict.fromkeys(r for _, r in vocab.pairs)),
-        "department": list(dict.fromkeys(vocab.departments.values())),
+    supporting, recipient = CHOICE_CELLS["supporting"], CHOICE_CELLS["recipient"]
+    absolute = {name: f"${cell[0]}${cell[1:]}" for name, cell in CHOICE_CELLS.items()}
+    formulas = {
+        "supporting": SUPPORTING_RANGE,
+        "recipient": f'INDIRECT("{RECIPIENTS_RANGE}"&MATCH({absolute["supporting"]},'
+                     f"{SUPPORTING_RANGE},0))",
+        "department": f'INDIRECT("{DEPARTMENTS_RANGE}"&MATCH({absolute["supporting"]}&"|"&'
+                      f'{absolute["recipient"]},{PAIRS_RANGE},0))',
     }
-    choices = book[CHOICES_SHEET]
-    for (field, cell), letter in zip(CHOICE_CELLS.items(), "ABC", strict=True):
+    assert (supporting, recipient) == ("C3", "C4")
+    for field, cell in CHOICE_CELLS.items():
         row = cell[1:]
         rule = rules[f"{cell}:G{row}"]
-        end = len(registers[field]) + 1
-        assert rule.type == "list"
-        assert rule.formula1 == f"'{CHOICES_SHEET}'!${letter}$2:${letter}${end}"
-        assert [c.value for c in choices[letter][1:end]] == registers[field]
+        assert (rule.type, rule.formula1) == ("list", formulas[field])
         assert _setting(rule, "errorStyle") == ("warning" if field == "department" else "stop")
         _assert_explained(rule)
+    vocab = vocabulary()
+    assert _named_list(book, SUPPORTING_RANGE) == list(dict.fromkeys(s for s, _ in vocab.pairs))
 
     for column, letter in zip(statistics_columns(), _column_letters().values(), strict=True):
         rule = rules[f"{letter}{FIRST_PERSON_ROW}:{letter}{LAST_PERSON_ROW}"]
@@ -212,7 +231,8 @@ def test_statistics_form_validation_rules(templates: dict[str, Path]) -> None:
         assert column.metric.name_zh in rule.prompt
         _assert_explained(rule)
     assert rules[f"O{FIRST_PERSON_ROW}:O{LAST_PERSON_ROW}"].type == "decimal"  # 支援经费（万元）
-    assert len(rules) == 2 + len(CHOICE_CELLS) + len(statistics_columns())
+    assert rules[SIGN_OFF_DATE_CELL].type == "date"
+    assert len(rules) == 2 + len(CHOICE_CELLS) + len(statistics_columns()) + 1
 
     top, sub = ([cell.value for cell in sheet[row]] for row in HEADER_ROWS)
     assert [s or t for t, s in zip(top, sub, strict=True)] == NEW_HEADER
@@ -222,7 +242,7 @@ def test_statistics_form_validation_rules(templates: dict[str, Path]) -> None:
     assert sheet.freeze_panes == f"B{FIRST_PERSON_ROW}"
     assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
     notes = [sheet.cell(row, 1).value for row in range(LAST_PERSON_ROW + 1, sheet.max_row + 1)]
-    assert [n[:4] for n in notes if n] == ["备注：1", "2.“学", "3.“义"]
+    assert [n[:4] for n in notes if n] == ["备注：1", "2.“学", "3.“义", "填报人：", "审核人："]
 
 
 def test_capacity_form_validation_rules(templates: dict[str, Path]) -> None:
@@ -235,7 +255,9 @@ def test_capacity_form_validation_rules(templates: dict[str, Path]) -> None:
     assert [c.value for c in sheet[CAPACITY_HEADER_ROW]] == ["指标", "单位", *years]
 
     rule = rules["B2:G2"]
-    assert (rule.type, rule.formula1) == ("list", f"'{CHOICES_SHEET}'!$A$2:$A$3")
+    assert (rule.type, rule.formula1) == ("list", "bangfu_recipients")
+    assert _named_list(book, "bangfu_recipients") == list(
+        dict.fromkeys(r for _, r in vocabulary().pairs))
     _assert_explained(rule)
 
     expected = {
@@ -289,3 +311,74 @@ def test_blank_capacity_template_asks_for_the_recipient(templates: dict[str, Pat
     assert parsed.reports == []
     errors = [issue.code for issue in parsed.issues if issue.severity == "error"]
     assert errors == ["unknown_hospital"]
+
+
+def _pick(book, name: str, match: str) -> list[str]:
+    """What Excel shows in a dependent dropdown: INDIRECT(name & MATCH(match, list, 0))."""
+    supporting_list = SUPPORTING_RANGE if name == RECIPIENTS_RANGE else PAIRS_RANGE
+    position = _named_list(book, supporting_list).index(match) + 1
+    return _named_list(book, f"{name}{position}")
+
+
+def test_a_template_for_one_pair_cannot_be_filled_wrong_and_reads_back_exactly(
+        tmp_path: Path) -> None:
+    from pipelines.cli import main
+
+    assert main(["template", str(tmp_path / "t"), "--pair", "临夏州人民医院/和政县医院"]) == 0
+    (statistics,) = (tmp_path / "t").glob("对口支援*.xlsx")
+    assert statistics.name == f"对口支援、医联体工作统计表_{LINXIA}_{HEZHENG}.xlsx"
+    book = openpyxl.load_workbook(statistics)
+    sheet = book[STATISTICS_SHEET]
+    assert (sheet[CHOICE_CELLS["supporting"]].value, sheet[CHOICE_CELLS["recipient"]].value) == (
+        LINXIA, HEZHENG)
+
+    # The dependent lists: the chosen supporting hospital's recipients only, the chosen
+    # pair's departments only (绍兴 → 和政 cannot be picked; 绍兴's departments are not offered).
+    vocab = vocabulary()
+    assert _pick(book, RECIPIENTS_RANGE, LINXIA) == [HEZHENG]
+    shaoxing = next(s for s, _ in vocab.pairs if s != LINXIA)
+    assert HEZHENG not in _pick(book, RECIPIENTS_RANGE, shaoxing)
+    departments = _pick(book, DEPARTMENTS_RANGE, f"{LINXIA}|{HEZHENG}")
+    assert departments == pair_departments()[(LINXIA, HEZHENG)]
+    assert DEPARTMENT in departments and len(departments) < len(set(vocab.departments.values()))
+    other = next(names for pair, names in pair_departments().items() if pair[0] == shaoxing)
+    assert set(other) - set(departments)  # the other pair's own departments are not offered
+
+    # Protected, except where a submitter types.
+    assert sheet.protection.sheet and sheet.protection.insertRows is False  # allowed
+    inputs = [*PERIOD_CELLS, *CHOICE_CELLS.values(), *SIGN_OFF_CELLS.values(),
+              f"A{FIRST_PERSON_ROW}", f"O{LAST_PERSON_ROW}"]
+    assert [c for c in inputs if sheet[c].protection.locked] == []
+    fixed = ["A1", "A2", "A3", "B6", "B7", "A6", f"A{LAST_PERSON_ROW + 2}", "A43", "E43"]
+    assert [c for c in fixed if not sheet[c].protection.locked] == []
+
+    sheet[PERIOD_CELLS[0]], sheet[PERIOD_CELLS[1]] = PERIOD
+    sheet[CHOICE_CELLS["department"]] = DEPARTMENT
+    letters = _column_letters()
+    for row, (name, values) in enumerate(PEOPLE.items(), start=FIRST_PERSON_ROW):
+        sheet[f"A{row}"] = name
+        for code, value in values.items():
+            sheet[f"{letters[code]}{row}"] = value
+    signed = {"填报人": "马丽", "联系电话": "13909301234", "审核人": "王主任",
+              "填报日期": dt.date(2022, 4, 5)}
+    for field, value in signed.items():
+        sheet[SIGN_OFF_CELLS[field]] = value
+    filled = tmp_path / "raw" / statistics.name
+    filled.parent.mkdir()
+    book.save(filled)
+
+    parsed = _read(filled, filled.parent)
+    assert parsed.issues == []
+    (report,) = parsed.reports
+    assert (report.supporting_hospital, report.recipient_hospital, report.department) == (
+        LINXIA, HEZHENG, DEPARTMENT)
+    assert (report.period_start, report.period_end) == PERIOD
+    codes = [c.metric.code for c in statistics_columns()]
+    assert [r.person_name for r in report.rows] == list(PEOPLE)
+    for row, values in zip(report.rows, PEOPLE.values(), strict=True):
+        assert {v.metric_code: v.value for v in row.values} == {
+            code: float(values.get(code, 0)) for code in codes}
+
+    capacity = openpyxl.load_workbook(tmp_path / "t" / f"受援医院能力指标_{HEZHENG}.xlsx")
+    assert capacity[CAPACITY_SHEET][CAPACITY_RECIPIENT_CELL].value == HEZHENG
+    assert capacity[CAPACITY_SHEET].protection.sheet

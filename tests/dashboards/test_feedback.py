@@ -18,6 +18,7 @@ from mart_samples import (
     PARTIAL_FILE,
     PARTIAL_SHA,
     REJECTED_FILE,
+    REJECTED_SHA,
     SCRIPT_COLUMN,
     SHAOXING,
     file_row,
@@ -301,3 +302,33 @@ def test_every_formula_prefix_is_written_as_text(tmp_path: Path, text: str):
     # decode it.
     texts = [re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m[1], 16)), str(c.value)) for c in row]
     assert texts.count(text) == 5  # file, sheet, column, value, message
+
+
+def test_each_listed_file_goes_back_annotated_from_the_archive(tmp_path: Path):
+    """The archived version of 骨科's rejected file (found by its sha256) comes back marked
+    with exactly the list's problems of it, linked from the department's page."""
+    from formfiles import activity_sheet, write_xlsx
+
+    from pipelines.authoring.annotate import LIST_HEADER_ROW
+    from pipelines.warehouse.manifest import archive_relative_path
+
+    warehouse = write_warehouse(tmp_path / "bangfu.duckdb", FULL_CONTENTS)
+    archived = tmp_path / archive_relative_path(REJECTED_SHA, ".xlsx")
+    # Rows 4 to 8 under the title, the label line and the header.
+    write_xlsx(archived, activity_sheet(labels=["填报科室：骨科"], rows=[
+        ["张三", 1], ["王五", 1], ["", 2], ["李四", 3, 0, 0, FORMULA_VALUE], ["张三", 4]]))
+    folder = tmp_path / "feedback"
+
+    _, *pages = feedback.write_section(folder, load_marts(warehouse), BUILT_AT, tmp_path)
+
+    copy = folder / SHAOXING_FOLDER / "骨科" / "骨科_统计表_问题标注.xlsx"
+    book = openpyxl.load_workbook(copy)
+    listed = list(book["问题清单"].iter_rows(min_row=LIST_HEADER_ROW + 1, values_only=True))
+    assert [(row[2], row[3], row[9]) for row in listed] == [
+        (sheet, cell, code) for _, sheet, cell, code in ORTHOPAEDICS]
+    sheet = book["Sheet1"]
+    assert (sheet["E7"].value, sheet["E7"].data_type) == (FORMULA_VALUE, "s")
+    assert f"填写的“{FORMULA_VALUE}”不是数字" in sheet["E7"].comment.text
+    assert sheet["A6"].fill.fgColor.rgb.endswith("FFC7CE")
+    page = next(p for p in pages if p.title == "退回清单 · 骨科")
+    assert 'href="%E9%AA%A8%E7%A7%91/%E9%AA%A8%E7%A7%91_%E7%BB%9F%E8%AE%A1%E8%A1%A8_' in page.body

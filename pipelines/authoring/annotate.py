@@ -1,0 +1,278 @@
+"""The submitter's own workbook sent back with its problems marked where they are.
+
+`annotate(content, file_name, problems, dest)` writes a copy of a submitted file: the same
+sheets, values and layout, each cell with a problem filled (errors red, warnings amber) and
+commented in Chinese with what is wrong and what to write instead, and a first sheet 问题清单
+listing every problem with a link to its cell. An .xlsx is copied with its formats; an .xls,
+.ods or CSV comes back as an .xlsx holding its values and merged ranges.
+
+Nothing the writer adds is ever a formula: texts that begin with = + - @ stay text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import openpyxl
+import python_calamine
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.forms.workbook import FileRejected, read_sheets, sniff
+from pipelines.issues import catalogue
+
+LIST_SHEET = "问题清单"
+AUTHOR = "bangfu"
+SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
+FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),  # red
+    "warning": PatternFill("solid", fgColor="FFE699"),  # amber
+}
+SEVERITY_FONTS = {"error": Font(bold=True, color="C00000"), "warning": Font(color="9C5700")}
+# A sheet name may not hold these, nor be longer than 31 characters.
+_UNSAFE_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+_CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
+
+
+class Located(Protocol):
+    """A problem of a file, as `ingest_issues` and `bangfu check` hold it."""
+
+    sheet: str | None
+    cell: str | None
+    row_number: int | None
+    column_name: str | None
+    value_found: str | None
+    severity: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    title: str
+    width: int
+
+
+LIST_COLUMNS = (
+    ListColumn("序号", 6), ListColumn("类别", 7), ListColumn("工作表", 14),
+    ListColumn("单元格", 10), ListColumn("行号", 7), ListColumn("列名", 18),
+    ListColumn("填写内容", 18), ListColumn("问题", 18), ListColumn("如何修改", 70),
+    ListColumn("代码", 20),
+)
+LIST_HEADER_ROW = 4  # 1-based: title, counts, how to use it, blank, then the table
+
+
+def annotated_name(file_name: str) -> str:
+    """The returned copy's file name: the submitted name, marked, always .xlsx (a converted
+    file keeps its own kind in the name: 心内科_csv_问题标注.xlsx)."""
+    path = Path(file_name)
+    kind = "" if path.suffix.lower() in (".xlsx", "") else f"_{path.suffix.lower()[1:]}"
+    return f"{path.stem}{kind}_问题标注.xlsx"
+
+
+def annotate(content: bytes, file_name: str, problems: Sequence[Located], dest: Path) -> Path:
+    """Write the annotated copy of a file (its bytes and its name as submitted) to `dest`."""
+    try:
+        kind = sniff(content, Path(file_name).suffix)
+    except FileRejected:
+        kind = None  # nothing to copy: the list alone goes back
+    if kind == "workbook" and _is_xlsx(content):
+        book = openpyxl.load_workbook(io.BytesIO(content), rich_text=True)
+    else:
+        book = _converted(content, file_name, kind)
+    sheets = {ws.title: ws for ws in book.worksheets}
+    # A CSV's problems name no sheet: they are on its only one.
+    default = book.worksheets[0].title if kind == "csv" else None
+    for target, located in _by_cell(problems, sheets, default).items():
+        _mark(*target, located)
+    _write_list(book, file_name, problems, sheets, default)
+    book.active = 0
+    for ws in book.worksheets:
+        ws.sheet_view.tabSelected = ws.title == LIST_SHEET
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    book.save(dest)
+    return dest
+
+
+def _is_xlsx(content: bytes) -> bool:
+    if not content.startswith(b"PK"):
+        return False
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "xl/workbook.xml" in archive.namelist()
+
+
+def _sheet_title(name: str, taken: Iterable[str] = ()) -> str:
+    base = _UNSAFE_IN_SHEET_NAME.sub("_", name).strip("'")[:31] or "Sheet1"
+    title, number = base, 1
+    while title in set(taken):
+        number += 1
+        title = f"{base[:28]}({number})"
+    return title
+
+
+def _converted(content: bytes, file_name: str, kind: str | None) -> openpyxl.Workbook:
+    """A new workbook holding the values and merged ranges of every sheet of a file that is
+    not an .xlsx (hidden sheets stay hidden)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    if kind == "csv":
+        (sheet,) = read_sheets(Path(file_name), content)
+        _fill(book.create_sheet(_sheet_title(Path(file_name).stem)), sheet.rows, [])
+    elif kind == "workbook":
+        calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        for index, meta in enumerate(calamine.sheets_metadata):
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            source = calamine.get_sheet_by_index(index)
+            ws = book.create_sheet(_sheet_title(meta.name, book.sheetnames))
+            _fill(ws, source.to_python(skip_empty_area=False), source.merged_cell_ranges or [])
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+                ws.sheet_state = "hidden"
+    return book
+
+
+def _fill(ws: Worksheet, rows: list[list[object]], merged) -> None:
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            cell = ws.cell(r, c)
+            if isinstance(value, str):
+                _text(cell, value)
+            else:
+                cell.value = value
+                if isinstance(value, dt.datetime | dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+    for (r0, c0), (r1, c1) in merged:
+        ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+
+
+def _text(cell: Cell, value: str) -> None:
+    """A text cell that stays text: openpyxl would store =… as a formula, and the quote
+    prefix keeps Excel from making one of it when the cell is edited."""
+    cell.value = value
+    cell.data_type = "s"
+    if value[:1] in "=+-@":
+        cell.quotePrefix = True
+
+
+def _target(problem: Located, sheets: dict[str, Worksheet],
+            default: str | None) -> tuple[Worksheet, str] | None:
+    """The sheet and cell a problem is marked on: its cell, else the first cell of its row;
+    a problem of the whole file is only listed."""
+    ws = sheets.get(problem.sheet or default or "")
+    if ws is None:
+        return None
+    if problem.cell and _CELL.match(problem.cell):
+        coordinate = problem.cell
+    elif problem.row_number:
+        coordinate = f"A{problem.row_number}"
+    else:
+        return None
+    for merged in ws.merged_cells.ranges:  # a merged block is commented on its first cell
+        if coordinate in merged:
+            return ws, merged.start_cell.coordinate
+    return ws, coordinate
+
+
+def _by_cell(problems: Sequence[Located], sheets: dict[str, Worksheet],
+             default: str | None) -> dict[tuple[Worksheet, str], list[Located]]:
+    marked: dict[tuple[Worksheet, str], list[Located]] = {}
+    for problem in problems:
+        if (target := _target(problem, sheets, default)) is not None:
+            marked.setdefault(target, []).append(problem)
+    return marked
+
+
+def _mark(ws: Worksheet, coordinate: str, problems: list[Located]) -> None:
+    cell = ws[coordinate]
+    if isinstance(cell, MergedCell):  # pragma: no cover - _target points at the first cell
+        return
+    worst = "error" if any(p.severity == "error" for p in problems) else "warning"
+    cell.fill = FILLS[worst]
+    text = "\n".join(
+        f"【{SEVERITY_WORDS[p.severity]}·{catalogue()[p.code]['title_zh']}】{p.message}"
+        for p in problems
+    )
+    if cell.comment is not None:  # the submitter's own note stays, above bangfu's
+        text = f"{cell.comment.text}\n——\n{text}"
+    comment = Comment(text, AUTHOR)
+    comment.width, comment.height = 320, 40 + 60 * len(problems)
+    cell.comment = comment
+
+
+def _write_list(book: openpyxl.Workbook, file_name: str, problems: Sequence[Located],
+                sheets: dict[str, Worksheet], default: str | None) -> None:
+    ws = book.create_sheet(_sheet_title(LIST_SHEET, book.sheetnames), 0)
+    errors = sum(1 for p in problems if p.severity == "error")
+    _text(ws.cell(1, 1), f"{LIST_SHEET} · {Path(file_name).name}")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    warnings = len(problems) - errors
+    _text(ws.cell(2, 1), f"错误 {errors} 条（必须改正），警告 {warnings} 条（请核对）。"
+                         "有问题的单元格已标色（红色为错误，黄色为警告），批注中写明如何修改。")
+    _text(ws.cell(3, 1), "点“单元格”一栏可跳到该单元格。改正后请删除本工作表，再重新提交整份文件。")
+    bold = Font(bold=True)
+    for column, spec in enumerate(LIST_COLUMNS, start=1):
+        _text(ws.cell(LIST_HEADER_ROW, column), spec.title)
+        ws.cell(LIST_HEADER_ROW, column).font = bold
+        ws.column_dimensions[get_column_letter(column)].width = spec.width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for number, problem in enumerate(problems, start=1):
+        row = LIST_HEADER_ROW + number
+        target = _target(problem, sheets, default)
+        values = [
+            number, SEVERITY_WORDS[problem.severity], problem.sheet,
+            problem.cell or ("整个文件" if problem.row_number is None else "整行"),
+            problem.row_number, problem.column_name, problem.value_found,
+            catalogue()[problem.code]["title_zh"], problem.message, problem.code,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row, column)
+            if isinstance(value, str):
+                _text(cell, value)
+            elif value is not None:
+                cell.value = value
+            cell.alignment = wrap
+        ws.cell(row, 2).font = SEVERITY_FONTS[problem.severity]
+        if target is not None:
+            link = ws.cell(row, 4)
+            target_ws, coordinate = target
+            link.hyperlink = Hyperlink(ref=link.coordinate,
+                                       location=f"{quote_sheetname(target_ws.title)}!{coordinate}")
+            link.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = ws.cell(LIST_HEADER_ROW + 1, 1)
+    last = LIST_HEADER_ROW + len(problems)
+    ws.auto_filter.ref = f"A{LIST_HEADER_ROW}:{get_column_letter(len(LIST_COLUMNS))}{last}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+
+
+def annotate_checked(checked, dest_dir: Path) -> list[Path]:
+    """`bangfu check --annotate`: the annotated copy of each checked file with problems, in
+    `dest_dir`, under distinct names."""
+    written: list[Path] = []
+    taken: set[str] = set()
+    for file in checked:
+        if not file.problems:
+            continue
+        name = annotated_name(file.path.name)
+        stem, number = name.removesuffix(".xlsx"), 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{stem}-{number}.xlsx"
+        taken.add(name.casefold())
+        written.append(annotate(file.path.read_bytes(), file.path.name, file.problems,
+                                dest_dir / name))
+    return written
+
