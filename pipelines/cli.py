@@ -26,16 +26,33 @@ def _dagster_instance():
     return DagsterInstance.get()
 
 
-def run_pipeline(instance=None):
+def run_pipeline(instance=None, accept_withdrawals: bool = False):
     """One complete run of every asset, in this process, through Dagster; the run's result."""
     from pipelines.defs import defs
 
     job = defs.resolve_job_def("bangfu_pipeline")
     return job.execute_in_process(
         instance=instance or _dagster_instance(),
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        run_config={
+            "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            "ops": {"raw_manifest": {"config": {"accept_withdrawals": accept_withdrawals}}},
+        },
         raise_on_error=False,
     )
+
+
+def operator_lines(result) -> list[str]:
+    """The one-line messages of the OperatorErrors that stopped a run (pipelines/errors.py),
+    found in the error chains of its failure events."""
+    lines = []
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None)
+        while error is not None:
+            if error.cls_name == "OperatorError":
+                lines.append(error.message.split(": ", 1)[-1].strip())
+                break
+            error = error.cause or error.context
+    return list(dict.fromkeys(lines))
 
 
 def _summary(settings: Settings) -> str:
@@ -54,9 +71,24 @@ def _summary(settings: Settings) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.errors import OperatorError
+    from pipelines.warehouse.manifest import check_raw_folder
+
     settings = Settings.from_env()
     print(f"bangfu: raw folder {settings.raw_dir}", flush=True)
-    if not run_pipeline().success:
+    try:
+        # Before Dagster starts: the same check the run makes, answered in a moment.
+        check_raw_folder(settings.raw_dir)
+    except OperatorError as refusal:
+        print(f"bangfu: {refusal.line}", file=sys.stderr)
+        return 2
+    result = run_pipeline(accept_withdrawals=args.accept_withdrawals)
+    if not result.success:
+        refusals = operator_lines(result)
+        for line in refusals:
+            print(f"bangfu: {line}", file=sys.stderr)
+        if refusals:
+            return 2
         print("bangfu: the run failed; the published warehouse and site are unchanged",
               file=sys.stderr)
         return 1
@@ -98,8 +130,10 @@ def cmd_template(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bangfu", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the whole pipeline once, through Dagster").set_defaults(
-        handler=cmd_run)
+    run = commands.add_parser("run", help="run the whole pipeline once, through Dagster")
+    run.add_argument("--accept-withdrawals", action="store_true",
+                     help="let this run withdraw more than half of the present files")
+    run.set_defaults(handler=cmd_run)
     check = commands.add_parser("check", help="read and validate files; touch nothing")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.set_defaults(handler=cmd_check)

@@ -8,6 +8,7 @@ import polars as pl
 
 from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
+from pipelines.errors import OperatorError
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.validation.suites import present_scope_suites, suite_names, validate
@@ -22,15 +23,30 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+class ScanConfig(dg.Config):
+    # The operator's confirmation that a run may withdraw more than half of the files
+    # (`bangfu run --accept-withdrawals`).
+    accept_withdrawals: bool = False
+
+
 @dg.asset(group_name=INGEST)
-def raw_manifest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> pl.DataFrame:
+def raw_manifest(context: dg.AssetExecutionContext, config: ScanConfig,
+                 warehouse: WarehouseResource) -> pl.DataFrame:
     """Every file now in the raw folder (path, sha256, size, mtime), each version archived
-    by content before anything reads it. Starts the run's working copy of the warehouse."""
+    by content before anything reads it. Starts the run's working copy of the warehouse.
+    Refuses (and leaves the published warehouse as it was) when the raw folder is missing
+    or unreadable, or when most of the present files would be withdrawn."""
     settings = warehouse.settings
+    raw_manifest_lib.check_raw_folder(settings.raw_dir)
     working = store.start_working_copy(settings)
-    manifest = raw_manifest_lib.scan(
-        settings.raw_dir, settings.warehouse_dir, store.known_versions(working)
-    )
+    known = store.known_versions(working)
+    manifest = raw_manifest_lib.scan(settings.raw_dir, settings.warehouse_dir, known)
+    withdrawn = len(known.keys() - set(manifest["file_path"]))
+    try:
+        raw_manifest_lib.check_withdrawals(len(known), withdrawn, config.accept_withdrawals)
+    except OperatorError:
+        store.discard_working_copy(settings)
+        raise
     context.add_output_metadata({
         "files": manifest.height,
         "distinct_contents": manifest["sha256"].n_unique(),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.errors import OperatorError
+
 # Office lock files (~$报表.xlsx) and hidden files (.DS_Store, Thumbs.db) are not submissions.
 _SKIPPED_PREFIXES = ("~$", ".")
 _SKIPPED_NAMES = {"Thumbs.db", "desktop.ini"}
@@ -33,6 +35,36 @@ class KnownVersion:
     sha256: str
     size_bytes: int
     modified_at: dt.datetime
+
+
+def check_raw_folder(raw_dir: Path) -> None:
+    """Refuse a raw folder that is not there: read as empty, it would withdraw every file
+    and empty the published marts (an unmounted share, a mistyped BANGFU_RAW_DIR)."""
+    todo = "请检查共享盘是否已挂载、BANGFU_RAW_DIR 是否正确；已发布的数据库和网站未改动"
+    if not raw_dir.exists():
+        raise OperatorError("raw_folder_missing", f"拒绝运行：原始文件夹 {raw_dir} 不存在。{todo}")
+    if not raw_dir.is_dir():
+        raise OperatorError("raw_folder_not_a_folder",
+                            f"拒绝运行：原始文件夹 {raw_dir} 不是文件夹。{todo}")
+    try:
+        with os.scandir(raw_dir) as entries:
+            next(entries, None)
+    except OSError as exc:
+        raise OperatorError("raw_folder_unreadable",
+                            f"拒绝运行：原始文件夹 {raw_dir} 无法读取（{exc.strerror}）。"
+                            "请检查运行账户对此文件夹的读取权限；已发布的数据库和网站未改动"
+                            ) from exc
+
+
+def check_withdrawals(present_before: int, withdrawn: int, accepted: bool) -> None:
+    """Refuse a run that would withdraw more than half of the files present so far, unless
+    the operator said so: a half-synchronised or wrongly mounted folder looks like that."""
+    if withdrawn * 2 > present_before and not accepted:
+        raise OperatorError(
+            "mass_withdrawal",
+            f"拒绝运行：本次将撤回 {withdrawn} 个文件（现有 {present_before} 个，超过一半）。"
+            "请确认原始文件夹完整；如确需撤回，请运行 bangfu run --accept-withdrawals；"
+            "已发布的数据库和网站未改动")
 
 
 def submitted_files(raw_dir: Path) -> list[Path]:

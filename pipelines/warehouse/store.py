@@ -43,13 +43,19 @@ def start_working_copy(settings: Settings) -> Path:
     leftovers of a failed run are discarded."""
     working = settings.working_warehouse
     working.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (working, working.with_name(working.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    discard_working_copy(settings)
     if settings.warehouse.exists():
         shutil.copyfile(settings.warehouse, working)
     with duckdb.connect(str(working)) as con:
         con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
     return working
+
+
+def discard_working_copy(settings: Settings) -> None:
+    """A refused run leaves nothing behind."""
+    working = settings.working_warehouse
+    for leftover in (working, working.with_name(working.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def working_copy(settings: Settings) -> Path:
