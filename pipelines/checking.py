@@ -13,7 +13,7 @@ from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.issues import Issue
 from pipelines.validation.suites import validate
-from pipelines.warehouse.manifest import sha256_of
+from pipelines.warehouse.manifest import recorded_name, sha256_of
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ def _relative(path: Path, raw_dir: Path) -> str:
     """Inside the raw folder a file is named as the pipeline names it (its folders may say
     who sent it); elsewhere, as given."""
     try:
-        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
+        return recorded_name(path.resolve().relative_to(raw_dir.resolve()).as_posix())
     except ValueError:
-        return path.as_posix()
+        return recorded_name(path.as_posix())
 
 
 def check_files(paths: list[Path], raw_dir: Path) -> list[Problem]:
@@ -44,12 +44,12 @@ def check_files(paths: list[Path], raw_dir: Path) -> list[Problem]:
     missing = []
     for position, path in enumerate(paths):
         if not path.is_file():
-            missing.append(Problem(str(path), None, None, "error", "unreadable_file",
+            missing.append(Problem(recorded_name(str(path)), None, None, "error", "unreadable_file",
                                    Issue("unreadable_file", detail="文件不存在").message))
             continue
         # Keyed by position too: the same bytes given twice are still two files to report.
         key = f"{position:06d}:{sha256_of(path)}"
-        names[key] = str(path)
+        names[key] = recorded_name(str(path))
         jobs[(key, _relative(path, raw_dir))] = path
     # In worker processes, as in a run: a file that crashes the spreadsheet library costs
     # that file, not the check of the others.

@@ -31,7 +31,7 @@ class ScanConfig(dg.Config):
 
 @dg.asset(group_name=INGEST)
 def raw_manifest(context: dg.AssetExecutionContext, config: ScanConfig,
-                 warehouse: WarehouseResource) -> pl.DataFrame:
+                 warehouse: WarehouseResource) -> raw_manifest_lib.Scan:
     """Every file now in the raw folder (path, sha256, size, mtime), each version archived
     by content before anything reads it. Starts the run's working copy of the warehouse.
     Refuses (and leaves the published warehouse as it was) when the raw folder is missing
@@ -40,7 +40,9 @@ def raw_manifest(context: dg.AssetExecutionContext, config: ScanConfig,
     raw_manifest_lib.check_raw_folder(settings.raw_dir)
     working = store.start_working_copy(settings)
     known = store.known_versions(working)
-    manifest = raw_manifest_lib.scan(settings.raw_dir, settings.warehouse_dir, known)
+    scanned = raw_manifest_lib.scan(settings.raw_dir, settings.warehouse_dir, known,
+                                    settle_seconds=settings.settle_seconds)
+    manifest = scanned.files
     withdrawn = len(known.keys() - set(manifest["file_path"]))
     try:
         raw_manifest_lib.check_withdrawals(len(known), withdrawn, config.accept_withdrawals)
@@ -50,20 +52,22 @@ def raw_manifest(context: dg.AssetExecutionContext, config: ScanConfig,
     context.add_output_metadata({
         "files": manifest.height,
         "distinct_contents": manifest["sha256"].n_unique(),
+        "not_read": dg.MetadataValue.json(
+            scanned.skipped.group_by("code").len().sort("code").rows()),
         "raw_dir": str(settings.raw_dir),
     })
-    return manifest
+    return scanned
 
 
 @dg.asset(group_name=INGEST)
 def parsed_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                 raw_manifest: pl.DataFrame) -> FormBatch:
+                 raw_manifest: raw_manifest_lib.Scan) -> FormBatch:
     """Files whose content this reader version has not read yet, read in worker processes
     from their archived copies: reports, rows, cells and the reader's issues."""
     settings = warehouse.settings
     already = store.parsed_sha256s(store.working_copy(settings), READER_VERSION)
     new = (
-        raw_manifest.filter(~pl.col("sha256").is_in(list(already)))
+        raw_manifest.files.filter(~pl.col("sha256").is_in(list(already)))
         .sort("file_path")
         .unique("sha256", keep="first", maintain_order=True)
     )
@@ -95,16 +99,17 @@ def parsed_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ],
 )
 def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                    raw_manifest: pl.DataFrame, parsed_forms: FormBatch):
+                    raw_manifest: raw_manifest_lib.Scan, parsed_forms: FormBatch):
     """The new batch judged by the Great Expectations suites in expectations/suites, against
     the history of files already present (a department's usual range), and every present
     file judged again by the suites that look across files (overlapping periods): every
     failure becomes an issue on its cell. Rejected rows are results, not run failures. The
     validations are recorded beside the warehouse, where GX builds its Data Docs."""
     settings = warehouse.settings
-    history = store.present_batch(store.working_copy(settings), present=raw_manifest["sha256"],
+    history = store.present_batch(store.working_copy(settings),
+                                  present=raw_manifest.files["sha256"],
                                   excluding=parsed_forms.parsed_files["sha256"])
-    batch, results = validate(parsed_forms, history, files=raw_manifest,
+    batch, results = validate(parsed_forms, history, files=raw_manifest.files,
                               results_root=settings.validation_results,
                               run_name=context.run.run_id)
     yield dg.Output(batch, metadata={"issues": batch.issues.height})
@@ -131,12 +136,12 @@ def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     ins={"raw_manifest": dg.AssetIn(), "validated_forms": dg.AssetIn()},
 )
 def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-               raw_manifest: pl.DataFrame, validated_forms: FormBatch):
+               raw_manifest: raw_manifest_lib.Scan, validated_forms: FormBatch):
     """The raw layer of the working warehouse: the ledger updated with this scan (removed
     files become not present) and the new batch's tables added, in one transaction."""
     database = store.working_copy(warehouse.settings)
     counts = store.load(database, raw_manifest, validated_forms, _now(),
                         replaced_sources=present_scope_suites())
-    counts["file_versions"] = raw_manifest.height
+    counts["file_versions"] = raw_manifest.files.height
     for table in RAW_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", table], metadata={"rows_added": counts[table]})
