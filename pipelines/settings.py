@@ -27,7 +27,7 @@ class ReadLimits:
     A file over a limit is rejected with its own issue code, naming the limit."""
 
     # Memory (address space) of a reading worker, and the wall-clock time one file may take.
-    worker_memory_mb: int = 1024
+    worker_memory_mb: int = 768
     seconds_per_file: float = 120
     # The submitted file, its rows per sheet, and the text kept of one cell.
     file_mb: float = 50
@@ -107,3 +107,9 @@ def programme_window() -> tuple[dt.date, dt.date]:
         project_vars = yaml.safe_load(fh)["vars"]
     first, last = int(project_vars["first_year"]), int(project_vars["last_year"])
     return dt.date(first, 1, 1), dt.date(last, 12, 31)
+
+
+@cache
+def read_limits() -> ReadLimits:
+    """The limits of reading one file, as this process's environment sets them."""
+    return ReadLimits.from_env()

@@ -27,9 +27,9 @@ from pipelines.forms.provenance import (
 from pipelines.forms.text import a1, cell_text, column_letter, fold
 from pipelines.forms.values import parse_number
 from pipelines.forms.vocabulary import IGNORED, PERSON_NAME, Vocabulary, vocabulary
-from pipelines.forms.workbook import FileRejected, Sheet, read_sheets
+from pipelines.forms.workbook import FileRejected, Sheet, open_file
 from pipelines.issues import Issue
-from pipelines.settings import programme_window
+from pipelines.settings import programme_window, read_limits
 
 # Bump when a change to the reader changes what it makes of a file already read.
 READER_VERSION = "2"
@@ -45,6 +45,8 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
     its traceback), so that one strange file never stops a run."""
     try:
         return _read_form(content, relative_path)
+    except MemoryError:
+        raise  # the worker's memory cap: its pool reports it (read_memory_limit)
     except Exception as exc:
         log.exception("reading %s failed", relative_path)
         return ParsedFile("unknown", 0, issues=[Issue(
@@ -54,11 +56,12 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
 def _read_form(content: bytes, relative_path: str) -> ParsedFile:
     vocab = vocabulary()
     try:
-        sheets = read_sheets(Path(relative_path), content)
+        opened = open_file(Path(relative_path), content, read_limits())
     except FileRejected as rejected:
         return ParsedFile("unknown", 0, issues=[rejected.issue])
 
-    parsed = ParsedFile("unknown", len(sheets))
+    sheets = opened.sheets
+    parsed = ParsedFile("unknown", len(sheets), issues=list(opened.issues))
     non_empty = [s for s in sheets if any(cell_text(v).strip() for row in s.rows for v in row)]
     if not non_empty:
         parsed.issues.append(Issue("empty_file", detail="工作簿中没有任何填写内容"))
