@@ -80,7 +80,7 @@ def measure(run: Callable[[int], Result], repeats: int,
 def prepare(workdir: Path, repeats: int) -> dict[str, Any]:
     """The manifest (as the pipeline scans it) and the distinct contents, read once."""
     root = corpus_root(workdir)
-    manifest = raw_manifest.scan(root, workdir / "scan-warehouse")
+    manifest = raw_manifest.scan(root, workdir / "scan-warehouse").files
     # The same choice as the parsed_forms asset: each content once, from its first path.
     distinct = manifest.sort("file_path").unique("sha256", keep="first", maintain_order=True)
     jobs_file = [

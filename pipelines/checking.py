@@ -16,7 +16,7 @@ from pipelines.forms.model import ParsedFile, Report
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.validation.suites import validate
-from pipelines.warehouse.manifest import sha256_of, submitted_files
+from pipelines.warehouse.manifest import recorded_name, sha256_of, submitted_files
 
 # What each severity is called on the command line: every line starts with one of these.
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
@@ -123,9 +123,9 @@ def _relative(path: Path, raw_dir: Path) -> str:
     """Inside the raw folder a file is named as the pipeline names it (its folders may say
     who sent it); elsewhere, as given."""
     try:
-        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
+        return recorded_name(path.resolve().relative_to(raw_dir.resolve()).as_posix())
     except ValueError:
-        return path.as_posix()
+        return recorded_name(path.as_posix())
 
 
 def expand(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
@@ -139,7 +139,7 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
             files.append(path)
         else:
             missing.append(Problem(
-                str(path), None, None, None, None, None, "error", PATH_NOT_FOUND,
+                recorded_name(str(path)), None, None, None, None, None, "error", PATH_NOT_FOUND,
                 f"找不到文件或文件夹“{path}”。请检查路径是否写对（含空格的路径请加引号）。"))
     return files, missing
 
@@ -149,7 +149,7 @@ def check(paths: list[Path], raw_dir: Path) -> tuple[list[CheckedFile], list[Pro
     judgments that need the rest of the corpus (overlaps with other files); and the paths
     that were not found."""
     files, missing = expand(paths)
-    checked = [CheckedFile(path, str(path)) for path in files]
+    checked = [CheckedFile(path, recorded_name(str(path))) for path in files]
     # Keyed by position too: the same bytes given twice are still two files to report.
     keys = {}
     for position, file in enumerate(checked):

@@ -79,10 +79,11 @@ def _dagster_instance():
     return DagsterInstance.get()
 
 
-def run_pipeline(instance=None, progress=None):
+def run_pipeline(instance=None, progress=None, accept_withdrawals: bool = False):
     """One complete run of every asset, in this process, through Dagster; the run's result.
     With a `progress` (pipelines.progress.RunProgress), Dagster's events go to it instead of
-    to the console."""
+    to the console. `accept_withdrawals` is the operator's word that the run may withdraw
+    more than half of the present files."""
     from pipelines.defs import defs
 
     job = defs.resolve_job_def("bangfu_pipeline")
@@ -93,18 +94,49 @@ def run_pipeline(instance=None, progress=None):
         loggers = progress.logger_config()
     return job.execute_in_process(
         instance=instance or _dagster_instance(),
-        run_config={"loggers": loggers},
+        run_config={
+            "loggers": loggers,
+            "ops": {"raw_manifest": {"config": {"accept_withdrawals": accept_withdrawals}}},
+        },
         raise_on_error=False,
     )
 
 
+def operator_lines(result) -> list[str]:
+    """The one-line messages of the OperatorErrors that stopped a run (pipelines/errors.py),
+    found in the error chains of its failure events."""
+    lines = []
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None)
+        while error is not None:
+            if error.cls_name == "OperatorError":
+                lines.append(error.message.split(": ", 1)[-1].strip())
+                break
+            error = error.cause or error.context
+    return list(dict.fromkeys(lines))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.errors import OperatorError
     from pipelines.progress import RunProgress
+    from pipelines.warehouse.manifest import check_raw_folder
 
     settings = Settings.from_env()
+    try:
+        # Before Dagster starts: the same check the run makes, answered in a moment.
+        check_raw_folder(settings.raw_dir)
+    except OperatorError as refusal:
+        print(f"bangfu: {refusal.line}", file=sys.stderr)
+        return EXIT_USAGE
     with RunProgress(settings, verbose=args.verbose) as progress:
-        result = run_pipeline(progress=progress)
-        progress.finish(result.success)
+        result = run_pipeline(progress=progress, accept_withdrawals=args.accept_withdrawals)
+        refusals = [] if result.success else operator_lines(result)
+        if not refusals:
+            progress.finish(result.success)
+    for line in refusals:
+        print(f"bangfu: {line}", file=sys.stderr)
+    if refusals:
+        return EXIT_USAGE
     return EXIT_OK if result.success else EXIT_ERRORS
 
 
@@ -182,7 +214,13 @@ def _add_run(commands) -> None:
                "(默认 default: .dagster/)\n"
                "  NO_COLOR           设置后不使用颜色 / no colours when set\n\n"
                "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，已发布的数据不变 "
-               "run failed, what was published is unchanged; 2 命令有误 usage error")
+               "run failed, what was published is unchanged; 2 命令有误或拒绝运行（报送文件夹"
+               "不存在、不可读，或将撤回一半以上的文件），已发布的数据不变 usage error, or the "
+               "run refused (raw folder missing or unreadable, or most files would be "
+               "withdrawn), nothing published touched")
+    run.add_argument("--accept-withdrawals", action="store_true",
+                     help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后）/ "
+                          "let this run withdraw more than half of the present files")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="在屏幕上显示 dbt 和 Dagster 的全部输出 / "
                           "show dbt's and Dagster's full output on screen")
@@ -194,11 +232,14 @@ def _add_check(commands) -> None:
         "check", help="检查报送文件，不改动数据仓库 / check files, touch nothing",
         description="按流水线的规则读取并校验文件（文件夹会逐层查找其中所有文件），不写入数据"
                     "仓库。每个问题一行，以“错误”或“警告”开头，写明文件、工作表、单元格和改法；"
-                    "没有错误的文件列出读到的表格类型、医院、科室、统计周期、人数和行数，请核对。\n"
+                    "没有错误的文件列出读到的表格类型、医院、科室、统计周期、人数和行数，请核对。"
+                    "需要对照其他文件的判断（统计周期与其他报表重叠、数值超出本科室以往范围）"
+                    "在运行 bangfu run 之后才出现在退回清单中。\n"
                     "Read and validate files as the pipeline would (folders are searched "
                     "recursively), writing nothing to the warehouse. One line per problem, "
                     "starting with 错误 (error) or 警告 (warning); for each file that passed, "
-                    "what was understood of it.",
+                    "what was understood of it. Judgments that need the other files (overlapping "
+                    "periods, a department's usual range) appear after `bangfu run`.",
         epilog="示例 example:\n"
                "  bangfu check 心内科_2022年3月.xlsx\n"
                "  bangfu check 报送/2022年/ --annotate 退回/\n"

@@ -16,11 +16,54 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 
+def _number(variable: str, default: float) -> float:
+    value = os.environ.get(variable)
+    return float(value) if value else default
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost to read (docs/operations.md lists each with its variable).
+    A file over a limit is rejected with its own issue code, naming the limit."""
+
+    # Memory (address space) of a reading worker, and the wall-clock time one file may take.
+    worker_memory_mb: int = 768
+    seconds_per_file: float = 120
+    # The submitted file, its rows per sheet, and the text kept of one cell.
+    file_mb: float = 50
+    rows_per_sheet: int = 100_000
+    cell_chars: int = 2_000
+    # A workbook is a zip: its inflated size, its entries, and how far it inflates.
+    inflated_mb: float = 300
+    zip_entries: int = 10_000
+    inflation_ratio: float = 200
+
+    @classmethod
+    def from_env(cls) -> ReadLimits:
+        default = cls()
+        return cls(
+            worker_memory_mb=int(_number("BANGFU_READ_MEMORY_MB", default.worker_memory_mb)),
+            seconds_per_file=_number("BANGFU_READ_SECONDS", default.seconds_per_file),
+            file_mb=_number("BANGFU_MAX_FILE_MB", default.file_mb),
+            rows_per_sheet=int(_number("BANGFU_MAX_ROWS", default.rows_per_sheet)),
+            cell_chars=int(_number("BANGFU_MAX_CELL_CHARS", default.cell_chars)),
+            inflated_mb=_number("BANGFU_MAX_INFLATED_MB", default.inflated_mb),
+            zip_entries=int(_number("BANGFU_MAX_ZIP_ENTRIES", default.zip_entries)),
+            inflation_ratio=_number("BANGFU_MAX_INFLATION_RATIO", default.inflation_ratio),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     raw_dir: Path
     warehouse: Path
     site_dir: Path
+    # A file modified (or its inode changed) less than this long ago may still be copying in:
+    # it waits for the next run.
+    settle_seconds: float = 60
+    # How long a run waits for another one holding the warehouse before it gives up.
+    lock_timeout_seconds: float = 3600
+    read_limits: ReadLimits = ReadLimits()
 
     @property
     def warehouse_dir(self) -> Path:
@@ -50,6 +93,9 @@ class Settings:
             raw_dir=path("BANGFU_RAW_DIR", "raw"),
             warehouse=path("BANGFU_WAREHOUSE", "warehouse/bangfu.duckdb"),
             site_dir=path("BANGFU_SITE_DIR", "dashboards/site"),
+            settle_seconds=_number("BANGFU_SETTLE_SECONDS", cls.settle_seconds),
+            lock_timeout_seconds=_number("BANGFU_LOCK_TIMEOUT_SECONDS", cls.lock_timeout_seconds),
+            read_limits=ReadLimits.from_env(),
         )
 
 
@@ -61,3 +107,9 @@ def programme_window() -> tuple[dt.date, dt.date]:
         project_vars = yaml.safe_load(fh)["vars"]
     first, last = int(project_vars["first_year"]), int(project_vars["last_year"])
     return dt.date(first, 1, 1), dt.date(last, 12, 31)
+
+
+@cache
+def read_limits() -> ReadLimits:
+    """The limits of reading one file, as this process's environment sets them."""
+    return ReadLimits.from_env()

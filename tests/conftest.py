@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+# Files written by a test are seconds old; the tests that wait for files to settle say so.
+os.environ.setdefault("BANGFU_SETTLE_SECONDS", "0")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import polars as pl
 
 from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
+from pipelines.errors import OperatorError
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.validation.suites import suite_names, validate
@@ -22,32 +23,51 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+class ScanConfig(dg.Config):
+    # The operator's confirmation that a run may withdraw more than half of the files
+    # (`bangfu run --accept-withdrawals`).
+    accept_withdrawals: bool = False
+
+
 @dg.asset(group_name=INGEST)
-def raw_manifest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> pl.DataFrame:
+def raw_manifest(context: dg.AssetExecutionContext, config: ScanConfig,
+                 warehouse: WarehouseResource) -> raw_manifest_lib.Scan:
     """Every file now in the raw folder (path, sha256, size, mtime), each version archived
-    by content before anything reads it. Starts the run's working copy of the warehouse."""
+    by content before anything reads it. Starts the run's working copy of the warehouse.
+    Refuses (and leaves the published warehouse as it was) when the raw folder is missing
+    or unreadable, or when most of the present files would be withdrawn."""
     settings = warehouse.settings
+    raw_manifest_lib.check_raw_folder(settings.raw_dir)
     working = store.start_working_copy(settings)
-    manifest = raw_manifest_lib.scan(
-        settings.raw_dir, settings.warehouse_dir, store.known_versions(working)
-    )
+    known = store.known_versions(working)
+    scanned = raw_manifest_lib.scan(settings.raw_dir, settings.warehouse_dir, known,
+                                    settle_seconds=settings.settle_seconds)
+    manifest = scanned.files
+    withdrawn = len(known.keys() - set(manifest["file_path"]))
+    try:
+        raw_manifest_lib.check_withdrawals(len(known), withdrawn, config.accept_withdrawals)
+    except OperatorError:
+        store.discard_working_copy(settings)
+        raise
     context.add_output_metadata({
         "files": manifest.height,
         "distinct_contents": manifest["sha256"].n_unique(),
+        "not_read": dg.MetadataValue.json(
+            scanned.skipped.group_by("code").len().sort("code").rows()),
         "raw_dir": str(settings.raw_dir),
     })
-    return manifest
+    return scanned
 
 
 @dg.asset(group_name=INGEST)
 def parsed_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                 raw_manifest: pl.DataFrame) -> FormBatch:
+                 raw_manifest: raw_manifest_lib.Scan) -> FormBatch:
     """Files whose content this reader version has not read yet, read in worker processes
     from their archived copies: reports, rows, cells and the reader's issues."""
     settings = warehouse.settings
     already = store.parsed_sha256s(store.working_copy(settings), READER_VERSION)
     new = (
-        raw_manifest.filter(~pl.col("sha256").is_in(list(already)))
+        raw_manifest.files.filter(~pl.col("sha256").is_in(list(already)))
         .sort("file_path")
         .unique("sha256", keep="first", maintain_order=True)
     )
@@ -111,11 +131,11 @@ def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     ins={"raw_manifest": dg.AssetIn(), "validated_forms": dg.AssetIn()},
 )
 def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-               raw_manifest: pl.DataFrame, validated_forms: FormBatch):
+               raw_manifest: raw_manifest_lib.Scan, validated_forms: FormBatch):
     """The raw layer of the working warehouse: the ledger updated with this scan (removed
     files become not present) and the new batch's tables added, in one transaction."""
     database = store.working_copy(warehouse.settings)
     counts = store.load(database, raw_manifest, validated_forms, _now())
-    counts["file_versions"] = raw_manifest.height
+    counts["file_versions"] = raw_manifest.files.height
     for table in RAW_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", table], metadata={"rows_added": counts[table]})

@@ -49,9 +49,9 @@ from pipelines.forms.vocabulary import (
     Vocabulary,
     vocabulary,
 )
-from pipelines.forms.workbook import FileRejected, Sheet, read_sheets
+from pipelines.forms.workbook import FileRejected, Sheet, open_file
 from pipelines.issues import Issue
-from pipelines.settings import programme_window
+from pipelines.settings import programme_window, read_limits
 
 # Bump when a change to the reader (or to the suites that judge one file's rows) changes what
 # it makes of a file already read.
@@ -68,6 +68,8 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
     its traceback), so that one strange file never stops a run."""
     try:
         return _read_form(content, relative_path)
+    except MemoryError:
+        raise  # the worker's memory cap: its pool reports it (read_memory_limit)
     except Exception as exc:
         log.exception("reading %s failed", relative_path)
         return ParsedFile("unknown", 0, issues=[Issue(
@@ -77,13 +79,13 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
 def _read_form(content: bytes, relative_path: str) -> ParsedFile:
     vocab = vocabulary()
     try:
-        sheets = read_sheets(Path(relative_path), content)
+        opened = open_file(Path(relative_path), content, read_limits())
     except FileRejected as rejected:
         return ParsedFile("unknown", 0, issues=[rejected.issue])
 
-    hidden = [s for s in sheets if s.hidden]
-    sheets = [s for s in sheets if not s.hidden]
-    parsed = ParsedFile("unknown", len(sheets))
+    hidden = [s for s in opened.sheets if s.hidden]
+    sheets = [s for s in opened.sheets if not s.hidden]
+    parsed = ParsedFile("unknown", len(sheets), issues=list(opened.issues))
     non_empty = [s for s in sheets if any(cell_text(v).strip() for row in s.rows for v in row)]
     # A hidden sheet is not counted (last month's, a working copy); one that holds a filled
     # form is named, so that a sheet hidden by mistake does not go missing unsaid.

@@ -3,10 +3,16 @@
 A file is judged by its bytes, not its name: WPS saves .xls files that are really .xlsx, and
 people rename .csv files to .xls. Every sheet comes out as a plain grid (a list of rows of
 cell values, '' for an empty cell) with its merged ranges, whatever the format was.
+
+Opening is bounded (settings.ReadLimits): a workbook's zip directory is inspected before
+anything is inflated, a sheet's rows are counted before its cells become Python objects, and
+a cell's text is capped. What the file holds but bangfu does not evaluate is reported, never
+guessed: formulas saved without their result, macros, links to other workbooks.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -19,7 +25,9 @@ import polars as pl
 import python_calamine
 import xlrd
 
+from pipelines.forms.text import a1
 from pipelines.issues import Issue
+from pipelines.settings import ReadLimits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -33,6 +41,15 @@ _FOREIGN_MAGIC = {
     b"7z\xbc\xaf": "7z 压缩包",
     b"{\\rtf": "RTF 文档",
 }
+TRUNCATION_MARK = "…[已截断]"
+_MB = 1 << 20
+# A formula cell of a sheet's XML, and its saved result (an empty <v/> is no result).
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?<!/)>((?:(?!</c>|<c[ >]).)*?)</c>', re.S)
+_FORMULA = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_SAVED_VALUE = re.compile(rb"<v>[^<]")
+_SHEET_ENTRY = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_RELATIONSHIP = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"'
+                           rb'|<Relationship [^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 # Polars reports a malformed CSV as a PolarsError, and some inputs make its Rust code panic.
 _CSV_ERRORS = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
 
@@ -52,6 +69,12 @@ class Sheet:
         return ""
 
 
+@dataclass(frozen=True)
+class OpenedFile:
+    sheets: list[Sheet]
+    issues: list[Issue]  # what opening found: formulas without results, macros, capped text
+
+
 class FileRejected(Exception):
     """The file as a whole cannot be read; carries the issue that says why."""
 
@@ -64,14 +87,15 @@ def _reject(code: str, detail: str = "") -> FileRejected:
     return FileRejected(Issue(code, detail=detail))
 
 
-def sniff(content: bytes, suffix: str) -> str:
+def sniff(content: bytes, suffix: str, limits: ReadLimits | None = None) -> str:
     """`workbook` (anything calamine opens), `csv`, or raise FileRejected."""
+    limits = limits or ReadLimits()
     if not content.strip():
         raise _reject("empty_file", "文件大小为 0" if not content else "文件只有空白")
     if content.startswith(OLE_MAGIC):
         return _sniff_ole(content)
     if content.startswith(ZIP_MAGIC):
-        return _sniff_zip(content)
+        return _sniff_zip(content, limits)
     for magic, kind in _FOREIGN_MAGIC.items():
         if content.startswith(magic):
             raise _reject("unsupported_format", kind)
@@ -103,11 +127,13 @@ def _sniff_ole(content: bytes) -> str:
     return "workbook"
 
 
-def _sniff_zip(content: bytes) -> str:
+def _sniff_zip(content: bytes, limits: ReadLimits) -> str:
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+        entries = zipfile.ZipFile(io.BytesIO(content)).infolist()
     except zipfile.BadZipFile as exc:
         raise _reject("unreadable_file", "文件不完整或已损坏（压缩结构无效）") from exc
+    _inspect_zip(entries, limits)
+    names = {entry.filename for entry in entries}
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names:
         return "workbook"
     if any(n.startswith("word/") for n in names):
@@ -117,13 +143,41 @@ def _sniff_zip(content: bytes) -> str:
     raise _reject("unsupported_format", "ZIP 压缩包")
 
 
-def read_sheets(path: Path, content: bytes) -> list[Sheet]:
+def _inspect_zip(entries: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
+    """Judge a zip by its directory before inflating anything: a few kilobytes that inflate
+    to gigabytes (a zip bomb, or a sheet of a million styled empty rows) are not opened."""
+    inflated = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries) or 1
+    if len(entries) > limits.zip_entries:
+        raise _reject("zip_too_large",
+                      f"含 {len(entries)} 个部件，超过上限 {limits.zip_entries} 个")
+    if inflated > limits.inflated_mb * _MB:
+        raise _reject("zip_too_large", f"为 {inflated / _MB:.0f} MB，超过上限 "
+                                       f"{limits.inflated_mb:g} MB")
+    # Small files may inflate far (a sheet of zeros); only a large inflation is suspect.
+    if inflated > 16 * _MB and inflated / compressed > limits.inflation_ratio:
+        raise _reject("zip_too_large", f"膨胀为压缩时的 {inflated / compressed:.0f} 倍，"
+                                       f"超过上限 {limits.inflation_ratio:g} 倍")
+
+
+def open_file(path: Path, content: bytes, limits: ReadLimits | None = None) -> OpenedFile:
     """The worksheets of a file, as grids, hidden ones marked (templates keep their
     drop-down lists there, and people hide last month's sheet rather than delete it), with
-    the rows that are hidden."""
-    kind = sniff(content, path.suffix)
+    the rows that are hidden, and what the file holds that is never read as a value."""
+    limits = limits or ReadLimits()
+    kind = sniff(content, path.suffix, limits)
+    issues: list[Issue] = []
     if kind == "csv":
-        return [_read_csv(content)]
+        sheets = [_read_csv(content, limits)]
+    else:
+        sheets = _read_workbook(content, limits)
+        if content.startswith(ZIP_MAGIC):
+            sheets, issues = _unevaluated_content(content, sheets)
+    capped = [_cap_text(sheet, limits, issues) for sheet in sheets]
+    return OpenedFile(capped, issues)
+
+
+def _read_workbook(content: bytes, limits: ReadLimits) -> list[Sheet]:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         hidden_rows = _hidden_rows(content)
@@ -132,12 +186,18 @@ def read_sheets(path: Path, content: bytes) -> list[Sheet]:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_index(index)
+            if sheet.total_height > limits.rows_per_sheet:
+                raise FileRejected(Issue("too_many_rows", sheet=meta.name, detail=(
+                    f"工作表“{meta.name}”有 {sheet.total_height} 行，"
+                    f"超过上限 {limits.rows_per_sheet} 行")))
             rows = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(meta.name, index, rows, list(sheet.merged_cell_ranges or []),
                                 hidden_rows.get(meta.name, frozenset()),
                                 meta.visible != python_calamine.SheetVisibleEnum.Visible))
         return sheets
     except FileRejected:
+        raise
+    except MemoryError:
         raise
     except Exception as exc:  # calamine reports every kind of damage as its own error type
         raise _reject("unreadable_file", f"文件内容损坏：{type(exc).__name__}") from exc
@@ -168,6 +228,95 @@ def _hidden_rows(content: bytes) -> dict[str, frozenset[int]]:
     return {}
 
 
+def _cap_text(sheet: Sheet, limits: ReadLimits, issues: list[Issue]) -> Sheet:
+    """Cell text beyond the cap is cut, with a marker, before it is copied anywhere."""
+    cap = limits.cell_chars
+    rows = sheet.rows
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and len(value) > cap:
+                row[c] = value[:cap] + TRUNCATION_MARK
+                issues.append(Issue("text_truncated", sheet=sheet.name, row_number=r + 1,
+                                    cell=a1(r, c), value_found=row[c][:40],
+                                    detail=f"{len(value)} 个字符，上限为 {cap} 个字符"))
+    return sheet
+
+
+def _unevaluated_content(content: bytes, sheets: list[Sheet]) -> tuple[list[Sheet], list[Issue]]:
+    """Macros, links to other workbooks, and formulas saved without a result (written by a
+    script, or by a program that does not calculate). A formula's cell shows the formula, so
+    that nothing reads it as a blank (which counts as 0)."""
+    issues = []
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        names = book.namelist()
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
+            issues.append(Issue("macro_workbook"))
+        links = [name for name in names if name.startswith("xl/externalLinks/_rels/")]
+        if links:
+            targets = sorted({target.decode("utf-8", "replace").rsplit("/", 1)[-1]
+                              for name in links for m in _RELATIONSHIP.finditer(book.read(name))
+                              for target in (m.group(2) or m.group(3),) if target})
+            issues.append(Issue("external_links", detail="、".join(targets[:5]) or "外部工作簿"))
+        by_name = {sheet.name: sheet for sheet in sheets}
+        for sheet_name, member in _sheet_members(book, names):
+            sheet = by_name.get(sheet_name)
+            if sheet is None:
+                continue
+            for column, row, formula in _formulas_without_results(book, member):
+                r, c = int(row) - 1, _column_index(column)
+                while len(sheet.rows) <= r:
+                    sheet.rows.append([])
+                cells = sheet.rows[r]
+                cells.extend([""] * (c + 1 - len(cells)))
+                cells[c] = "=" + formula
+                issues.append(Issue("formula_without_value", sheet=sheet.name,
+                                    row_number=r + 1, cell=f"{column}{row}",
+                                    value_found=cells[c][:100]))
+    return sheets, issues
+
+
+def _sheet_members(book: zipfile.ZipFile, names: list[str]) -> list[tuple[str, str]]:
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return []
+    targets = {}
+    for m in _RELATIONSHIP.finditer(book.read("xl/_rels/workbook.xml.rels")):
+        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        target = target.decode().lstrip("/")
+        targets[rid.decode()] = target if target.startswith("xl/") else f"xl/{target}"
+    return [(html.unescape(name.decode("utf-8")), targets[rid.decode()])
+            for name, rid in _SHEET_ENTRY.findall(book.read("xl/workbook.xml"))
+            if rid.decode() in targets and targets[rid.decode()] in names]
+
+
+def _formulas_without_results(book: zipfile.ZipFile, member: str):
+    """(column, row, formula) of each formula cell with no saved result, read in blocks."""
+    carry = b""
+    with book.open(member) as xml:
+        for block in iter(lambda: xml.read(1 << 20), b""):
+            text = carry + block
+            end = 0
+            if b"<f" in text:
+                for match in _CELL.finditer(text):
+                    end = match.end()
+                    body = match.group(3)
+                    formula = _FORMULA.search(body)
+                    if formula and not _SAVED_VALUE.search(body):
+                        written = (formula.group(1) or b"").decode("utf-8", "replace")
+                        yield match.group(1).decode(), match.group(2).decode(), html.unescape(
+                            written)
+            rest = text[end:]
+            # Keep an unfinished cell for the next block; drop what holds no formula.
+            cut = rest.rfind(b"<c ")
+            carry = rest[cut:] if cut >= 0 else b""
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
 def decode_text(content: bytes) -> str:
     """CSV text in UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -182,7 +331,11 @@ def decode_text(content: bytes) -> str:
         raise _reject("unreadable_file", "文本编码无法识别（应为 UTF-8 或 GBK）") from exc
 
 
-def _read_csv(content: bytes) -> Sheet:
+def _read_csv(content: bytes, limits: ReadLimits) -> Sheet:
+    lines_found = content.count(b"\n") + 1
+    if lines_found > limits.rows_per_sheet:
+        raise _reject("too_many_rows",
+                      f"文件有 {lines_found} 行，超过上限 {limits.rows_per_sheet} 行")
     text = decode_text(content).replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     sample = "\n".join(lines[:30])

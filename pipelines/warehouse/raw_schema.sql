@@ -94,3 +94,14 @@ create table if not exists raw.issues (
     value_found varchar,
     source      varchar not null
 );
+
+-- What the raw folder holds that is not read, as the latest scan saw it: hidden and system
+-- files, symbolic links (never followed), files still being written, folders that cannot
+-- be opened. Replaced by every scan.
+create table if not exists raw.skipped_files (
+    file_path varchar   not null,
+    code      varchar   not null,
+    severity  varchar   not null,
+    message   varchar   not null,
+    seen_at   timestamp not null
+);

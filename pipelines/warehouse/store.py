@@ -20,7 +20,7 @@ import polars as pl
 
 from pipelines.batch import FormBatch
 from pipelines.settings import Settings
-from pipelines.warehouse.manifest import KnownVersion
+from pipelines.warehouse.manifest import KnownVersion, Scan
 
 RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 
@@ -43,13 +43,19 @@ def start_working_copy(settings: Settings) -> Path:
     leftovers of a failed run are discarded."""
     working = settings.working_warehouse
     working.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (working, working.with_name(working.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    discard_working_copy(settings)
     if settings.warehouse.exists():
         shutil.copyfile(settings.warehouse, working)
     with duckdb.connect(str(working)) as con:
         con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
     return working
+
+
+def discard_working_copy(settings: Settings) -> None:
+    """A refused run leaves nothing behind."""
+    working = settings.working_warehouse
+    for leftover in (working, working.with_name(working.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def working_copy(settings: Settings) -> Path:
@@ -72,10 +78,10 @@ def known_versions(database: Path) -> dict[str, KnownVersion]:
     """The present version of every path, as the ledger last saw it."""
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute(
-            "select file_path, sha256, size_bytes, modified_at from raw.file_versions "
-            "where is_present"
+            "select file_path, sha256, size_bytes, modified_at, archive_path "
+            "from raw.file_versions where is_present"
         ).fetchall()
-    return {path: KnownVersion(sha, size, modified) for path, sha, size, modified in rows}
+    return {path: KnownVersion(*version) for path, *version in rows}
 
 
 def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
@@ -87,13 +93,19 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
     return {sha for (sha,) in rows}
 
 
-def load(database: Path, manifest: pl.DataFrame, batch: FormBatch,
+def load(database: Path, scan: Scan, batch: FormBatch,
          run_started_at: dt.datetime) -> dict[str, int]:
     """Record the scan in the ledger and add the batch's tables, in one transaction.
     Contents in the batch replace whatever an older reader version made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
-        _record_scan(con, manifest, run_started_at)
+        _record_scan(con, scan.files, run_started_at)
+        # What the folder holds that is not read is as the latest scan saw it.
+        con.execute("delete from raw.skipped_files")
+        con.register("skipped", scan.skipped)
+        con.execute("insert into raw.skipped_files select *, $now from skipped",
+                    {"now": run_started_at})
+        con.unregister("skipped")
         shas = batch.parsed_files.select("sha256")
         con.register("batch_shas", shas)
         counts = {}

@@ -287,7 +287,7 @@ def test_a_file_that_trips_the_reader_is_unreadable_not_a_crash(
     def broken(*_: object) -> None:
         raise IndexError("a layout nobody foresaw")
 
-    monkeypatch.setattr("pipelines.forms.reader.read_sheets", broken)
+    monkeypatch.setattr("pipelines.forms.reader.open_file", broken)
     parsed = read_form(b"anything", "x.xlsx")
     assert [(i.code, i.severity) for i in parsed.issues] == [("unreadable_file", "error")]
     assert "IndexError" in parsed.issues[0].message
