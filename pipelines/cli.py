@@ -219,7 +219,7 @@ def _add_run(commands) -> None:
                "run refused (raw folder missing or unreadable, or most files would be "
                "withdrawn), nothing published touched")
     run.add_argument("--accept-withdrawals", action="store_true",
-                     help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后）/ "
+                     help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后） / "
                           "let this run withdraw more than half of the present files")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="在屏幕上显示 dbt 和 Dagster 的全部输出 / "

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipelines.forms.workbook import FileRejected, read_sheets, sniff
+from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
 
 LIST_SHEET = "问题清单"
@@ -127,7 +127,7 @@ def _converted(content: bytes, file_name: str, kind: str | None) -> openpyxl.Wor
     book = openpyxl.Workbook()
     book.remove(book.active)
     if kind == "csv":
-        (sheet,) = read_sheets(Path(file_name), content)
+        (sheet,) = open_file(Path(file_name), content).sheets
         _fill(book.create_sheet(_sheet_title(Path(file_name).stem)), sheet.rows, [])
     elif kind == "workbook":
         calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))

@@ -50,9 +50,12 @@ _LABEL_SEPARATOR = re.compile(r"^[:：]")
 def within(own: Context, shared: Context) -> Context:
     """The context of a table that shares a sheet with others: its own label lines first,
     then what is written once for all of them (the title, a common period line)."""
-    texts = own.texts + tuple(t for t in shared.texts if t not in own.texts)
-    return Context({**shared.labels, **own.labels}, texts, own.sheet_name, own.file_stem,
-                   own.folders)
+    shared_lines = [(t, c) for t, c in zip(shared.texts, shared.text_cells, strict=True)
+                    if t not in own.texts]
+    return Context({**shared.labels, **own.labels},
+                   own.texts + tuple(t for t, _ in shared_lines), own.sheet_name,
+                   own.file_stem, own.folders, {**shared.label_cells, **own.label_cells},
+                   own.text_cells + tuple(c for _, c in shared_lines))
 
 
 def context_of(rows: list[list[object]], sheet_name: str | None, relative_path: str,
@@ -354,7 +357,8 @@ def resolve_period(context: Context, sheet: str | None, window: tuple[dt.date, d
             period = parse_period(text, default_year, labelled=written is not None)
         except PeriodNotContiguous as exc:
             provenance.issues.append(Issue(
-                "period_not_contiguous", sheet=sheet, value_found=text, detail=str(exc)))
+                "period_not_contiguous", sheet=sheet, cell=cell, value_found=text,
+                detail=str(exc)))
             return
         except PeriodError as exc:
             provenance.issues.append(Issue(

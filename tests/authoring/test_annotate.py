@@ -15,7 +15,7 @@ from pipelines.authoring.annotate import FILLS, LIST_HEADER_ROW, LIST_SHEET, ann
 from pipelines.cli import main
 from pipelines.forms.reader import read_form
 from pipelines.forms.text import cell_text
-from pipelines.forms.workbook import read_sheets
+from pipelines.forms.workbook import open_file
 
 ZEROS = [0] * 8
 # A negative count, text in a number cell, a nameless row, a decimal count, a name that looks
@@ -92,7 +92,7 @@ def test_every_faulty_cell_is_filled_and_commented(returned: dict[str, dict], ki
 
 
 def _grid_values(path: Path) -> list[list[str]]:
-    (sheet,) = read_sheets(path, path.read_bytes())
+    (sheet,) = open_file(path, path.read_bytes()).sheets
     return [[cell_text(v) for v in row] for row in sheet.rows]
 
 
