@@ -52,12 +52,23 @@ AXIS_STYLE = {
 
 
 @dataclass(frozen=True)
+class TargetLine:
+    """A target drawn across a panel as a dashed line, labelled (e.g. '目标 ≥90')."""
+
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
 class TrendPanel:
-    """One small multiple: a metric's value per year (None = not reported)."""
+    """One small multiple: a metric's value per year (None = not reported), optionally the
+    hover text of each year (the value with its year-over-year change) and target lines."""
 
     title: str
     values: Sequence[float | None]
     from_zero: bool = True
+    hover: Sequence[str] | None = None
+    targets: Sequence[TargetLine] = ()
 
 
 def metric_panels(
@@ -111,7 +122,7 @@ def _small_multiples(
     width = (1 - column_gap * (columns - 1)) / columns
     tall = (1 - row_gap * (rows - 1)) / rows
 
-    traces, annotations, layout = [], [], {}
+    traces, annotations, shapes, layout = [], [], [], {}
     for index, panel in enumerate(panels):
         row, column = divmod(index, columns)
         suffix = "" if index == 0 else str(index + 1)
@@ -146,7 +157,9 @@ def _small_multiples(
                 "yaxis": f"y{suffix}",
                 "x": list(years),
                 "y": list(panel.values),
-                "text": [NOT_REPORTED if v is None else format_number(v) for v in panel.values],
+                "text": list(panel.hover)
+                if panel.hover is not None
+                else [NOT_REPORTED if v is None else format_number(v) for v in panel.values],
                 "mode": "lines+markers",
                 "connectgaps": False,
                 "line": {"color": colour, "width": 2},
@@ -169,6 +182,32 @@ def _small_multiples(
                 "font": {"size": 12},
             }
         )
+        for target in panel.targets:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": f"x{suffix} domain",
+                    "yref": f"y{suffix}",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": target.value,
+                    "y1": target.value,
+                    "line": {"color": TONE_COLOURS["bad"], "width": 1.5, "dash": "dash"},
+                }
+            )
+            annotations.append(
+                {
+                    "text": target.label,
+                    "xref": f"x{suffix} domain",
+                    "yref": f"y{suffix}",
+                    "x": 1,
+                    "y": target.value,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 10, "color": TONE_COLOURS["bad"]},
+                }
+            )
         in_panel = {"showarrow": False, "xref": f"x{suffix}", "yref": f"y{suffix} domain"}
         if all_missing:
             annotations.append(
@@ -198,6 +237,7 @@ def _small_multiples(
         layout={
             **layout,
             "annotations": annotations,
+            "shapes": shapes,
             "template": SITE_TEMPLATE,
             "height": height,
             "margin": {"t": 40},

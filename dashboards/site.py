@@ -23,7 +23,7 @@ from dashboards.context import Document, Section, SiteContext
 from dashboards.figures import has_figures
 from dashboards.html import Markup, esc, format_time, join, tag
 from dashboards.marts import load_marts
-from dashboards.pages import PAGES
+from dashboards.pages import PAGES, leadership
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,9 @@ def build_site(
             Document(page.filename, page.title, page.render(context), page.filename)
             for page in PAGES
         ]
-        documents = [*pages, *feedback_pages]
+        documents = [*pages, *leadership.pair_documents(context), *feedback_pages]
         for document in documents:
+            (staging / document.path).parent.mkdir(parents=True, exist_ok=True)
             (staging / document.path).write_text(_render(document, context), encoding="utf-8")
         _swap_into_place(staging, site_dir)
     except BaseException:
@@ -124,7 +125,7 @@ def _write_assets(site: Path) -> None:
     assets = site / "assets"
     assets.mkdir()
     (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
-    for name in ("style.css", "site.js"):
+    for name in ("style.css", "leadership.css", "site.js"):
         (assets / name).write_text(
             TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
         )

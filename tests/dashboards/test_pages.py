@@ -12,7 +12,9 @@ from page_dom import Element, figure_specs, parse
 from plotly.offline import get_plotlyjs
 
 from dashboards import feedback
+from dashboards.marts import Pair
 from dashboards.pages import PAGES
+from dashboards.pages.leadership import pair_page
 
 PAGE_FILES = [page.filename for page in PAGES]
 NAVIGATION = [*PAGE_FILES, feedback.INDEX]
@@ -27,6 +29,11 @@ def pair_section(page: Element, pair: tuple[str, str]) -> Element:
     ]
     assert len(sections) == 1, f"no single section for {label}"
     return sections[0]
+
+
+def leadership_page(site: Path, pair: tuple[str, str]) -> Element:
+    """The pair's own leadership page."""
+    return parse(site / pair_page(Pair(*pair))).find("section", id="pair")
 
 
 def trace(spec: dict, title: str) -> dict:
@@ -79,15 +86,15 @@ def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
     css = (site / "assets/style.css").read_text(encoding="utf-8")
     assert "@import" not in css and "url(" not in css and "@font-face" not in css
     assert (site / "assets/plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
-    leadership = parse(site / "leadership.html")
+    leadership = parse(site / pair_page(Pair(*SHAOXING)))
     sources = [s.attributes["src"] for s in leadership.find_all("script") if "src" in s.attributes]
-    assert sources == ["assets/plotly.min.js", "assets/site.js"]
+    assert sources == ["../assets/plotly.min.js", "../assets/site.js"]
     index_sources = [s.attributes.get("src") for s in parse(site / "index.html").find_all("script")]
     assert index_sources == ["assets/site.js"]  # no figure on the index: no plotly to load
 
 
 def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
-    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    section = leadership_page(site, SHAOXING)
 
     def year_cell(metric: str, year: int) -> Element:
         return section.find("td", data_metric=metric, data_year=str(year))
@@ -111,10 +118,10 @@ def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
 
 
 def test_leadership_figures_leave_gaps_for_null_years(site: Path):
-    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    section = leadership_page(site, SHAOXING)
     specs = figure_specs(section)
-    assert sorted(specs) == ["pair-2-capacity-trend-1", "pair-2-workload-trend-1"]
-    workload, capacity = specs["pair-2-workload-trend-1"], specs["pair-2-capacity-trend-1"]
+    assert sorted(specs) == ["capacity-trend-1", "workload-trend-1"]
+    workload, capacity = specs["workload-trend-1"], specs["capacity-trend-1"]
 
     visits = trace(workload, "诊疗人次（人次）")
     assert visits["y"] == [1200, 1500, None, 1800, 2400]
@@ -133,6 +140,7 @@ def test_leadership_figures_leave_gaps_for_null_years(site: Path):
         "下派人员数（人）",
     ]
     assert [t["name"] for t in capacity["data"]] == [
+        "三、四级手术占比（%）",
         "实际开放床位数（张）",
         "上转患者人次（人次）",
         "病例组合指数（CMI）",
@@ -140,14 +148,14 @@ def test_leadership_figures_leave_gaps_for_null_years(site: Path):
 
 
 def test_leadership_shows_target_attainment_with_not_reported(site: Path):
-    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    section = leadership_page(site, SHAOXING)
     visits_2020 = section.find("td", data_target="visits", data_year="2020")
     assert visits_2020.text().startswith("未报告实际 未报告")
     assert section.find("td", data_target="visits", data_year="2018").text().startswith("达标")
     assert section.find("td", data_target="beds", data_year="2022").text() == (
         "未达标实际 380 ／ 目标 ≥400"
     )
-    linxia = pair_section(parse(site / "leadership.html"), LINXIA)
+    linxia = leadership_page(site, LINXIA)
     assert "暂无数据（该帮扶关系未设定目标）" in linxia.text()
 
 
