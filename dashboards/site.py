@@ -158,6 +158,31 @@ def _render(document: Document, context: SiteContext) -> str:
     )
 
 
+def write_report_page(report, folder: Path) -> Path:
+    """The site's printable report page on its own (its styles beside it, no navigation), for
+    printing to PDF outside a site build; returns the page's path."""
+    from dashboards.pages.leadership import report_body
+
+    (folder / "assets").mkdir(parents=True, exist_ok=True)
+    for name in ("style.css", "leadership.css"):
+        (folder / "assets" / name).write_text(
+            TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    page = PAGE_TEMPLATE.substitute(
+        title=esc(report.title),
+        site_title=SITE_TITLE,
+        root="",
+        page="report",
+        navigation="",
+        body=report_body(report, ""),
+        built_at=format_time(report.built_at),
+        scripts="",
+    )
+    path = folder / f"{report.file_stem}.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
 def _swap_into_place(staging: Path, site_dir: Path) -> None:
     """Rename the finished site over the old one.
 

@@ -1,5 +1,6 @@
 """bangfu's command line: `run` the whole pipeline through Dagster, `check` files without
-touching the warehouse, write the blank `template` forms, write the `sample` corpus."""
+touching the warehouse, write the blank `template` forms, write the `sample` corpus, write the
+year-end `report` annexes."""
 
 from __future__ import annotations
 
@@ -95,6 +96,22 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.authoring.report import ReportError, write_reports
+
+    try:
+        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, args.pair)
+    except ReportError as error:
+        print(f"bangfu: {error}", file=sys.stderr)
+        return 1
+    for report in written:
+        for path in report.paths:
+            print(f"bangfu: wrote {path}")
+        if report.pdf_skipped:
+            print(f"bangfu: {report.pair.label}: {report.pdf_skipped}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bangfu", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample = commands.add_parser("sample", help="write the sample corpus (default raw/sample)")
     sample.add_argument("dest", nargs="?", help="folder to write into")
     sample.set_defaults(handler=cmd_sample)
+    report = commands.add_parser("report", help="write the year-end report annex of each pair")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--pair", metavar="SUPPORTING/RECIPIENT", help="one pair only")
+    report.add_argument("--out", default="reports", help="folder (default reports)")
+    report.set_defaults(handler=cmd_report)
     args = parser.parse_args(argv)
     return args.handler(args)
 

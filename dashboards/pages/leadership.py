@@ -228,7 +228,8 @@ def _pair_body(marts: Marts, pair: Pair) -> Markup:
             [
                 tag("a", "← 全部帮扶关系", href="../leadership.html"),
                 "　·　",
-                tag("a", f"{year} 年度汇报附件（可打印）", href="../" + href(report_page(pair, year))),
+                tag("a", f"{year} 年度汇报附件（可打印）",
+                    href="../" + href(report_page(pair, year))),
             ],
             class_="page-links-inline",
         ),

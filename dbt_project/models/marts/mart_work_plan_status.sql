@@ -27,7 +27,7 @@ month_checks as (
         items.year,
         months.month,
         count(distinct activity.department || '|' || activity.person_key) as people,
-        {{ distinct_values_joined('reports.file_path', '、') }} as files
+        count(distinct reports.report_id) as reports
     from items
     inner join months
         on months.year = items.year
@@ -53,10 +53,13 @@ month_summary as (
         year,
         count(*) as months_checked,
         count(case when people >= 1 then 1 end) as months_with_staff,
-        count(case when files is not null then 1 end) as months_with_reports,
+        count(case when reports > 0 then 1 end) as months_with_reports,
         {{ distinct_values_joined("case when people < 1 then cast(month as varchar) || '月' end", '、') }}
             as months_without_staff,
-        {{ distinct_values_joined('files', '、') }} as files
+        -- e.g. '3月 12 人（10 份报表）；9月 11 人（10 份报表）'
+        {{ distinct_values_joined(
+            "cast(month as varchar) || '月 ' || cast(people as varchar) || ' 人（' || cast(reports as varchar) || ' 份报表）'",
+            '；') }} as months_detail
     from month_checks
     group by plan_item_code, year
 
@@ -74,7 +77,7 @@ judged as (
         month_summary.months_checked,
         month_summary.months_with_staff,
         month_summary.months_without_staff,
-        month_summary.files,
+        month_summary.months_detail,
         case
             when items.metric_code is null then 'no_data'
             when items.check_months is not null then
@@ -126,15 +129,14 @@ select
     case
         when metric_code is null then evidence_zh
         when check_months is not null then
-            case
-                when months_without_staff is null then {{ dbt.concat(["'各月均有下派人员：'", "coalesce(files, '')"]) }}
-                else {{ dbt.concat(["'无下派人员的月份：'", "months_without_staff",
-                                    "case when files is not null then '；已有报表：' || files else '' end"]) }}
-            end
+            {{ dbt.concat([
+                "case when months_without_staff is null then '各月均有下派人员：' else '无下派人员的月份：' || months_without_staff || '。' end",
+                "coalesce(months_detail, '')"]) }}
         when actual_value is null then {{ dbt.concat(["cast(year as varchar)", "'年未报告'", "metric_name_zh"]) }}
         else {{ dbt.concat([
             "cast(year as varchar)", "'年'", "metric_name_zh", "' '",
-            "cast(round(actual_value, 2) as varchar)", "coalesce(unit_zh, '')",
+            "case when actual_value = round(actual_value) then cast(cast(actual_value as bigint) as varchar) else cast(round(actual_value, 2) as varchar) end",
+            "' '", "coalesce(unit_zh, '')",
             "case when reports_expected is not null then '（已接收报表 ' || cast(reports_accepted as varchar) || '/' || cast(reports_expected as varchar) || ' 份）' else '（受援医院能力指标表）' end"]) }}
     end as evidence_detail_zh
 from judged
