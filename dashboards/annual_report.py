@@ -353,15 +353,21 @@ def _work_plan(marts: Marts, pair: Pair, year: int) -> Section:
 def _quality(marts: Marts, pair: Pair, year: int) -> Section:
     expected = [r for r in marts.rows("mart_expected_reports", pair) if r["year"] == year]
     chasing = [r for r in expected if r["status"] != "accepted"]
-    status_text = {"missing": "缺报", "rejected": "已收到但被退回"}
+    # One row per department: its missing and rejected periods, in order.
+    by_department: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in sorted(chasing, key=lambda r: (r["department"], r["period_start"])):
+        by_department[row["department"]][row["status"]].append(row["period_label"])
+        if row.get("files_rejected_paths"):
+            by_department[row["department"]]["files"].append(row["files_rejected_paths"])
     chase_rows = [
         [
-            row["department"],
-            row["period_label"],
-            status_text.get(row["status"], row["status"]),
-            row.get("files_rejected_paths"),
+            department,
+            len(periods["missing"]),
+            "、".join(periods["missing"]),
+            "、".join(periods["rejected"]),
+            "、".join(periods["files"]),
         ]
-        for row in sorted(chasing, key=lambda r: (r["department"], r["period_start"]))
+        for department, periods in by_department.items()
     ]
     files = {
         (f["file_path"], f["sha256"]): f
@@ -395,9 +401,10 @@ def _quality(marts: Marts, pair: Pair, year: int) -> Section:
                 "缺报与退回的报表（催报清单）",
                 [
                     Column("科室", width=14),
-                    Column("统计周期", width=16),
-                    Column("状态", width=16),
-                    Column("被退回的文件", width=60),
+                    Column("缺报（份）", "count", 10),
+                    Column("缺报的统计周期", width=40),
+                    Column("收到但被退回的统计周期", width=24),
+                    Column("被退回的文件", width=40),
                 ],
                 chase_rows,
             ),

@@ -410,7 +410,7 @@ def _changes(metrics: list[Metric], trend: ByMetric, year: int) -> Markup:
                                    change, pct, year)
         if is_partial(row):
             coverage = coverage_text(row["reports_expected"], row["reports_accepted"])
-            sentence += f"（{year} 年报表 {coverage}，为部分合计）"
+            sentence = sentence.removesuffix("。") + f"（{year} 年报表 {coverage}，为部分合计）。"
         scored.append((good, size, sentence))
     gains = [s for good, _, s in sorted(scored, key=lambda t: -t[1]) if good][:CHANGES_SHOWN]
     falls = [s for good, _, s in sorted(scored, key=lambda t: -t[1]) if not good][:CHANGES_SHOWN]

@@ -308,11 +308,6 @@ def write_corpus(raw) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def warehouse(build_warehouse) -> Path:
-    return build_warehouse("marts", write_corpus)
-
-
 @pytest.fixture
 def con(warehouse: Path):
     # One connection per test, so that the dbt commands of later tests can lock the file.
