@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, join, tag
-from dashboards.labels import REPORTING_STATUSES, label_for
+from dashboards.labels import REPORTING_STATUSES, Label, label_for
 from dashboards.marts import Metric
 
 # System fonts only: the site must not load web fonts.
@@ -254,34 +254,45 @@ class ReportingCell:
 
 
 def reporting_heat_map(
-    departments: Sequence[str], periods: Sequence[str], cells: Sequence[ReportingCell]
+    departments: Sequence[str],
+    periods: Sequence[str],
+    cells: Sequence[ReportingCell],
+    labels: Mapping[str, Label] = REPORTING_STATUSES,
+    blank: ReportingCell | None = None,
 ) -> go.Figure:
-    """Department × quarter, one colour and label per reporting status.
+    """Department × quarter, one colour and label per status of `labels`.
 
     Status codes are categories, not amounts: each gets its own band of a stepped colour
     scale and its Chinese label is written in the cell (缺报 is red and says so). A quarter
-    with no row in the mart stays blank.
+    with no row in the mart stays blank, or shows `blank`'s status (无需报送) when given.
     """
-    statuses = list(REPORTING_STATUSES)
+    statuses = list(labels)
     band = {status: position + 1 for position, status in enumerate(statuses)}
     colourscale = []
     for position, status in enumerate(statuses):
-        colour = TONE_COLOURS[REPORTING_STATUSES[status].tone]
+        colour = TONE_COLOURS[labels[status].tone]
         colourscale += [
             [position / len(statuses), colour],
             [(position + 1) / len(statuses), colour],
         ]
     by_position = {(c.department, c.period): c for c in cells}
 
+    def at(department: str, period: str) -> ReportingCell | None:
+        found = by_position.get((department, period))
+        if found is None and blank is not None:
+            return ReportingCell(department, period, blank.status, f"{department} · {period}<br>"
+                                 + blank.hover)
+        return found
+
     def grid(value_of):
-        return [[value_of(by_position.get((d, p))) for p in periods] for d in departments]
+        return [[value_of(at(d, p)) for p in periods] for d in departments]
 
     figure = go.Figure(
         go.Heatmap(
             x=list(periods),
             y=list(departments),
             z=grid(lambda c: band.get(c.status) if c else None),
-            text=grid(lambda c: label_for(REPORTING_STATUSES, c.status).text if c else ""),
+            text=grid(lambda c: label_for(dict(labels), c.status).text if c else ""),
             customdata=grid(lambda c: c.hover if c else ""),
             texttemplate="%{text}",
             textfont={"size": 10, "color": "white"},

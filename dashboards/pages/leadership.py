@@ -548,10 +548,13 @@ def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
 
 
 def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
+    # Coverage is the same on every metric's row of a department and year; staff its own.
     by_department: dict[str, dict[int, dict]] = defaultdict(dict)
+    staff_of: dict[tuple[str, int], object] = {}
     for row in marts.rows("mart_department_trend", pair):
+        by_department[row["department"]].setdefault(row["year"], row)
         if row["metric_code"] == "staff_dispatched":
-            by_department[row["department"]][row["year"]] = row
+            staff_of[row["department"], row["year"]] = row["value"]
     heading = tag("h2", "各科室报表完整度与下派人员")
     if not by_department:
         return join([heading, no_data()])
@@ -564,7 +567,7 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
             row = years.get(y, {})
             coverage = coverage_text(row.get("reports_expected"), row.get("reports_accepted"),
                                      row.get("reporting_cadence"))
-            staff = row.get("value")
+            staff = staff_of.get((department, y))
             cells.append(
                 cell(
                     [

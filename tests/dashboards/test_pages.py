@@ -251,22 +251,54 @@ def test_quality_heat_map_shows_missing_quarters_as_missing(site: Path):
     heat_map = next(spec["data"][0] for spec in specs.values() if "心内科" in spec["data"][0]["y"])
     row = heat_map["y"].index("心内科")
     texts = dict(zip(heat_map["x"], heat_map["text"][row], strict=True))
+    # Accepted, a monthly form short, nothing (缺报), a report nobody expected.
     assert texts == {
-        "2018年第1季度": "按时",
-        "2018年第2季度": "迟报",
+        "2018年第1季度": "已接收",
+        "2018年第2季度": "部分缺报",
         "2018年第3季度": "缺报",
         "2018年第4季度": "计划外",
     }
     missing = heat_map["z"][row][heat_map["x"].index("2018年第3季度")]
     assert missing is not None and missing != 0
-    # 骨科 has no row for Q2–Q4: blank, not a status.
+    # 骨科: its only quarter arrived rejected as a whole; Q2–Q4 were not expected of it.
     orthopaedics = heat_map["y"].index("骨科")
-    assert heat_map["z"][orthopaedics][1:] == [None, None, None]
+    assert heat_map["text"][orthopaedics] == ["被退回", "无需报送", "无需报送", "无需报送"]
+    assert len(set(heat_map["z"][orthopaedics])) == 2
     # Hovering a cell says whose and which quarter it is, and what arrived when.
     hover = heat_map["customdata"][row][heat_map["x"].index("2018年第2季度")]
-    assert hover.startswith("心内科 · 2018年第2季度<br>状态：迟报")
+    assert hover.startswith("心内科 · 2018年第2季度<br>状态：部分缺报（报送：迟报）")
     assert "首次收到：2018-04-03" in hover
     assert "截止时间：统计周期结束后 15 天内" in page.text()
+
+
+def test_quality_lists_the_reports_to_chase(site: Path):
+    chase = parse(site / "quality.html").find_all("table", class_="chase-list")
+    rows = [[td.text() for td in tr.find_all("td")] for t in chase for tr in t.find_all("tr")[1:]]
+    assert rows == [
+        ["心内科", "2022年8月", "缺报", ""],
+        ["骨科", "2019年3月", "已收到但被退回", REJECTED_FILE],
+    ]
+
+
+def test_leadership_page_marks_a_partial_year_and_changes_in_percentage_points(site: Path):
+    page = leadership_page(site, SHAOXING)
+    cardiology = page.find("td", data_department="心内科", data_year="2022")
+    assert cardiology.find("span", class_="sub partial-year").text() == "11/12 个月"
+    # A whole year is not marked (the samples hold no staff counts by department).
+    full_year = page.find("td", data_department="心内科", data_year="2021")
+    assert full_year.text() == "未报告12/12 个月"
+    assert full_year.find_all("span", class_="sub partial-year") == []
+    visits = page.find("td", data_metric="total_visits", data_year="2022")
+    assert "部分：19/20 份" in visits.text()
+    share = page.find("td", data_metric="cap_grade34_surgery_pct", data_field="yoy")
+    assert share.text() == "▲ +2.5 个百分点"
+    referrals = page.find("td", data_metric="cap_referrals_up", data_field="yoy")
+    assert referrals.text() == "▼ -30 人次（-7.9%）"
+    assert referrals.find("span", class_="arrow gain").text() == "▼"  # fewer is better
+    plan = {td.attributes["data-item"]: td.text() for td in page.find_all("td", data_year="2022")
+            if "data-item" in td.attributes}
+    assert plan["dispatch"].startswith("已完成")
+    assert plan["free_clinic"].startswith("未完成")
 
 
 def test_quality_shows_quarantined_rows_with_their_original_cells(site: Path):
