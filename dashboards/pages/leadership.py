@@ -130,6 +130,8 @@ def _overview_row(marts: Marts, pair: Pair) -> list[object]:
     better = worse = 0
     for code, years in trend.items():
         metric = marts.metric(code)
+        if metric.kind != "capacity":
+            continue
         tone = _tone(metric, years.get(year, {}).get("yoy_change"))
         better += tone == "gain"
         worse += tone == "loss"
@@ -163,7 +165,11 @@ def _status_counts(labels, rows: list[dict]) -> Markup:
     counts: dict[str, int] = defaultdict(int)
     for row in rows:
         counts[row["status"]] += 1
-    return join(badge(f"{labels[s].text} {counts[s]}", labels[s].tone) for s in labels if counts[s])
+    return join(
+        join([badge(f"{labels[s].text} {counts[s]}", labels[s].tone), " "])
+        for s in labels
+        if counts[s]
+    )
 
 
 # --- a pair's page ----------------------------------------------------------------------------

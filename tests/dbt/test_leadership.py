@@ -226,7 +226,7 @@ def test_workbook_holds_the_marts_values_as_numbers(reports: Path, warehouse: Pa
         if value is None:
             assert written == "未报告"
         else:
-            assert isinstance(written, float) and written == pytest.approx(value)
+            assert isinstance(written, int | float) and written == pytest.approx(value)
 
     workload = next(workbook[n] for n in workbook.sheetnames if n.endswith("年帮扶工作量"))
     activity = dict(
