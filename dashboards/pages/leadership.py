@@ -347,13 +347,19 @@ def _scorecard(capacity: list[Metric], trend: ByMetric, targets, year: int) -> M
                      data_metric=metric.code, data_field="value"),
                 cell(_yoy_label(metric, row), class_="number", data_metric=metric.code,
                      data_field="yoy"),
-                cell(number_or(row.get("index_vs_2018"), NOT_COMPUTABLE), class_="number"),
+                cell(_index(row.get("index_vs_2018")), class_="number"),
                 cell(tag("span", percent_or(cagr), class_=_tone(metric, cagr) or None),
                      class_="number"),
                 cell(_target_cell(metric, target), data_metric=metric.code, data_field="target"),
             ]
         )
     return table(header, rows, class_="scorecard-table")
+
+
+def _index(value: object) -> Markup:
+    if is_missing(value):
+        return tag("span", NOT_COMPUTABLE, class_="missing")
+    return esc(format_number(value, 1))
 
 
 def _target_cell(metric: Metric, target: dict | None) -> Markup:
@@ -417,9 +423,18 @@ def _changes(metrics: list[Metric], trend: ByMetric, year: int) -> Markup:
         if is_partial(row):
             coverage = coverage_text(row["reports_expected"], row["reports_accepted"])
             sentence = sentence.removesuffix("。") + f"（{year} 年报表 {coverage}，为部分合计）。"
-        scored.append((good, size, sentence))
-    gains = [s for good, _, s in sorted(scored, key=lambda t: -t[1]) if good][:CHANGES_SHOWN]
-    falls = [s for good, _, s in sorted(scored, key=lambda t: -t[1]) if not good][:CHANGES_SHOWN]
+        scored.append((metric.kind == "capacity", good, size, sentence))
+
+    def largest(good: bool) -> list[str]:
+        # Outcomes (the recipient's capacity) before inputs (the support activity).
+        picked = []
+        for outcome, shown in ((True, CHANGES_SHOWN), (False, CHANGES_SHOWN - 1)):
+            ranked = sorted((t for t in scored if t[0] == outcome and t[1] == good),
+                            key=lambda t: -t[2])
+            picked += [t[3] for t in ranked[:shown]]
+        return picked
+
+    gains, falls = largest(True), largest(False)
     return tag(
         "section",
         [

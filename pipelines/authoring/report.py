@@ -25,7 +25,9 @@ NOT_COMPUTABLE = "—"
 SIGN_OFF = ("编制：＿＿＿＿＿＿＿＿　日期：＿＿＿＿＿", "审核：＿＿＿＿＿＿＿＿　日期：＿＿＿＿＿")
 # The Word document has no charts: no chart renderer (kaleido) is installed, and the written
 # report is edited in Word, where a table of numbers serves better than a picture.
-NO_CHARTS_NOTE = "本附件不含图表；趋势图见数据平台“领导汇总”页面及本附件的 PDF 版本。"
+NO_CHARTS_NOTE = (
+    "本附件不含图表；各指标的五年趋势图（含目标线）见数据平台“领导汇总”中本帮扶关系的页面。"
+)
 UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
 UNSAFE_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 

@@ -301,6 +301,20 @@ def test_leadership_page_marks_a_partial_year_and_changes_in_percentage_points(s
     assert plan["free_clinic"].startswith("未完成")
 
 
+def test_the_years_changes_read_as_sentences_outcomes_first(site: Path):
+    changes = leadership_page(site, SHAOXING).find("section", id="changes")
+    gains, falls = changes.find_all("ul")
+    assert [li.text() for li in gains.find_all("li")] == [
+        "三、四级手术占比（%）由 2021 年的 23.1% 升至 2022 年的 25.6%，提高 2.5 个百分点。",
+        "实际开放床位数（张）由 2021 年的 350 张 升至 2022 年的 380 张，增加 30 张（8.6%）。",
+        "上转患者人次（人次）由 2021 年的 380 人次 降至 2022 年的 350 人次，"
+        "减少 30 人次（7.9%），向好。",
+        "诊疗人次（人次）由 2021 年的 1,800 人次 升至 2022 年的 2,400 人次，"
+        "增加 600 人次（33.3%）（2022 年报表 19/20 份，为部分合计）。",
+    ]
+    assert [li.text() for li in falls.find_all("li")] == ["无"]
+
+
 def test_quality_shows_quarantined_rows_with_their_original_cells(site: Path):
     table = parse(site / "quality.html").find("table", class_="quarantine")
     cells = [td.text() for td in table.find_all("td")]
