@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, join, tag
-from dashboards.labels import REPORTING_STATUSES, label_for
+from dashboards.labels import REPORTING_STATUSES, Label, label_for
 from dashboards.marts import Metric
 
 # System fonts only: the site must not load web fonts.
@@ -52,12 +52,23 @@ AXIS_STYLE = {
 
 
 @dataclass(frozen=True)
+class TargetLine:
+    """A target drawn across a panel as a dashed line, labelled (e.g. '目标 ≥90')."""
+
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
 class TrendPanel:
-    """One small multiple: a metric's value per year (None = not reported)."""
+    """One small multiple: a metric's value per year (None = not reported), optionally the
+    hover text of each year (the value with its year-over-year change) and target lines."""
 
     title: str
     values: Sequence[float | None]
     from_zero: bool = True
+    hover: Sequence[str] | None = None
+    targets: Sequence[TargetLine] = ()
 
 
 def metric_panels(
@@ -111,7 +122,7 @@ def _small_multiples(
     width = (1 - column_gap * (columns - 1)) / columns
     tall = (1 - row_gap * (rows - 1)) / rows
 
-    traces, annotations, layout = [], [], {}
+    traces, annotations, shapes, layout = [], [], [], {}
     for index, panel in enumerate(panels):
         row, column = divmod(index, columns)
         suffix = "" if index == 0 else str(index + 1)
@@ -146,7 +157,9 @@ def _small_multiples(
                 "yaxis": f"y{suffix}",
                 "x": list(years),
                 "y": list(panel.values),
-                "text": [NOT_REPORTED if v is None else format_number(v) for v in panel.values],
+                "text": list(panel.hover)
+                if panel.hover is not None
+                else [NOT_REPORTED if v is None else format_number(v) for v in panel.values],
                 "mode": "lines+markers",
                 "connectgaps": False,
                 "line": {"color": colour, "width": 2},
@@ -169,6 +182,32 @@ def _small_multiples(
                 "font": {"size": 12},
             }
         )
+        for target in panel.targets:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": f"x{suffix} domain",
+                    "yref": f"y{suffix}",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": target.value,
+                    "y1": target.value,
+                    "line": {"color": TONE_COLOURS["bad"], "width": 1.5, "dash": "dash"},
+                }
+            )
+            annotations.append(
+                {
+                    "text": target.label,
+                    "xref": f"x{suffix} domain",
+                    "yref": f"y{suffix}",
+                    "x": 1,
+                    "y": target.value,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 10, "color": TONE_COLOURS["bad"]},
+                }
+            )
         in_panel = {"showarrow": False, "xref": f"x{suffix}", "yref": f"y{suffix} domain"}
         if all_missing:
             annotations.append(
@@ -198,6 +237,7 @@ def _small_multiples(
         layout={
             **layout,
             "annotations": annotations,
+            "shapes": shapes,
             "template": SITE_TEMPLATE,
             "height": height,
             "margin": {"t": 40},
@@ -214,34 +254,45 @@ class ReportingCell:
 
 
 def reporting_heat_map(
-    departments: Sequence[str], periods: Sequence[str], cells: Sequence[ReportingCell]
+    departments: Sequence[str],
+    periods: Sequence[str],
+    cells: Sequence[ReportingCell],
+    labels: Mapping[str, Label] = REPORTING_STATUSES,
+    blank: ReportingCell | None = None,
 ) -> go.Figure:
-    """Department × quarter, one colour and label per reporting status.
+    """Department × quarter, one colour and label per status of `labels`.
 
     Status codes are categories, not amounts: each gets its own band of a stepped colour
     scale and its Chinese label is written in the cell (缺报 is red and says so). A quarter
-    with no row in the mart stays blank.
+    with no row in the mart stays blank, or shows `blank`'s status (无需报送) when given.
     """
-    statuses = list(REPORTING_STATUSES)
+    statuses = list(labels)
     band = {status: position + 1 for position, status in enumerate(statuses)}
     colourscale = []
     for position, status in enumerate(statuses):
-        colour = TONE_COLOURS[REPORTING_STATUSES[status].tone]
+        colour = TONE_COLOURS[labels[status].tone]
         colourscale += [
             [position / len(statuses), colour],
             [(position + 1) / len(statuses), colour],
         ]
     by_position = {(c.department, c.period): c for c in cells}
 
+    def at(department: str, period: str) -> ReportingCell | None:
+        found = by_position.get((department, period))
+        if found is None and blank is not None:
+            return ReportingCell(department, period, blank.status, f"{department} · {period}<br>"
+                                 + blank.hover)
+        return found
+
     def grid(value_of):
-        return [[value_of(by_position.get((d, p))) for p in periods] for d in departments]
+        return [[value_of(at(d, p)) for p in periods] for d in departments]
 
     figure = go.Figure(
         go.Heatmap(
             x=list(periods),
             y=list(departments),
             z=grid(lambda c: band.get(c.status) if c else None),
-            text=grid(lambda c: label_for(REPORTING_STATUSES, c.status).text if c else ""),
+            text=grid(lambda c: label_for(dict(labels), c.status).text if c else ""),
             customdata=grid(lambda c: c.hover if c else ""),
             texttemplate="%{text}",
             textfont={"size": 10, "color": "white"},

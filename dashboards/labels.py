@@ -43,6 +43,29 @@ REPORTING_STATUSES: dict[str, Label] = {
     "unexpected": Label("计划外", "info", "未列入报送计划，但收到了报表"),
 }
 
+# The completeness grid (mart_reporting_completeness.coverage_status); a quarter without a row
+# is one nobody was expected to report for.
+COVERAGE_STATUSES: dict[str, Label] = {
+    "accepted": Label("已接收", "good", "应报的报表均已接收"),
+    "incomplete": Label("部分缺报", "warn", "本季度应报的月报有缺报或被退回"),
+    "rejected": Label("被退回", "bad", "收到了报表，但整份被退回，需修改后重新提交"),
+    "missing": Label("缺报", "bad", "应报未报"),
+    "unexpected": Label("计划外", "info", "未列入报送计划，但收到了报表"),
+    "not_expected": Label("无需报送", "neutral", "报送计划未要求该科室本季度报送"),
+}
+
+EXPECTED_REPORT_STATUSES: dict[str, Label] = {
+    "accepted": Label("已接收", "good"),
+    "rejected": Label("已收到但被退回", "bad"),
+    "missing": Label("缺报", "bad"),
+}
+
+WORK_PLAN_STATUSES: dict[str, Label] = {
+    "done": Label("已完成", "good"),
+    "not_done": Label("未完成", "bad"),
+    "no_data": Label("无数据", "neutral"),
+}
+
 ATTAINMENT_STATUSES: dict[str, Label] = {
     "met": Label("达标", "good"),
     "not_met": Label("未达标", "bad"),

@@ -21,6 +21,8 @@ SITE_TABLES = (
     "mart_person_activity",
     "mart_target_attainment",
     "mart_reporting_completeness",
+    "mart_expected_reports",
+    "mart_work_plan_status",
     "ingest_files",
     "ingest_issues",
     "quarantined_rows",

@@ -23,7 +23,7 @@ from dashboards.context import Document, Section, SiteContext
 from dashboards.figures import has_figures
 from dashboards.html import Markup, esc, format_time, join, tag
 from dashboards.marts import load_marts
-from dashboards.pages import PAGES
+from dashboards.pages import PAGES, leadership
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,9 @@ def build_site(
             Document(page.filename, page.title, page.render(context), page.filename)
             for page in PAGES
         ]
-        documents = [*pages, *feedback_pages]
+        documents = [*pages, *leadership.pair_documents(context), *feedback_pages]
         for document in documents:
+            (staging / document.path).parent.mkdir(parents=True, exist_ok=True)
             (staging / document.path).write_text(_render(document, context), encoding="utf-8")
         _swap_into_place(staging, site_dir)
     except BaseException:
@@ -126,7 +127,7 @@ def _write_assets(site: Path) -> None:
     assets = site / "assets"
     assets.mkdir()
     (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
-    for name in ("style.css", "site.js"):
+    for name in ("style.css", "leadership.css", "site.js"):
         (assets / name).write_text(
             TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
         )
@@ -157,6 +158,31 @@ def _render(document: Document, context: SiteContext) -> str:
         built_at=format_time(context.built_at),
         scripts="\n".join(scripts),
     )
+
+
+def write_report_page(report, folder: Path) -> Path:
+    """The site's printable report page on its own (its styles beside it, no navigation), for
+    printing to PDF outside a site build; returns the page's path."""
+    from dashboards.pages.leadership import report_body
+
+    (folder / "assets").mkdir(parents=True, exist_ok=True)
+    for name in ("style.css", "leadership.css"):
+        (folder / "assets" / name).write_text(
+            TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    page = PAGE_TEMPLATE.substitute(
+        title=esc(report.title),
+        site_title=SITE_TITLE,
+        root="",
+        page="report",
+        navigation="",
+        body=report_body(report, ""),
+        built_at=format_time(report.built_at),
+        scripts="",
+    )
+    path = folder / f"{report.file_stem}.html"
+    path.write_text(page, encoding="utf-8")
+    return path
 
 
 def _swap_into_place(staging: Path, site_dir: Path) -> None:

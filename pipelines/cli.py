@@ -1,5 +1,6 @@
 """bangfu's command line: `run` the whole pipeline through Dagster, `check` files without
-touching the warehouse, write the blank `template` forms, write the `sample` corpus.
+touching the warehouse, write the blank `template` forms, write the `sample` corpus, write the
+year-end `report` annexes.
 
 Help, errors and what submitters read are in Chinese first, with English beside them."""
 
@@ -198,6 +199,22 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.authoring.report import ReportError, write_reports
+
+    try:
+        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, args.pair)
+    except ReportError as error:
+        print(f"bangfu report：错误：{error}", file=sys.stderr)
+        return EXIT_ERRORS
+    for report in written:
+        for path in report.paths:
+            print(f"bangfu：已写出 {path}（wrote）")
+        if report.pdf_skipped:
+            print(f"bangfu：{report.pair.label}：{report.pdf_skipped}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="运行整条流水线一次 / run the whole pipeline once",
@@ -292,6 +309,31 @@ def _add_sample(commands) -> None:
     sample.set_defaults(handler=cmd_sample)
 
 
+def _add_report(commands) -> None:
+    report = commands.add_parser(
+        "report", help="写出年终书面汇报附件 / write the year-end report annexes",
+        description="从已发布的数据仓库写出每对帮扶关系某一年的年终书面汇报附件：Excel 工作簿、"
+                    "Word 文档，有 Chromium 时另有 PDF；文件名含受援医院和年份。内容：帮扶工作量、"
+                    "受援医院能力指标、目标达成、工作计划执行、数据质量说明。\n"
+                    "Write each pair's year-end report annex for YEAR from the published "
+                    "warehouse: an Excel workbook, a Word document and, when Chromium is "
+                    "there, a PDF, named with the recipient hospital and the year.",
+        epilog="示例 example:\n  bangfu report --year 2022\n"
+               "  bangfu report --year 2022 --pair 临夏州人民医院/和政县人民医院 --out 汇报/\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_WAREHOUSE   读取的数据仓库 / the warehouse read "
+               "(默认 default: warehouse/bangfu.duckdb)\n\n"
+               "退出码 exit status: 0 已写出 written; 1 无法写出（如数据仓库不存在）"
+               "could not write (e.g. no warehouse); 2 命令有误 usage error")
+    report.add_argument("--year", type=int, required=True,
+                        help="汇报的年份，如 2022 / the year reported on")
+    report.add_argument("--pair", metavar="SUPPORTING/RECIPIENT",
+                        help="只写这一对帮扶关系（名册中的名称或简称） / one pair only")
+    report.add_argument("--out", default="reports",
+                        help="写入的文件夹（默认 reports） / folder (default reports)")
+    report.set_defaults(handler=cmd_report)
+
+
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="bangfu",
@@ -304,7 +346,7 @@ def build_parser() -> ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      title="命令 commands",
                                      help="要运行的命令 / the command to run")
-    for add in (_add_run, _add_check, _add_template, _add_sample):
+    for add in (_add_run, _add_check, _add_template, _add_sample, _add_report):
         add(commands)
     return parser
 

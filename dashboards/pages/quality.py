@@ -22,6 +22,8 @@ from dashboards.html import (
     tag,
 )
 from dashboards.labels import (
+    COVERAGE_STATUSES,
+    EXPECTED_REPORT_STATUSES,
     FILE_STATUSES,
     FORM_TYPES,
     REPORTING_STATUSES,
@@ -212,7 +214,7 @@ def _completeness_section(marts: Marts) -> Markup:
         "p",
         [
             tag("span", [badge(label.text, label.tone), f" {label.description}"])
-            for label in REPORTING_STATUSES.values()
+            for label in COVERAGE_STATUSES.values()
         ],
         class_="legend",
     )
@@ -227,8 +229,28 @@ def _completeness_section(marts: Marts) -> Markup:
             tag("h3", pair.label),
             _heat_map(rows, f"quality-p{number}-completeness"),
             _completeness_table(rows),
+            _chase_list(marts, pair),
         ]
     return join(parts)
+
+
+def _chase_list(marts: Marts, pair) -> Markup:
+    """催报清单: every expected report not accepted, by department and period."""
+    rows = [r for r in marts.rows("mart_expected_reports", pair) if r["status"] != "accepted"]
+    heading = tag("h4", f"催报清单（{len(rows)} 份）")
+    if not rows:
+        return join([heading, note("应报的报表均已接收。")])
+    body = [
+        [
+            row["department"],
+            row["period_label"],
+            _status_badge(EXPECTED_REPORT_STATUSES, row["status"]),
+            row.get("files_rejected_paths") or "",
+        ]
+        for row in sorted(rows, key=lambda r: (r["department"], r["period_start"]))
+    ]
+    return join([heading, table(["科室", "统计周期", "状态", "被退回的文件"], body,
+                                class_="chase-list")])
 
 
 def _heat_map(rows: list[dict], figure_id: str) -> Markup:
@@ -240,11 +262,13 @@ def _heat_map(rows: list[dict], figure_id: str) -> Markup:
         ReportingCell(
             department=_text(row["department"]),
             period=row["period_label"],
-            status=row["status"],
+            status=_coverage_status(row),
             hover=(
                 f"{_text(row['department'])} · {row['period_label']}<br>"
-                f"状态：{label_for(REPORTING_STATUSES, row['status']).text}<br>"
-                f"应报：{_expected(row['expected'])}"
+                f"状态：{label_for(COVERAGE_STATUSES, _coverage_status(row)).text}"
+                f"（报送：{label_for(REPORTING_STATUSES, row['status']).text}）<br>"
+                f"应报：{_expected(row.get('reports_expected', row['expected']))}"
+                f"　已接收：{format_count(row.get('reports_accepted'))}"
                 f"　收到：{format_count(row['reports_received'])}"
                 f"　按时：{format_count(row['reports_on_time'])}<br>"
                 f"首次收到：{_text(row['first_received_at'])}"
@@ -252,8 +276,18 @@ def _heat_map(rows: list[dict], figure_id: str) -> Markup:
         )
         for row in rows
     ]
-    figure = reporting_heat_map(departments, periods, cells)
+    not_expected = COVERAGE_STATUSES["not_expected"]
+    figure = reporting_heat_map(
+        departments, periods, cells, COVERAGE_STATUSES,
+        ReportingCell("", "", "not_expected", f"状态：{not_expected.text}"),
+    )
     return embed(figure, figure_id, "各科室各季度报送情况")
+
+
+def _coverage_status(row: dict) -> str:
+    """What the grid shows; a warehouse built before coverage existed has only `status`."""
+    fallback = {"on_time": "accepted", "late": "accepted"}
+    return row.get("coverage_status") or fallback.get(row["status"], row["status"])
 
 
 def _expected(value: object) -> str:

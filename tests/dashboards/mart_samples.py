@@ -21,11 +21,14 @@ TABLES = {
         year INTEGER, metric_name_zh VARCHAR, unit VARCHAR, value DOUBLE,
         prior_year_value DOUBLE, yoy_change DOUBLE, yoy_pct DOUBLE, index_vs_2018 DOUBLE,
         cagr_2018_2022 DOUBLE, metric_name_en VARCHAR, unit_zh VARCHAR, kind VARCHAR,
-        value_type VARCHAR, higher_is_better BOOLEAN, sort_order INTEGER""",
+        value_type VARCHAR, higher_is_better BOOLEAN, sort_order INTEGER,
+        reports_expected INTEGER, reports_received INTEGER, reports_accepted INTEGER""",
     "mart_department_trend": """
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
         metric_code VARCHAR, metric_name_zh VARCHAR, unit VARCHAR, year INTEGER, value DOUBLE,
-        prior_year_value DOUBLE, yoy_change DOUBLE, yoy_pct DOUBLE, reports INTEGER""",
+        prior_year_value DOUBLE, yoy_change DOUBLE, yoy_pct DOUBLE, reports INTEGER,
+        reporting_cadence VARCHAR, reports_expected INTEGER, reports_received INTEGER,
+        reports_accepted INTEGER""",
     "mart_person_activity": """
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
         person_name VARCHAR, metric_code VARCHAR, metric_name_zh VARCHAR, unit VARCHAR,
@@ -38,7 +41,20 @@ TABLES = {
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
         year INTEGER, quarter INTEGER, period_label VARCHAR, expected BOOLEAN,
         reports_received INTEGER, reports_on_time INTEGER, first_received_at TIMESTAMP,
-        on_time_days INTEGER, status VARCHAR""",
+        on_time_days INTEGER, status VARCHAR, reports_expected INTEGER,
+        reports_accepted INTEGER, coverage_status VARCHAR""",
+    "mart_expected_reports": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
+        year INTEGER, cadence VARCHAR, period_of_year INTEGER, period_start DATE,
+        period_end DATE, period_label VARCHAR, status VARCHAR, is_received BOOLEAN,
+        is_accepted BOOLEAN, files_accepted_paths VARCHAR, files_rejected_paths VARCHAR,
+        first_received_at TIMESTAMP""",
+    "mart_work_plan_status": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, plan_item_code VARCHAR,
+        year INTEGER, source_zh VARCHAR, item_no VARCHAR, item_zh VARCHAR, when_zh VARCHAR,
+        lead_department VARCHAR, metric_code VARCHAR, comparator VARCHAR, target_value DOUBLE,
+        check_months VARCHAR, measure_zh VARCHAR, actual_value DOUBLE, months_checked INTEGER,
+        months_with_staff INTEGER, status VARCHAR, evidence_detail_zh VARCHAR""",
     "ingest_files": """
         file_path VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, form_type VARCHAR,
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
@@ -72,6 +88,7 @@ METRICS = {
     ),
     "staff_dispatched": ("下派人员数", "persons", "人", "derived", "count", True, 160),
     "cap_open_beds": ("实际开放床位数", "beds", "张", "capacity", "count", True, 260),
+    "cap_grade34_surgery_pct": ("三、四级手术占比", "%", "%", "capacity", "percent", True, 240),
     "cap_referrals_up": ("上转患者人次", "persons", "人次", "capacity", "count", False, 320),
     "cap_cmi": ("病例组合指数（CMI）", "index", "", "capacity", "index", True, 340),
 }
@@ -83,6 +100,7 @@ CAPACITY_VALUES = {
         "funding_10k_yuan": (10.5, 12.25, 0, 8, None),
         "staff_dispatched": (4, 5, 3, 6, 6),
         "cap_open_beds": (300, None, 320, 350, 380),
+        "cap_grade34_surgery_pct": (18.0, 19.5, 21.0, 23.1, 25.6),
         "cap_referrals_up": (500, 450, 400, 380, 350),
         "cap_cmi": (None, None, None, None, None),
     },
@@ -98,6 +116,17 @@ def _ratio(numerator, denominator):
     if numerator is None or not denominator:
         return None
     return numerator / denominator
+
+
+# Reports expected and accepted per pair and year: Shaoxing's 2022 lacks one of its 20.
+PAIR_COVERAGE = {SHAOXING[0]: {2022: (20, 20, 19)}, LINXIA[0]: {}}
+
+
+def _pair_coverage(supporting: str, kind: str, year: int) -> tuple:
+    if kind == "capacity":
+        return (None, None, None)
+    complete = (20, 20, 20) if supporting == SHAOXING[0] else (0, 0, 0)
+    return PAIR_COVERAGE[supporting].get(year, complete)
 
 
 def capacity_trend_rows():
@@ -136,9 +165,18 @@ def capacity_trend_rows():
                         value_type,
                         better,
                         order,
+                        *_pair_coverage(supporting, kind, year),
                     )
                 )
     return rows
+
+
+# 心内科 sends a monthly form; in 2022 it sent 12, one rejected: 11 of 12 months count.
+DEPARTMENT_COVERAGE = {
+    **{("心内科", year): ("month", 12, 12, 12) for year in YEARS},
+    ("心内科", 2022): ("month", 12, 12, 11),
+    **{("急诊科", year): ("quarter", 4, 4, 4) for year in YEARS},
+}
 
 
 def department_trend_rows():
@@ -171,6 +209,7 @@ def department_trend_rows():
                     change,
                     None if pct is None else pct * 100,
                     reports[position],
+                    *DEPARTMENT_COVERAGE.get((department, year), (None, 0, 0, 0)),
                 )
             )
     return rows
@@ -230,12 +269,47 @@ def target_rows():
 def completeness_rows():
     received = datetime(2018, 4, 3, 9, 0)
     return [
-        (*SHAOXING, "心内科", 2018, 1, "2018年第1季度", True, 1, 1, received, 15, "on_time"),
-        (*SHAOXING, "心内科", 2018, 2, "2018年第2季度", True, 1, 0, received, 15, "late"),
-        (*SHAOXING, "心内科", 2018, 3, "2018年第3季度", True, 0, 0, None, 15, "missing"),
-        (*SHAOXING, "心内科", 2018, 4, "2018年第4季度", False, 1, 0, received, 15, "unexpected"),
-        (*SHAOXING, "骨科", 2018, 1, "2018年第1季度", True, 0, 0, None, 15, "missing"),
-        (*LINXIA, "急诊科", 2022, 4, "2022年第4季度", True, 1, 1, received, 15, "on_time"),
+        (*SHAOXING, "心内科", 2018, 1, "2018年第1季度", True, 1, 1, received, 15, "on_time",
+         3, 3, "accepted"),
+        (*SHAOXING, "心内科", 2018, 2, "2018年第2季度", True, 1, 0, received, 15, "late",
+         3, 2, "incomplete"),
+        (*SHAOXING, "心内科", 2018, 3, "2018年第3季度", True, 0, 0, None, 15, "missing",
+         3, 0, "missing"),
+        (*SHAOXING, "心内科", 2018, 4, "2018年第4季度", False, 1, 0, received, 15, "unexpected",
+         0, 0, "unexpected"),
+        (*SHAOXING, "骨科", 2018, 1, "2018年第1季度", True, 0, 0, None, 15, "missing",
+         1, 0, "rejected"),
+        (*LINXIA, "急诊科", 2022, 4, "2022年第4季度", True, 1, 1, received, 15, "on_time",
+         1, 1, "accepted"),
+    ]
+
+
+def expected_report_rows():
+    def row(pair, department, year, month, status, rejected=None):
+        start = date(year, month, 1)
+        end = date(year, month, 28)
+        return (*pair, department, year, "month", month, start, end, f"{year}年{month}月",
+                status, status != "missing", status == "accepted",
+                None if status != "accepted" else f"{department}_{year}年{month}月.xlsx",
+                rejected, None)
+
+    return [
+        row(SHAOXING, "心内科", 2022, 7, "accepted"),
+        row(SHAOXING, "心内科", 2022, 8, "missing"),
+        row(SHAOXING, "骨科", 2019, 3, "rejected", REJECTED_FILE),
+    ]
+
+
+def work_plan_rows():
+    plan = (*SHAOXING, "dispatch", 2022, "绍市中医〔2017〕66号 附件 工作计划清单", "7",
+            "每年3月和9月派出医务人员", "每年3月和9月", "医务科", "staff_dispatched", ">=", 1.0,
+            "3|9", "3月和9月各有下派人员的统计表", None, 2)
+    clinic = (*SHAOXING, "free_clinic", 2022, "绍市中医〔2017〕66号 附件 工作计划清单", "9",
+              "年度总结会，组织专家团义诊", "年终", "外联办", "free_clinic_visits", ">=", 1.0,
+              None, "全年义诊人次大于0", 0.0, None)
+    return [
+        (*plan, 2, "done", "各月均有下派人员：心内科_2022年3月.xlsx、心内科_2022年9月.xlsx"),
+        (*clinic, None, "not_done", "2022年义诊人次 0.0人次（已接收报表 19/20 份）"),
     ]
 
 
@@ -511,6 +585,8 @@ FULL_CONTENTS = {
     "mart_person_activity": person_activity_rows,
     "mart_target_attainment": target_rows,
     "mart_reporting_completeness": completeness_rows,
+    "mart_expected_reports": expected_report_rows,
+    "mart_work_plan_status": work_plan_rows,
     "ingest_files": file_rows,
     "ingest_issues": issue_rows,
     "quarantined_rows": quarantine_rows,

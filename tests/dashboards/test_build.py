@@ -34,7 +34,7 @@ def test_build_returns_the_index_and_replaces_the_previous_site(warehouse: Path,
     assert index == site_dir / "index.html" and index.is_file()
     assert not (site_dir / "stale.html").exists()
     assert sorted(p.name for p in site_dir.iterdir()) == sorted(
-        ["assets", "feedback", *(page.filename for page in PAGES)]
+        ["assets", "feedback", "leadership", "report", *(page.filename for page in PAGES)]
     )
     assert leftovers(site_dir) == []
 

@@ -12,7 +12,9 @@ from page_dom import Element, figure_specs, parse
 from plotly.offline import get_plotlyjs
 
 from dashboards import feedback
+from dashboards.marts import Pair
 from dashboards.pages import PAGES
+from dashboards.pages.leadership import pair_page
 
 PAGE_FILES = [page.filename for page in PAGES]
 NAVIGATION = [*PAGE_FILES, feedback.INDEX]
@@ -27,6 +29,11 @@ def pair_section(page: Element, pair: tuple[str, str]) -> Element:
     ]
     assert len(sections) == 1, f"no single section for {label}"
     return sections[0]
+
+
+def leadership_page(site: Path, pair: tuple[str, str]) -> Element:
+    """The pair's own leadership page."""
+    return parse(site / pair_page(Pair(*pair))).find("section", id="pair")
 
 
 def trace(spec: dict, title: str) -> dict:
@@ -79,15 +86,15 @@ def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
     css = (site / "assets/style.css").read_text(encoding="utf-8")
     assert "@import" not in css and "url(" not in css and "@font-face" not in css
     assert (site / "assets/plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
-    leadership = parse(site / "leadership.html")
+    leadership = parse(site / pair_page(Pair(*SHAOXING)))
     sources = [s.attributes["src"] for s in leadership.find_all("script") if "src" in s.attributes]
-    assert sources == ["assets/plotly.min.js", "assets/site.js"]
+    assert sources == ["../assets/plotly.min.js", "../assets/site.js"]
     index_sources = [s.attributes.get("src") for s in parse(site / "index.html").find_all("script")]
     assert index_sources == ["assets/site.js"]  # no figure on the index: no plotly to load
 
 
 def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
-    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    section = leadership_page(site, SHAOXING)
 
     def year_cell(metric: str, year: int) -> Element:
         return section.find("td", data_metric=metric, data_year=str(year))
@@ -111,10 +118,10 @@ def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
 
 
 def test_leadership_figures_leave_gaps_for_null_years(site: Path):
-    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    section = leadership_page(site, SHAOXING)
     specs = figure_specs(section)
-    assert sorted(specs) == ["pair-2-capacity-trend-1", "pair-2-workload-trend-1"]
-    workload, capacity = specs["pair-2-workload-trend-1"], specs["pair-2-capacity-trend-1"]
+    assert sorted(specs) == ["capacity-trend-1", "workload-trend-1"]
+    workload, capacity = specs["workload-trend-1"], specs["capacity-trend-1"]
 
     visits = trace(workload, "诊疗人次（人次）")
     assert visits["y"] == [1200, 1500, None, 1800, 2400]
@@ -133,6 +140,7 @@ def test_leadership_figures_leave_gaps_for_null_years(site: Path):
         "下派人员数（人）",
     ]
     assert [t["name"] for t in capacity["data"]] == [
+        "三、四级手术占比（%）",
         "实际开放床位数（张）",
         "上转患者人次（人次）",
         "病例组合指数（CMI）",
@@ -140,14 +148,14 @@ def test_leadership_figures_leave_gaps_for_null_years(site: Path):
 
 
 def test_leadership_shows_target_attainment_with_not_reported(site: Path):
-    section = pair_section(parse(site / "leadership.html"), SHAOXING)
+    section = leadership_page(site, SHAOXING)
     visits_2020 = section.find("td", data_target="visits", data_year="2020")
     assert visits_2020.text().startswith("未报告实际 未报告")
     assert section.find("td", data_target="visits", data_year="2018").text().startswith("达标")
     assert section.find("td", data_target="beds", data_year="2022").text() == (
         "未达标实际 380 ／ 目标 ≥400"
     )
-    linxia = pair_section(parse(site / "leadership.html"), LINXIA)
+    linxia = leadership_page(site, LINXIA)
     assert "暂无数据（该帮扶关系未设定目标）" in linxia.text()
 
 
@@ -243,22 +251,68 @@ def test_quality_heat_map_shows_missing_quarters_as_missing(site: Path):
     heat_map = next(spec["data"][0] for spec in specs.values() if "心内科" in spec["data"][0]["y"])
     row = heat_map["y"].index("心内科")
     texts = dict(zip(heat_map["x"], heat_map["text"][row], strict=True))
+    # Accepted, a monthly form short, nothing (缺报), a report nobody expected.
     assert texts == {
-        "2018年第1季度": "按时",
-        "2018年第2季度": "迟报",
+        "2018年第1季度": "已接收",
+        "2018年第2季度": "部分缺报",
         "2018年第3季度": "缺报",
         "2018年第4季度": "计划外",
     }
     missing = heat_map["z"][row][heat_map["x"].index("2018年第3季度")]
     assert missing is not None and missing != 0
-    # 骨科 has no row for Q2–Q4: blank, not a status.
+    # 骨科: its only quarter arrived rejected as a whole; Q2–Q4 were not expected of it.
     orthopaedics = heat_map["y"].index("骨科")
-    assert heat_map["z"][orthopaedics][1:] == [None, None, None]
+    assert heat_map["text"][orthopaedics] == ["被退回", "无需报送", "无需报送", "无需报送"]
+    assert len(set(heat_map["z"][orthopaedics])) == 2
     # Hovering a cell says whose and which quarter it is, and what arrived when.
     hover = heat_map["customdata"][row][heat_map["x"].index("2018年第2季度")]
-    assert hover.startswith("心内科 · 2018年第2季度<br>状态：迟报")
+    assert hover.startswith("心内科 · 2018年第2季度<br>状态：部分缺报（报送：迟报）")
     assert "首次收到：2018-04-03" in hover
     assert "截止时间：统计周期结束后 15 天内" in page.text()
+
+
+def test_quality_lists_the_reports_to_chase(site: Path):
+    chase = parse(site / "quality.html").find_all("table", class_="chase-list")
+    rows = [[td.text() for td in tr.find_all("td")] for t in chase for tr in t.find_all("tr")[1:]]
+    assert rows == [
+        ["心内科", "2022年8月", "缺报", ""],
+        ["骨科", "2019年3月", "已收到但被退回", REJECTED_FILE],
+    ]
+
+
+def test_leadership_page_marks_a_partial_year_and_changes_in_percentage_points(site: Path):
+    page = leadership_page(site, SHAOXING)
+    cardiology = page.find("td", data_department="心内科", data_year="2022")
+    assert cardiology.find("span", class_="sub partial-year").text() == "11/12 个月"
+    # A whole year is not marked (the samples hold no staff counts by department).
+    full_year = page.find("td", data_department="心内科", data_year="2021")
+    assert full_year.text() == "未报告12/12 个月"
+    assert full_year.find_all("span", class_="sub partial-year") == []
+    visits = page.find("td", data_metric="total_visits", data_year="2022")
+    assert "部分：19/20 份" in visits.text()
+    share = page.find("td", data_metric="cap_grade34_surgery_pct", data_field="yoy")
+    assert share.text() == "▲ +2.5 个百分点"
+    referrals = page.find("td", data_metric="cap_referrals_up", data_field="yoy")
+    assert referrals.text() == "▼ -30 人次（-7.9%）"
+    assert referrals.find("span", class_="arrow gain").text() == "▼"  # fewer is better
+    plan = {td.attributes["data-item"]: td.text() for td in page.find_all("td", data_year="2022")
+            if "data-item" in td.attributes}
+    assert plan["dispatch"].startswith("已完成")
+    assert plan["free_clinic"].startswith("未完成")
+
+
+def test_the_years_changes_read_as_sentences_outcomes_first(site: Path):
+    changes = leadership_page(site, SHAOXING).find("section", id="changes")
+    gains, falls = changes.find_all("ul")
+    assert [li.text() for li in gains.find_all("li")] == [
+        "三、四级手术占比（%）由 2021 年的 23.1% 升至 2022 年的 25.6%，提高 2.5 个百分点。",
+        "实际开放床位数（张）由 2021 年的 350 张 升至 2022 年的 380 张，增加 30 张（8.6%）。",
+        "上转患者人次（人次）由 2021 年的 380 人次 降至 2022 年的 350 人次，"
+        "减少 30 人次（7.9%），向好。",
+        "诊疗人次（人次）由 2021 年的 1,800 人次 升至 2022 年的 2,400 人次，"
+        "增加 600 人次（33.3%）（2022 年报表 19/20 份，为部分合计）。",
+    ]
+    assert [li.text() for li in falls.find_all("li")] == ["无"]
 
 
 def test_quality_shows_quarantined_rows_with_their_original_cells(site: Path):

@@ -232,3 +232,11 @@ def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
         return database
 
     return build
+
+
+@pytest.fixture(scope="session")
+def warehouse(build_warehouse) -> Path:
+    """The warehouse of test_marts' hand-written corpus, built once for every module here."""
+    from test_marts import write_corpus
+
+    return build_warehouse("marts", write_corpus)

@@ -135,6 +135,29 @@ def write_corpus(raw) -> None:
         cell="B6",
         value="x",
     )
+    # 呼吸科 sends a monthly form from 2021 (seed expected_reporters): in 2022 August never
+    # came and December's came with a file-level error, so 12 expected, 11 received, 10
+    # accepted. Lectures: each month's number is the month (August and December count nothing).
+    for month in (*range(1, 8), *range(9, 13)):
+        sha = f"resp22_{month:02d}"
+        last_day = 31 if month in (1, 3, 5, 7, 10, 12) else 30 if month != 2 else 28
+        raw.file(
+            f"临夏/2022/呼吸科_2022年{month}月.xlsx", sha, modified=f"2022-{month:02d}-28 09:00:00"
+        )
+        raw.activity(
+            sha,
+            pair=LX,
+            department="呼吸科",
+            period=(f"2022-{month:02d}-01", f"2022-{month:02d}-{last_day}"),
+            columns={"lectures": "学术讲座次数"},
+            people=[("陈一", {"lectures": str(month)})],
+        )
+    raw.issue(
+        "resp22_12",
+        "missing_required_column",
+        "表头缺少必填列“姓名”。请在表头加上此列并逐人填写后重新提交。",
+        sheet="Sheet1",
+    )
     # A department nobody expected.
     raw.file("临夏/2022/神经外科_2022年5月.xlsx", "neuro", modified="2022-06-05 09:00:00")
     raw.activity(
@@ -285,11 +308,6 @@ def write_corpus(raw) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def warehouse(build_warehouse) -> Path:
-    return build_warehouse("marts", write_corpus)
-
-
 @pytest.fixture
 def con(warehouse: Path):
     # One connection per test, so that the dbt commands of later tests can lock the file.
@@ -333,7 +351,13 @@ def status_of(con, path: str) -> str:
 
 
 def test_every_file_version_gets_its_status(con):
-    assert dict(con.execute("select file_path, status from ingest_files").fetchall()) == {
+    statuses = dict(con.execute("select file_path, status from ingest_files").fetchall())
+    monthly = {path: statuses.pop(path) for path in list(statuses) if "呼吸科_2022年" in path}
+    assert monthly == {
+        **{f"临夏/2022/呼吸科_2022年{m}月.xlsx": "accepted" for m in (*range(1, 8), 9, 10, 11)},
+        "临夏/2022/呼吸科_2022年12月.xlsx": "rejected",
+    }
+    assert statuses == {
         "临夏/2019/心内科_2019年12月-2020年1月.xlsx": "accepted",
         "临夏/2021/儿科_2021Q1.xlsx": "superseded",
         "临夏/2021/儿科_2021Q1_修订.xlsx": "accepted",
@@ -398,7 +422,9 @@ def test_issues_are_listed_once_per_counting_version(con):
     assert ("临夏/2022/产科_2022年3月.xlsx", "implausible_value", "warning", "accepted") in issues
     assert not [i for i in issues if i[0].startswith("临夏/备份/")]
     assert ("临夏/2020/口腔科_2020年6月.xlsx", "unknown_column", "warning", "withdrawn") in issues
-    assert len(issues) == 6
+    rejected_month = ("临夏/2022/呼吸科_2022年12月.xlsx", "missing_required_column", "error")
+    assert (*rejected_month, "rejected") in issues
+    assert len(issues) == 7
 
 
 def test_quarantine_holds_every_rejected_row_with_its_text_and_reason(con):
@@ -409,7 +435,9 @@ def test_quarantine_holds_every_rejected_row_with_its_text_and_reason(con):
             "department from quarantined_rows"
         ).fetchall()
     }
-    assert set(quarantined) == {("emerg", 5), ("emerg", 6), ("resp", 6), ("cap_all", 7)}
+    assert set(quarantined) == {
+        ("emerg", 5), ("emerg", 6), ("resp", 6), ("cap_all", 7), ("resp22_12", 5)
+    }
 
     name, codes, reasons, cells, dept = quarantined["resp", 6]
     assert (name, codes, dept) == ("林二", "non_numeric_value", "呼吸科")
@@ -490,13 +518,14 @@ def test_staff_dispatched_counts_distinct_people_per_department(con):
         2021: None,
         2022: None,
     }
-    # 2019-2020: 张三, 李四; 2021: 王五, 陈一 (林二's row rejected); 2022: 赵六, 何三, 白雪.
+    # 2019-2020: 张三, 李四; 2021: 王五, 陈一 (林二's row rejected); 2022: 赵六, 何三, 白雪,
+    # 陈一 (呼吸科's monthly forms).
     assert trend(con, LX, "staff_dispatched") == {
         2018: None,
         2019: 2.0,
         2020: 2.0,
         2021: 2.0,
-        2022: 3.0,
+        2022: 4.0,
     }
     assert department(con, SX, "针灸科", "staff_dispatched")[2018] == (2.0, 2)
     assert one(
@@ -699,6 +728,103 @@ def test_resubmission_is_on_time_when_the_first_version_was(con):
         )
         == "2021-04-05 10:00:00"
     )
+
+
+# --- coverage: expected, received, accepted ----------------------------------------------------
+
+
+def test_a_year_with_a_month_missing_and_a_month_rejected(con):
+    expected = {
+        label: status
+        for label, status in con.execute(
+            "select period_label, status from mart_expected_reports where department = '呼吸科' "
+            "and year = 2022 order by period_of_year"
+        ).fetchall()
+    }
+    assert len(expected) == 12
+    assert expected["2022年8月"] == "missing"
+    assert expected["2022年12月"] == "rejected"
+    assert [s for s in expected.values()].count("accepted") == 10
+    assert one(
+        con,
+        "select reporting_cadence, reports_expected, reports_received, reports_accepted "
+        "from mart_reporting_coverage where department = '呼吸科' and year = 2022",
+    ) == ("month", 12, 11, 10)
+    # The same counts beside the department's yearly value: 1+…+7 + 9+10+11 lectures.
+    assert one(
+        con,
+        "select value, reports_expected, reports_received, reports_accepted "
+        "from mart_department_trend where department = '呼吸科' and year = 2022 "
+        "and metric_code = 'lectures'",
+    ) == (58.0, 12, 11, 10)
+    # The pair: 7 quarterly departments × 4 + 3 monthly ones × 12 = 64 expected; received
+    # 呼吸科's 11 and 产科's Q1 (its March form); accepted 10 + 1.
+    assert one(
+        con,
+        "select reports_expected, reports_received, reports_accepted from mart_capacity_trend "
+        "where recipient_hospital = ? and metric_code = 'lectures' and year = 2022",
+        LX[1],
+    ) == (64, 12, 11)
+    assert one(
+        con,
+        "select count(*) from mart_capacity_trend where kind = 'capacity' "
+        "and reports_expected is not null",
+    ) == 0
+    # The quarter grid: Q3 lacks August, Q4 has December rejected — neither is whole.
+    grid = dict(
+        con.execute(
+            "select period_label, coverage_status from mart_reporting_completeness "
+            "where department = '呼吸科' and year = 2022"
+        ).fetchall()
+    )
+    assert grid == {
+        "2022Q1": "accepted",
+        "2022Q2": "accepted",
+        "2022Q3": "incomplete",
+        "2022Q4": "incomplete",
+    }
+    assert completeness(con, LX, "口腔科", "2020Q2")[:3] == (True, 0, 0)
+
+
+def test_the_missing_reports_list(con):
+    # Shaoxing expects March and September forms: 针灸科 sent both in 2018, 重症医学科 neither.
+    rows = con.execute(
+        "select department, period_label, status from mart_expected_reports "
+        "where supporting_hospital = ? and year = 2018 and department in ('针灸科', '重症医学科') "
+        "order by department, period_of_year",
+        [SX[0]],
+    ).fetchall()
+    assert rows == [
+        ("重症医学科", "2018年3月", "missing"),
+        ("重症医学科", "2018年9月", "missing"),
+        ("针灸科", "2018年3月", "accepted"),
+        ("针灸科", "2018年9月", "accepted"),
+    ]
+
+
+# --- the work plan -----------------------------------------------------------------------------
+
+
+def test_work_plan_items_tracked_against_the_reports(con):
+    status = dict(
+        ((code, year), (s, evidence))
+        for code, year, s, evidence in con.execute(
+            "select plan_item_code, year, status, evidence_detail_zh from mart_work_plan_status"
+        ).fetchall()
+    )
+    # 2018: staff in March (骨伤科, 针灸科) and September (针灸科, 推拿科); 2019 only September.
+    assert status["sx_dispatch_march_september", 2018][0] == "done"
+    assert status["sx_dispatch_march_september", 2019][0] == "not_done"
+    assert "3月" in status["sx_dispatch_march_september", 2019][1]
+    assert status["sx_dispatch_march_september", 2020][0] == "no_data"
+    # 2018: four people ≥ 2; 2019: one.
+    assert status["sx_dispatch_two_to_three", 2018][0] == "done"
+    assert status["sx_dispatch_two_to_three", 2019][0] == "not_done"
+    # Nothing in the forms shows trainees received.
+    assert status["sx_trainees", 2018][0] == "no_data"
+    # 2022: five treatment centres reported for Shaoxing's recipient only.
+    assert ("lx_treatment_centers", 2022) in status
+    assert status["lx_treatment_centers", 2022][0] == "no_data"
 
 
 # --- the warehouse as a whole -----------------------------------------------------------------

@@ -4,18 +4,22 @@
 -- expected quarter has a row (missing when nothing came); unexpected reports get rows too.
 with expected as (
 
+    -- A quarter is expected when any report the seed asks for falls in it (a monthly form for
+    -- March expects Q1); reports_expected counts them, reports_accepted those accepted.
     select
-        reporters.supporting_hospital,
-        reporters.recipient_hospital,
-        reporters.department,
+        expected.supporting_hospital,
+        expected.recipient_hospital,
+        expected.department,
         quarters.year,
-        quarters.quarter
-    from {{ ref('expected_reporters') }} as reporters
+        quarters.quarter,
+        count(*) as reports_expected,
+        count(case when expected.status = 'accepted' then 1 end) as reports_accepted,
+        count(case when expected.status = 'rejected' then 1 end) as reports_rejected
+    from {{ ref('mart_expected_reports') }} as expected
     inner join {{ ref('int_calendar_quarters') }} as quarters
-        on quarters.year between reporters.first_year and reporters.last_year
-        -- quarters is a '|'-separated list such as '1|3'
-        and {{ dbt.concat(["'|'", "reporters.quarters", "'|'"]) }}
-            like {{ dbt.concat(["'%|'", "cast(quarters.quarter as varchar)", "'|%'"]) }}
+        on expected.period_start <= quarters.quarter_end
+        and expected.period_end >= quarters.quarter_start
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -70,7 +74,18 @@ select
         when received.reports_received is null then 'missing'
         when received.reports_on_time = received.reports_received then 'on_time'
         else 'late'
-    end as status
+    end as status,
+    coalesce(expected.reports_expected, 0) as reports_expected,
+    coalesce(expected.reports_accepted, 0) as reports_accepted,
+    -- What the completeness grid shows: the whole quarter accepted, part of it (a monthly
+    -- form missing), received but rejected, nothing (缺报), or a report nobody expected.
+    case
+        when expected.year is null then 'unexpected'
+        when expected.reports_accepted = expected.reports_expected then 'accepted'
+        when expected.reports_accepted > 0 then 'incomplete'
+        when expected.reports_rejected > 0 then 'rejected'
+        else 'missing'
+    end as coverage_status
 from reporter_quarters as keys
 inner join {{ ref('int_calendar_quarters') }} as quarters
     on quarters.year = keys.year
