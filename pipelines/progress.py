@@ -55,6 +55,8 @@ def _counts(step: str, metadata: dict[str, Any]) -> str:
     """What a stage's output metadata says, in a few words."""
     if step == "raw_manifest":
         return f"找到 {metadata['files']} 个文件（{metadata['distinct_contents']} 份不同内容）"
+    if step == "parsed_forms" and not metadata.get("files_read"):
+        return "没有新的或改动过的文件，无需读取"
     if step == "parsed_forms":
         return (f"新内容 {metadata['files_read']} 份已读取：报表 {metadata['reports']} 张，"
                 f"数据行 {metadata['rows']} 行，读取问题 {metadata['reader_issues']} 条")
