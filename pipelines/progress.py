@@ -55,6 +55,8 @@ def _counts(step: str, metadata: dict[str, Any]) -> str:
     """What a stage's output metadata says, in a few words."""
     if step == "raw_manifest":
         return f"找到 {metadata['files']} 个文件（{metadata['distinct_contents']} 份不同内容）"
+    if step == "parsed_forms" and not metadata.get("files_read"):
+        return "没有新的或改动过的文件，无需读取"
     if step == "parsed_forms":
         return (f"新内容 {metadata['files_read']} 份已读取：报表 {metadata['reports']} 张，"
                 f"数据行 {metadata['rows']} 行，读取问题 {metadata['reader_issues']} 条")
@@ -98,10 +100,13 @@ class RunProgress:
         self.console.print(f"bangfu run：报送文件夹 {self.settings.raw_dir}")
         where = "屏幕" if self.verbose else str(self.log_path)
         self.console.print(f"详细输出（dbt、Dagster）：{where}")
-        if self.console.is_terminal:
+        # With --verbose, Dagster's and dbt's lines scroll by on the screen: no bar among them.
+        if self.console.is_terminal and not self.verbose:
             self._bar = Progress(
                 TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                "{task.total} 步"), TimeElapsedColumn(), console=self.console, transient=True)
+                "{task.total} 步"), TimeElapsedColumn(), console=self.console, transient=True,
+                # What dbt and Dagster write stays in the log, not on the bar's screen.
+                redirect_stdout=False, redirect_stderr=False)
             self._bar.start()
             self._task = self._bar.add_task("开始", total=len(STAGES))
         return self
@@ -146,8 +151,12 @@ class RunProgress:
         class Handler(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
                 event = getattr(record, "dagster_meta", {}).get("dagster_event")
-                if event is not None:
+                if event is None:
+                    return
+                try:
                     progress.on_event(event)
+                except Exception:  # the progress lines must never fail the run itself
+                    self.handleError(record)
 
         @dg.logger(description="bangfu run's progress on the operator's screen")
         def bangfu_progress(_init_context) -> logging.Logger:
