@@ -15,7 +15,7 @@ from pipelines.batch import FormBatch
 from pipelines.cli import main
 from pipelines.settings import Settings
 from pipelines.warehouse import store
-from pipelines.warehouse.manifest import MANIFEST_SCHEMA
+from pipelines.warehouse.manifest import MANIFEST_SCHEMA, SKIPPED_SCHEMA, Scan
 
 
 def fingerprint(*roots: Path) -> dict[str, str]:
@@ -35,7 +35,8 @@ def published(bangfu_env: dict[str, Path]) -> dict[str, Path]:
         for i, name in enumerate("甲乙丙丁")
     ], schema=MANIFEST_SCHEMA)
     working = store.start_working_copy(settings)
-    store.load(working, manifest, FormBatch.empty(), dt.datetime(2022, 1, 2))
+    store.load(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)), FormBatch.empty(),
+               dt.datetime(2022, 1, 2))
     store.publish(settings)
     (bangfu_env["site"]).mkdir()
     (bangfu_env["site"] / "index.html").write_text("<html>已发布</html>", encoding="utf-8")

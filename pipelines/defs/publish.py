@@ -32,9 +32,11 @@ def dashboard_site(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     from dashboards.offline import offline_copy, offline_data_docs
     from dashboards.site import build_site
     from pipelines.validation.suites import data_docs_index
+    from pipelines.warehouse.store import STAGING_PREFIX
 
     settings = warehouse.settings
-    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as staging:
+    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir,
+                                     prefix=STAGING_PREFIX) as staging:
         sections = {}
         data_docs = data_docs_index(settings.validation_results).parent
         if data_docs.is_dir():
