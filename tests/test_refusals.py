@@ -4,7 +4,9 @@ warehouse and site stay byte for byte as they were."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import errno
 import hashlib
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 from pipelines.batch import FormBatch
 from pipelines.cli import main
+from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
 from pipelines.warehouse import store
 from pipelines.warehouse.manifest import MANIFEST_SCHEMA, SKIPPED_SCHEMA, Scan
@@ -73,3 +76,34 @@ def test_withdrawing_more_than_half_needs_the_operators_word(published, capsys) 
     (published["raw"] / "医院" / "乙.xlsx").unlink()  # three of four would be withdrawn
     line = refused(published, capsys)
     assert "mass_withdrawal" in line and "撤回 3 个文件" in line and "--accept-withdrawals" in line
+
+
+def test_environment_errors_are_one_line_saying_what_to_do() -> None:
+    with pytest.raises(OperatorError) as raised, environment_errors(Path("/srv/bangfu")):
+        raise OSError(errno.ENOSPC, "No space left on device", "/srv/bangfu/bangfu.duckdb")
+    assert raised.value.code == "disk_full"
+    assert raised.value.line == ("无法写入 /srv/bangfu/bangfu.duckdb：磁盘已满。请清理磁盘空间后"
+                                 "重新运行；已发布的数据库和网站未改动（disk_full）")
+    with pytest.raises(OperatorError) as raised, environment_errors(Path("/srv/bangfu")):
+        raise OSError(errno.EROFS, "Read-only file system", "/srv/bangfu/archive")
+    assert raised.value.code == "folder_read_only" and "\n" not in raised.value.line
+    with pytest.raises(KeyError), environment_errors(Path("/srv/bangfu")):
+        raise KeyError("a bug stays a bug, with its traceback")
+
+
+def test_a_waiting_run_says_so_and_gives_up(bangfu_env) -> None:
+    settings = dataclasses.replace(Settings.from_env(), lock_timeout_seconds=1.5)
+    said: list[str] = []
+    with store.exclusive_run(settings, "run-a") as killed:
+        assert killed is None
+        with pytest.raises(OperatorError) as raised, store.exclusive_run(settings, "run-b",
+                                                                         said.append):
+            pass
+    assert raised.value.code == "run_lock_timeout" and "1.5 秒" in raised.value.line
+    assert said and "等待其结束" in said[0]
+    # A run killed while holding the lock leaves its id in the lock file: the next one sees it.
+    (settings.warehouse_dir / ".run.lock").write_text("run-killed")
+    with store.exclusive_run(settings, "run-c") as killed:
+        assert killed == "run-killed"
+    with store.exclusive_run(settings, "run-d") as killed:
+        assert killed is None  # run-c released it cleanly

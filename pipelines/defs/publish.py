@@ -18,9 +18,11 @@ PUBLISH = "publish"
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
     """The warehouse file readers open: replaced atomically, only after every upstream
     step, dbt tests included, succeeded."""
+    from pipelines.errors import environment_errors
     from pipelines.warehouse.store import publish
 
-    path = publish(warehouse.settings)
+    with environment_errors(warehouse.settings.warehouse):
+        path = publish(warehouse.settings)
     context.add_output_metadata({"path": str(path), "bytes": path.stat().st_size})
 
 
