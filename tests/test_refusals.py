@@ -18,7 +18,7 @@ from pipelines.cli import main
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
 from pipelines.warehouse import store
-from pipelines.warehouse.manifest import MANIFEST_SCHEMA, SKIPPED_SCHEMA, Scan
+from pipelines.warehouse.manifest import MANIFEST_SCHEMA, SKIPPED_SCHEMA, Scan, check_withdrawals
 
 
 def fingerprint(*roots: Path) -> dict[str, str]:
@@ -107,3 +107,10 @@ def test_a_waiting_run_says_so_and_gives_up(bangfu_env) -> None:
         assert killed == "run-killed"
     with store.exclusive_run(settings, "run-d") as killed:
         assert killed is None  # run-c released it cleanly
+
+
+def test_the_operators_word_lets_withdrawals_through() -> None:
+    check_withdrawals(present_before=4, withdrawn=3, accepted=True)
+    check_withdrawals(present_before=4, withdrawn=2, accepted=False)  # half is not more
+    with pytest.raises(OperatorError):
+        check_withdrawals(present_before=4, withdrawn=3, accepted=False)
