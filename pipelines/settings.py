@@ -31,7 +31,7 @@ class ReadLimits:
     seconds_per_file: float = 120
     # The submitted file, its rows per sheet, and the text kept of one cell.
     file_mb: float = 50
-    rows_per_sheet: int = 100_000
+    rows_per_sheet: int = 20_000
     cell_chars: int = 2_000
     # A workbook is a zip: its inflated size, its entries, and how far it inflates.
     inflated_mb: float = 300

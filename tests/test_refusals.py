@@ -4,7 +4,9 @@ warehouse and site stay byte for byte as they were."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import errno
 import hashlib
 from pathlib import Path
 
@@ -13,9 +15,10 @@ import pytest
 
 from pipelines.batch import FormBatch
 from pipelines.cli import main
+from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
 from pipelines.warehouse import store
-from pipelines.warehouse.manifest import MANIFEST_SCHEMA
+from pipelines.warehouse.manifest import MANIFEST_SCHEMA, SKIPPED_SCHEMA, Scan, check_withdrawals
 
 
 def fingerprint(*roots: Path) -> dict[str, str]:
@@ -35,7 +38,8 @@ def published(bangfu_env: dict[str, Path]) -> dict[str, Path]:
         for i, name in enumerate("甲乙丙丁")
     ], schema=MANIFEST_SCHEMA)
     working = store.start_working_copy(settings)
-    store.load(working, manifest, FormBatch.empty(), dt.datetime(2022, 1, 2))
+    store.load(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)), FormBatch.empty(),
+               dt.datetime(2022, 1, 2))
     store.publish(settings)
     (bangfu_env["site"]).mkdir()
     (bangfu_env["site"] / "index.html").write_text("<html>已发布</html>", encoding="utf-8")
@@ -72,3 +76,41 @@ def test_withdrawing_more_than_half_needs_the_operators_word(published, capsys) 
     (published["raw"] / "医院" / "乙.xlsx").unlink()  # three of four would be withdrawn
     line = refused(published, capsys)
     assert "mass_withdrawal" in line and "撤回 3 个文件" in line and "--accept-withdrawals" in line
+
+
+def test_environment_errors_are_one_line_saying_what_to_do() -> None:
+    with pytest.raises(OperatorError) as raised, environment_errors(Path("/srv/bangfu")):
+        raise OSError(errno.ENOSPC, "No space left on device", "/srv/bangfu/bangfu.duckdb")
+    assert raised.value.code == "disk_full"
+    assert raised.value.line == ("无法写入 /srv/bangfu/bangfu.duckdb：磁盘已满。请清理磁盘空间后"
+                                 "重新运行；已发布的数据库和网站未改动（disk_full）")
+    with pytest.raises(OperatorError) as raised, environment_errors(Path("/srv/bangfu")):
+        raise OSError(errno.EROFS, "Read-only file system", "/srv/bangfu/archive")
+    assert raised.value.code == "folder_read_only" and "\n" not in raised.value.line
+    with pytest.raises(KeyError), environment_errors(Path("/srv/bangfu")):
+        raise KeyError("a bug stays a bug, with its traceback")
+
+
+def test_a_waiting_run_says_so_and_gives_up(bangfu_env) -> None:
+    settings = dataclasses.replace(Settings.from_env(), lock_timeout_seconds=1.5)
+    said: list[str] = []
+    with store.exclusive_run(settings, "run-a") as killed:
+        assert killed is None
+        with pytest.raises(OperatorError) as raised, store.exclusive_run(settings, "run-b",
+                                                                         said.append):
+            pass
+    assert raised.value.code == "run_lock_timeout" and "1.5 秒" in raised.value.line
+    assert said and "等待其结束" in said[0]
+    # A run killed while holding the lock leaves its id in the lock file: the next one sees it.
+    (settings.warehouse_dir / ".run.lock").write_text("run-killed")
+    with store.exclusive_run(settings, "run-c") as killed:
+        assert killed == "run-killed"
+    with store.exclusive_run(settings, "run-d") as killed:
+        assert killed is None  # run-c released it cleanly
+
+
+def test_the_operators_word_lets_withdrawals_through() -> None:
+    check_withdrawals(present_before=4, withdrawn=3, accepted=True)
+    check_withdrawals(present_before=4, withdrawn=2, accepted=False)  # half is not more
+    with pytest.raises(OperatorError):
+        check_withdrawals(present_before=4, withdrawn=3, accepted=False)

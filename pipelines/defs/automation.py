@@ -1,12 +1,13 @@
 """When the pipeline runs by itself: nightly, and when files arrive or change."""
 
 
+import hashlib
 import json
 
 import dagster as dg
 
 from pipelines.settings import Settings
-from pipelines.warehouse.manifest import submitted_files
+from pipelines.warehouse.manifest import folder_ledger
 
 pipeline_job = dg.define_asset_job(
     "bangfu_pipeline",
@@ -22,15 +23,18 @@ nightly_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
+_FAILED = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
-def raw_folder_fingerprint(settings: Settings) -> dict[str, list[float]]:
-    """Size and mtime of every submitted file: cheap to take, and it changes whenever a file
-    is added, replaced, edited or removed."""
-    fingerprint = {}
-    for path in submitted_files(settings.raw_dir):
-        stat = path.stat()
-        fingerprint[path.relative_to(settings.raw_dir).as_posix()] = [stat.st_size, stat.st_mtime]
-    return fingerprint
+
+def _state_key(contents: dict[str, str]) -> str:
+    """One name for a folder's settled contents (path → sha256)."""
+    text = json.dumps(sorted(contents.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _failed(instance: dg.DagsterInstance, run_key: str) -> bool:
+    runs = instance.get_runs(dg.RunsFilter(tags={"dagster/run_key": run_key}), limit=1)
+    return bool(runs) and runs[0].status in _FAILED
 
 
 @dg.sensor(
@@ -39,16 +43,28 @@ def raw_folder_fingerprint(settings: Settings) -> dict[str, list[float]]:
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def new_files_sensor(context: dg.SensorEvaluationContext):
-    """Requests a run when the raw folder differs from what the last requested run saw."""
-    fingerprint = raw_folder_fingerprint(Settings.from_env())
-    cursor = json.dumps(fingerprint, sort_keys=True, ensure_ascii=False)
-    if cursor == context.cursor:
-        return dg.SkipReason("no new, changed or removed files")
-    previous = json.loads(context.cursor) if context.cursor else {}
-    changed = {k for k in fingerprint.keys() | previous.keys()
-               if fingerprint.get(k) != previous.get(k)}
-    context.update_cursor(cursor)
+    """Requests a run when the folder's settled contents differ from what the last requested
+    run was for. The cursor is a ledger by content: a file is hashed once its size, mtime
+    and ctime held from one tick to the next (so a file still being copied waits, and an
+    edit that keeps size and mtime is seen by its ctime and its hash). The run key names the
+    contents and the attempt, so a run that failed is requested again, not skipped."""
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    ledger, waiting = folder_ledger(Settings.from_env().raw_dir, cursor.get("files", {}))
+    contents = {path: entry[3] for path, entry in ledger.items() if entry[3]}
+    key, attempt = _state_key(contents), 1
+    # A sensor's first tick has requested nothing: an empty folder is no change.
+    if key == cursor.get("requested", _state_key({})):
+        attempt = cursor.get("attempt", 1)
+        if not _failed(context.instance, f"{key}#{attempt}"):
+            context.update_cursor(json.dumps({**cursor, "files": ledger}, ensure_ascii=False))
+            return dg.SkipReason(f"no new, changed or removed files; {waiting} still changing")
+        attempt += 1
+    previous = cursor.get("contents", {})
+    changed = sum(1 for p in contents.keys() | previous.keys()
+                  if contents.get(p) != previous.get(p))
+    context.update_cursor(json.dumps({"files": ledger, "requested": key, "attempt": attempt,
+                                      "contents": contents}, ensure_ascii=False))
     return dg.RunRequest(
-        run_key=None,
-        tags={"bangfu/changed_files": str(len(changed))},
+        run_key=f"{key}#{attempt}",
+        tags={"bangfu/changed_files": str(changed), "bangfu/waiting_files": str(waiting)},
     )

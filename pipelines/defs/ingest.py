@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
-from pipelines.errors import OperatorError
+from pipelines.errors import OperatorError, environment_errors
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.validation.suites import suite_names, validate
@@ -40,8 +40,9 @@ def raw_manifest(context: dg.AssetExecutionContext, config: ScanConfig,
     raw_manifest_lib.check_raw_folder(settings.raw_dir)
     working = store.start_working_copy(settings)
     known = store.known_versions(working)
-    scanned = raw_manifest_lib.scan(settings.raw_dir, settings.warehouse_dir, known,
-                                    settle_seconds=settings.settle_seconds)
+    with environment_errors(settings.warehouse_dir):
+        scanned = raw_manifest_lib.scan(settings.raw_dir, settings.warehouse_dir, known,
+                                        settle_seconds=settings.settle_seconds)
     manifest = scanned.files
     withdrawn = len(known.keys() - set(manifest["file_path"]))
     try:
@@ -135,7 +136,8 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
     """The raw layer of the working warehouse: the ledger updated with this scan (removed
     files become not present) and the new batch's tables added, in one transaction."""
     database = store.working_copy(warehouse.settings)
-    counts = store.load(database, raw_manifest, validated_forms, _now())
+    with environment_errors(database):
+        counts = store.load(database, raw_manifest, validated_forms, _now())
     counts["file_versions"] = raw_manifest.files.height
     for table in RAW_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", table], metadata={"rows_added": counts[table]})

@@ -18,9 +18,11 @@ PUBLISH = "publish"
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
     """The warehouse file readers open: replaced atomically, only after every upstream
     step, dbt tests included, succeeded."""
+    from pipelines.errors import environment_errors
     from pipelines.warehouse.store import publish
 
-    path = publish(warehouse.settings)
+    with environment_errors(warehouse.settings.warehouse):
+        path = publish(warehouse.settings)
     context.add_output_metadata({"path": str(path), "bytes": path.stat().st_size})
 
 
@@ -32,9 +34,11 @@ def dashboard_site(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     from dashboards.offline import offline_copy, offline_data_docs
     from dashboards.site import build_site
     from pipelines.validation.suites import data_docs_index
+    from pipelines.warehouse.store import STAGING_PREFIX
 
     settings = warehouse.settings
-    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as staging:
+    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir,
+                                     prefix=STAGING_PREFIX) as staging:
         sections = {}
         data_docs = data_docs_index(settings.validation_results).parent
         if data_docs.is_dir():

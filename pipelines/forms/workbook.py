@@ -186,9 +186,12 @@ def _read_workbook(content: bytes, limits: ReadLimits) -> list[Sheet]:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_index(index)
-            if sheet.total_height > limits.rows_per_sheet:
+            # The grid runs from A1 to the last cell holding a value (styled blanks are not
+            # values): its rows are counted before any becomes Python objects.
+            rows_found = sheet.end[0] + 1 if sheet.end else 0
+            if rows_found > limits.rows_per_sheet:
                 raise FileRejected(Issue("too_many_rows", sheet=meta.name, detail=(
-                    f"工作表“{meta.name}”有 {sheet.total_height} 行，"
+                    f"工作表“{meta.name}”有 {rows_found} 行，"
                     f"超过上限 {limits.rows_per_sheet} 行")))
             rows = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(meta.name, index, rows, list(sheet.merged_cell_ranges or []),

@@ -139,6 +139,31 @@ def submitted_files(raw_dir: Path) -> list[Path]:
     return [entry.path for entry in walk_raw_folder(raw_dir) if entry.skip is None]
 
 
+def folder_ledger(raw_dir: Path, previous: dict[str, list]) -> tuple[dict[str, list], int]:
+    """The sensor's ledger of the raw folder, path → [size, mtime_ns, ctime_ns, sha256], and
+    how many files are still changing. A file is hashed once its stat held since the
+    `previous` ledger (the last tick), and not again while it holds; until then its sha256
+    is None. Nothing is copied: that is the run's work."""
+    ledger, changing = {}, 0
+    if not raw_dir.is_dir():
+        return ledger, changing
+    for entry in walk_raw_folder(raw_dir):
+        if entry.skip is not None:
+            continue
+        try:
+            stat = os.stat(entry.path, follow_symlinks=False)
+            signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+            known = previous.get(entry.name)
+            sha256 = None
+            if known and known[:3] == signature:
+                sha256 = known[3] or content_hash(entry.path)[0]
+        except (OSError, StillChanging):
+            signature, sha256 = [None, None, None], None
+        changing += sha256 is None
+        ledger[entry.name] = [*signature, sha256]
+    return ledger, changing
+
+
 def check_raw_folder(raw_dir: Path) -> None:
     """Refuse a raw folder that is not there: read as empty, it would withdraw every file
     and empty the published marts (an unmounted share, a mistyped BANGFU_RAW_DIR)."""

@@ -12,42 +12,99 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from pipelines.batch import FormBatch
+from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
 from pipelines.warehouse.manifest import KnownVersion, Scan
 
 RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
+# Folders a run assembles in beside the warehouse (the site's extra sections).
+STAGING_PREFIX = ".staging-"
 
 
 @contextlib.contextmanager
-def exclusive_run(settings: Settings) -> Iterator[None]:
+def exclusive_run(settings: Settings, run_id: str = "",
+                  say: Callable[[str], None] = print) -> Iterator[str | None]:
     """Hold the warehouse's run lock: a second run (the schedule, the sensor, `bangfu run`)
-    waits here instead of writing the same files at the same time."""
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.warehouse_dir / ".run.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    waits here instead of writing the same files at the same time, says so, and gives up
+    after `settings.lock_timeout_seconds`. Yields the id of the run that held the lock last
+    if it never released it (it was killed), for its record to be closed."""
+    with environment_errors(settings.warehouse_dir):
+        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        lock = (settings.warehouse_dir / ".run.lock").open("a+")
+    with lock:
+        if not _try_lock(lock):
+            say(f"bangfu: 另一次运行正在使用 {settings.warehouse_dir}，等待其结束"
+                f"（最多 {settings.lock_timeout_seconds:g} 秒）")
+            deadline = time.monotonic() + settings.lock_timeout_seconds
+            while not _try_lock(lock):
+                if time.monotonic() > deadline:
+                    raise OperatorError(
+                        "run_lock_timeout",
+                        f"等待另一次运行超过 {settings.lock_timeout_seconds:g} 秒，本次放弃。"
+                        f"请确认 {settings.warehouse_dir} 上没有卡住的运行，或调大 "
+                        "BANGFU_LOCK_TIMEOUT_SECONDS；已发布的数据库和网站未改动")
+                time.sleep(1)
+        lock.seek(0)
+        previous = lock.read().strip() or None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(run_id)
+        lock.flush()
         try:
-            yield
+            yield previous if previous != run_id else None
+            lock.seek(0)
+            lock.truncate()  # released cleanly: nothing for the next run to close
+            lock.flush()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _try_lock(lock) -> bool:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def remove_leftovers(settings: Settings) -> list[Path]:
+    """What a killed run leaves: its working copy and WAL, the site it was building, the
+    old site it had renamed aside (put back if the new one never arrived), its staging
+    folders. Called with the run lock held, so nothing here belongs to a live run."""
+    working = settings.working_warehouse
+    removed = [p for p in (working, working.with_name(working.name + ".wal")) if p.exists()]
+    discard_working_copy(settings)
+    site = settings.site_dir
+    retired = sorted(site.parent.glob(f".{site.name}.retired-*"))
+    if retired and not site.exists():
+        retired.pop().rename(site)
+    staging = [*site.parent.glob(f".{site.name}.building-*"), *retired,
+               *settings.warehouse_dir.glob(f"{STAGING_PREFIX}*")]
+    for folder in staging:
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def start_working_copy(settings: Settings) -> Path:
     """A fresh working copy of the published warehouse (an empty one the first time);
     leftovers of a failed run are discarded."""
     working = settings.working_warehouse
-    working.parent.mkdir(parents=True, exist_ok=True)
-    discard_working_copy(settings)
-    if settings.warehouse.exists():
-        shutil.copyfile(settings.warehouse, working)
-    with duckdb.connect(str(working)) as con:
-        con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
+    with environment_errors(settings.warehouse_dir):
+        working.parent.mkdir(parents=True, exist_ok=True)
+        discard_working_copy(settings)
+        if settings.warehouse.exists():
+            shutil.copyfile(settings.warehouse, working)
+        with duckdb.connect(str(working)) as con:
+            con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
     return working
 
 

@@ -58,7 +58,7 @@ allocated as (
         report_years.department,
         report_years.year,
         activity.metric_code,
-        sum(activity.value * report_years.share) as value
+        {{ exact_sum("activity.value * report_years.share") }} as value
     from report_years
     inner join {{ ref('int_activity_long') }} as activity on activity.report_id = report_years.report_id
     group by 1, 2, 3, 4, 5

@@ -2,7 +2,7 @@
 -- departments (NULL when no department has a value), capacity metrics as resolved.
 with activity as (
 
-    select supporting_hospital, recipient_hospital, metric_code, year, sum(value) as value
+    select supporting_hospital, recipient_hospital, metric_code, year, {{ exact_sum("value") }} as value
     from {{ ref('int_department_metric_values') }}
     group by supporting_hospital, recipient_hospital, metric_code, year
 

@@ -10,7 +10,7 @@ select
     metrics.metric_name_zh,
     metrics.unit,
     shares.year,
-    sum(activity.value * shares.share) as value,
+    {{ exact_sum("activity.value * shares.share") }} as value,
     count(distinct activity.report_id) as reports
 from {{ ref('int_activity_long') }} as activity
 inner join {{ ref('int_report_year_shares') }} as shares on shares.report_id = activity.report_id
