@@ -16,7 +16,11 @@ defs = dg.Definitions(
     jobs=[pipeline_job],
     schedules=[nightly_schedule],
     sensors=[new_files_sensor],
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource},
-    # One process per run: steps share the run lock, and DuckDB has one writer at a time.
+    # Steps hand each other batches of what was read (person names among them): kept in the
+    # run's memory, never pickled into DAGSTER_HOME, whoever launched the run.
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource,
+               "io_manager": dg.mem_io_manager},
+    # One process per run: steps share the run lock, and DuckDB has one writer at a time; and
+    # the in-memory handover above needs every step in the same process.
     executor=dg.in_process_executor,
 )

@@ -23,7 +23,12 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
 
     with environment_errors(warehouse.settings.warehouse):
         path = publish(warehouse.settings)
-    context.add_output_metadata({"path": str(path), "bytes": path.stat().st_size})
+    if path is None:
+        context.log.warning("nothing was built in this run: the published warehouse is kept")
+        context.add_output_metadata({"published": False})
+        return
+    context.add_output_metadata({"published": True, "path": str(path),
+                                 "bytes": path.stat().st_size})
 
 
 @dg.asset(group_name=PUBLISH, deps=[published_warehouse])

@@ -122,9 +122,13 @@ def working_copy(settings: Settings) -> Path:
     return settings.working_warehouse
 
 
-def publish(settings: Settings) -> Path:
-    """Atomically replace the published warehouse with the working copy."""
+def publish(settings: Settings) -> Path | None:
+    """Atomically replace the published warehouse with the working copy, if this run made
+    one (a run starts by removing what earlier ones left): a run of the publish step alone
+    has nothing to publish, and leaves the published warehouse as it is."""
     working = settings.working_warehouse
+    if not working.exists():
+        return None
     with duckdb.connect(str(working)) as con:
         con.execute("checkpoint")
     os.replace(working, settings.warehouse)
