@@ -125,7 +125,7 @@ def _present_sections(site: Path) -> tuple[tuple[Section, str], ...]:
 
 def _write_assets(site: Path) -> None:
     assets = site / "assets"
-    assets.mkdir()
+    assets.mkdir(exist_ok=True)
     (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     for name in ("style.css", "leadership.css", "site.js"):
         (assets / name).write_text(
@@ -160,25 +160,25 @@ def _render(document: Document, context: SiteContext) -> str:
     )
 
 
-def write_report_page(report, folder: Path) -> Path:
-    """The site's printable report page on its own (its styles beside it, no navigation), for
-    printing to PDF outside a site build; returns the page's path."""
+def write_report_page(report, folder: Path, charts: Markup | None = None) -> Path:
+    """The site's printable report page on its own (its styles and scripts beside it, no
+    navigation), for printing to PDF outside a site build; returns the page's path."""
     from dashboards.pages.leadership import report_body
 
-    (folder / "assets").mkdir(parents=True, exist_ok=True)
-    for name in ("style.css", "leadership.css"):
-        (folder / "assets" / name).write_text(
-            TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
-        )
+    _write_assets(folder)
+    body = report_body(report, "", charts)
+    scripts = ['<script src="assets/site.js"></script>']
+    if has_figures(body):
+        scripts.insert(0, '<script src="assets/plotly.min.js"></script>')
     page = PAGE_TEMPLATE.substitute(
         title=esc(report.title),
         site_title=SITE_TITLE,
         root="",
         page="report",
         navigation="",
-        body=report_body(report, ""),
+        body=body,
         built_at=format_time(report.built_at),
-        scripts="",
+        scripts="\n".join(scripts),
     )
     path = folder / f"{report.file_stem}.html"
     path.write_text(page, encoding="utf-8")

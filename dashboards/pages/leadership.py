@@ -185,10 +185,8 @@ def pair_documents(context: SiteContext) -> list[Document]:
         )
         for year in report_years(marts, pair):
             report = build_report(marts, pair, year, context.built_at)
-            documents.append(
-                Document(report_page(pair, year), report.title, report_body(report, "../"),
-                         PAGE.filename)
-            )
+            body = report_body(report, "../", capacity_charts(marts, pair))
+            documents.append(Document(report_page(pair, year), report.title, body, PAGE.filename))
     return documents
 
 
@@ -470,8 +468,8 @@ def _hover(metric: Metric, rows: dict[int, dict]) -> list[str]:
     return texts
 
 
-def _group_block(marts: Marts, pair: Pair, group: MetricGroup, metrics: list[Metric],
-                 trend: ByMetric, targets) -> Markup:
+def _panels(metrics: list[Metric], trend: ByMetric, targets) -> list[TrendPanel]:
+    """A panel per metric: its five years, the YoY in the hover, its target lines."""
     panels = []
     for metric in metrics:
         rows = trend[metric.code]
@@ -491,8 +489,26 @@ def _group_block(marts: Marts, pair: Pair, group: MetricGroup, metrics: list[Met
                 ],
             )
         )
-    charts = trend_charts(panels, PROGRAMME_YEARS, GROUP_COLOURS[group.key],
-                          f"{group.key}-trend", f"{group.title} 2018—2022 年趋势")
+    return panels
+
+
+def capacity_charts(marts: Marts, pair: Pair) -> Markup:
+    """The recipient's capacity indicators over five years, with their target lines."""
+    trend = _by_metric(marts.rows("mart_capacity_trend", pair))
+    metrics = sorted((m for m in map(marts.metric, trend) if m.kind == "capacity"),
+                     key=lambda m: (m.sort_order, m.code))
+    if not metrics:
+        return Markup("")
+    return trend_charts(_panels(metrics, trend, _targets_by_metric(marts, pair)),
+                        PROGRAMME_YEARS, GROUP_COLOURS["capacity"], "report-capacity-trend",
+                        "受援医院能力指标 2018—2022 年趋势")
+
+
+def _group_block(marts: Marts, pair: Pair, group: MetricGroup, metrics: list[Metric],
+                 trend: ByMetric, targets) -> Markup:
+    charts = trend_charts(_panels(metrics, trend, targets), PROGRAMME_YEARS,
+                          GROUP_COLOURS[group.key], f"{group.key}-trend",
+                          f"{group.title} 2018—2022 年趋势")
     return tag(
         "section",
         [
@@ -726,9 +742,9 @@ def _chase_block(marts: Marts, pair: Pair) -> Markup:
 # --- the printable year-end report --------------------------------------------------------------
 
 
-def report_body(report: AnnualReport, root: str) -> Markup:
-    """The year-end report as an A4 document: a cover, then each section; tables and charts are
-    never split across pages (print styles in leadership.css)."""
+def report_body(report: AnnualReport, root: str, charts: Markup | None = None) -> Markup:
+    """The year-end report as an A4 document: a cover, then each section (the capacity section
+    with its `charts`); tables and charts are never split across pages (leadership.css)."""
     cover = tag(
         "section",
         [
@@ -759,6 +775,7 @@ def report_body(report: AnnualReport, root: str) -> Markup:
                     tag("h2", f"{_chinese_number(number)}、{section.title}"),
                     *(tag("p", text) for text in section.paragraphs),
                     *(_report_table(t) for t in section.tables),
+                    charts if charts and section.title == "受援医院能力指标" else None,
                 ],
                 class_="report-section",
             )

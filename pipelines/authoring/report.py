@@ -18,15 +18,17 @@ from xlsxwriter.utility import xl_range
 from dashboards.annual_report import AnnualReport, Column, Table, build_report, report_years
 from dashboards.html import format_number, format_signed, format_time, is_missing
 from dashboards.marts import Marts, Pair, load_marts
+from dashboards.pages.leadership import capacity_charts
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOT_REPORTED = "未报告"
 NOT_COMPUTABLE = "—"
 SIGN_OFF = ("编制：＿＿＿＿＿＿＿＿　日期：＿＿＿＿＿", "审核：＿＿＿＿＿＿＿＿　日期：＿＿＿＿＿")
 # The Word document has no charts: no chart renderer (kaleido) is installed, and the written
-# report is edited in Word, where a table of numbers serves better than a picture.
+# report is edited in Word, where a table of numbers serves better than a picture. The PDF,
+# printed from the site's page, has them.
 NO_CHARTS_NOTE = (
-    "本附件不含图表；各指标的五年趋势图（含目标线）见数据平台“领导汇总”中本帮扶关系的页面。"
+    "本附件不含图表；各指标的五年趋势图（含目标线）见本附件的 PDF 版本及数据平台“领导汇总”页面。"
 )
 UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
 UNSAFE_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -67,7 +69,7 @@ def write_reports(
                  write_document(report, out_dir / f"{stem}.docx")]
         skipped = None
         if CHROMIUM.exists():
-            paths.append(write_pdf(report, out_dir / f"{stem}.pdf"))
+            paths.append(write_pdf(report, out_dir / f"{stem}.pdf", capacity_charts(marts, chosen)))
         else:
             skipped = f"{CHROMIUM} not found; no PDF"
         written.append(Written(chosen, year, tuple(paths), skipped))
@@ -284,14 +286,14 @@ def _repeat_as_header(row, qn) -> None:
 # --- PDF ----------------------------------------------------------------------------------------
 
 
-def write_pdf(report: AnnualReport, path: Path) -> Path:
-    """The site's report page printed to A4 by Debian's Chromium."""
+def write_pdf(report: AnnualReport, path: Path, charts=None) -> Path:
+    """The site's report page, its charts drawn, printed to A4 by Debian's Chromium."""
     from playwright.sync_api import sync_playwright
 
     from dashboards.site import write_report_page
 
     with tempfile.TemporaryDirectory(prefix="bangfu-report-") as folder:
-        page_path = write_report_page(report, Path(folder))
+        page_path = write_report_page(report, Path(folder), charts)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
@@ -301,6 +303,12 @@ def write_pdf(report: AnnualReport, path: Path) -> Path:
                 page.route("**/*", lambda route: route.continue_()
                            if route.request.url.startswith("file:") else route.abort())
                 page.goto(page_path.as_uri(), wait_until="load")
+                if charts:
+                    page.wait_for_function(
+                        "document.querySelectorAll('.js-plotly-plot .main-svg').length > 0"
+                        " && document.querySelectorAll('.plot:not(.js-plotly-plot)').length === 0",
+                        timeout=30_000,
+                    )
                 page.pdf(path=str(path), format="A4", print_background=True,
                          prefer_css_page_size=True)
             finally:

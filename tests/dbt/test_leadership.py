@@ -177,6 +177,15 @@ def test_report_page_prints_to_a4_without_splitting_a_table(site: Path, tmp_path
             assert all(display == "table-header-group" for display in block["heads"])
         # In this corpus every table fits on a page, so none is split at all.
         assert max(block["height"] for block in blocks) <= A4_CONTENT["height"], blocks
+        # The capacity charts (target lines drawn) are kept whole too, each within a page.
+        visit.wait_for_plots(2)
+        charts = page.locator(".report figure.chart").evaluate_all(
+            "figures => figures.map(f => [f.getBoundingClientRect().height,"
+            " getComputedStyle(f).breakInside])"
+        )
+        assert len(charts) == 2
+        assert all(style == "avoid" and 0 < height <= A4_CONTENT["height"]
+                   for height, style in charts), charts
         pdf = tmp_path / "report.pdf"
         page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
         visit.page.close()
