@@ -195,8 +195,9 @@ def _names_people(texts: list[str], vocab: Vocabulary) -> bool:
     return any(vocab.field_of(t) == PERSON_NAME for t in texts if t)
 
 
-# A position or title in brackets after a name: 张三（主任医师）, 李四(副主任).
-_TITLED_NAME = re.compile(r"^(?P<name>[^()]*[^()\s])\s*\((?P<title>[^()]*[^()\s])\s*\)$")
+# A position or title in brackets after a name: 张三（主任医师）, 李四(副主任). The name is
+# letters and middle dots only, so text such as =HYPERLINK("x") is left whole.
+_TITLED_NAME = re.compile(r"^(?P<name>[^\W\d_][\w·・.]*)\((?P<title>[^()\"'=]+)\)$")
 
 
 def split_title(name: str) -> tuple[str, str | None]:

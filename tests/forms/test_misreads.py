@@ -43,6 +43,7 @@ def test_a_title_in_brackets_after_a_name_is_no_part_of_the_person(tmp_path: Pat
         ["张三（主任医师）", 10, *zeros(8)],
         ["李四(副主任)", 20, *zeros(8)],
         ["王 五", 30, *zeros(8)],
+        ['=HYPERLINK("x")', 40, *zeros(8)],  # text, no name with a title
     ])
     for path in (write_xlsx(tmp_path / "a.xlsx", sheet), write_xls(tmp_path / "a.xls", sheet),
                  write_csv(tmp_path / "a.csv", sheet)):
@@ -51,7 +52,7 @@ def test_a_title_in_brackets_after_a_name_is_no_part_of_the_person(tmp_path: Pat
         (report,) = parsed.reports
         assert people(report) == [
             ("张三", "张三", "主任医师", 10), ("李四", "李四", "副主任", 20),
-            ("王 五", "王五", None, 30)]
+            ("王 五", "王五", None, 30), ('=HYPERLINK("x")', '=HYPERLINK("x")', None, 40)]
 
 
 MASTER_HEADER = ["序号", "科室", "姓名", "诊疗人次", "开展手术例数"]
