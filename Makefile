@@ -13,12 +13,19 @@ export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: setup run test lint bench dagster sample clean
 
-setup: .venv/.synced
+VENDOR := dashboards/vendor
+
+setup: .venv/.synced $(VENDOR)/node_modules/.installed
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
 		|| $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode
+	@touch $@
+
+# The browser libraries the site ships (plotly.js, DataTables), from the npm registry, locked.
+$(VENDOR)/node_modules/.installed: $(VENDOR)/package.json $(VENDOR)/package-lock.json
+	npm ci --prefix $(VENDOR) --no-audit --no-fund
 	@touch $@
 
 run: setup

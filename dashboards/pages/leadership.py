@@ -16,6 +16,7 @@ from dashboards.html import (
     join,
     no_data,
     note,
+    number_cell,
     number_or,
     percent_or,
     table,
@@ -107,9 +108,9 @@ def _gains_table(metrics: list[Metric], by_metric: dict[str, dict[int, dict]]) -
             [
                 metric.title,
                 *(_year_cell(metric, year, rows_by_year.get(year)) for year in PROGRAMME_YEARS),
-                cell(
+                number_cell(
+                    cagr,
                     tag("span", percent_or(cagr), class_=_tone(metric, cagr)),
-                    class_="number",
                     data_metric=metric.code,
                     data_field="cagr_2018_2022",
                 ),
@@ -123,9 +124,9 @@ def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
     (every ratio of a missing value is missing too)."""
     row = row or {}
     value = row.get("value")
-    attributes = {"class_": "number", "data_metric": metric.code, "data_year": str(year)}
+    attributes = {"data_metric": metric.code, "data_year": str(year)}
     if is_missing(value):
-        return cell(number_or(value), **attributes)
+        return number_cell(value, **attributes)
     change = row.get("yoy_change")
     year_on_year = tag(
         "span",
@@ -142,7 +143,9 @@ def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
         "span", ["指数 ", number_or(row.get("index_vs_2018"), NOT_COMPUTABLE)], class_="sub"
     )
     first_year = year == PROGRAMME_YEARS[0]
-    return cell([number_or(value), None if first_year else year_on_year, index], **attributes)
+    # Sorted and downloaded by the value; the change and index are the lines under it.
+    return number_cell(value, [number_or(value), None if first_year else year_on_year, index],
+                       **attributes)
 
 
 def _tone(metric: Metric, change: object) -> str:
