@@ -1,5 +1,6 @@
 """bangfu's command line: `run` the whole pipeline through Dagster, `check` files without
-touching the warehouse, write the blank `template` forms, write the `sample` corpus."""
+touching the warehouse, write the blank `template` forms, write the `sample` corpus, `export`
+the marts to Excel and Parquet."""
 
 from __future__ import annotations
 
@@ -95,6 +96,20 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.authoring.export import export_marts
+
+    settings = Settings.from_env()
+    if not settings.warehouse.exists():
+        print(f"bangfu: no warehouse at {settings.warehouse}; run `bangfu run` first",
+              file=sys.stderr)
+        return 1
+    export = export_marts(settings.warehouse, Path(args.out))
+    print(f"bangfu: wrote {export.workbook} ({len(export.rows)} marts, "
+          f"{sum(export.rows.values())} rows) and {len(export.parquet)} Parquet files")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bangfu", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample = commands.add_parser("sample", help="write the sample corpus (default raw/sample)")
     sample.add_argument("dest", nargs="?", help="folder to write into")
     sample.set_defaults(handler=cmd_sample)
+    export = commands.add_parser("export", help="write every mart to Excel and Parquet")
+    export.add_argument("--out", default="exports", help="folder (default exports)")
+    export.set_defaults(handler=cmd_export)
     args = parser.parse_args(argv)
     return args.handler(args)
 
