@@ -177,11 +177,21 @@
     });
   }
 
-  function setUpTables() {
+  // Like figures, tables are set up once visible: the explorer holds dozens, most hidden.
+  function setUpVisibleTables() {
     if (typeof DataTable === "undefined") {
-      return;
+      return [];
     }
-    document.querySelectorAll("table.data-table").forEach(setUpTable);
+    var ready = [];
+    document.querySelectorAll("table.data-table:not([data-ready])").forEach(function (table) {
+      if (table.getClientRects().length === 0) {
+        return;
+      }
+      setUpTable(table);
+      table.dataset.ready = "true";
+      ready.push(table);
+    });
+    return ready;
   }
 
   // A link to a row of a paged table (…#file-…) shows the page that row is on.
@@ -277,8 +287,13 @@
       };
     }
 
-    function tableApi(table) {
-      return typeof DataTable === "undefined" ? null : new DataTable.Api(table);
+    // The set-up tables of the sections shown.
+    function shownTables(selector) {
+      return Array.prototype.filter.call(
+        document.querySelectorAll(selector + "[data-ready]"),
+        function (table) {
+          return table.getClientRects().length > 0;
+        });
     }
 
     function apply() {
@@ -296,22 +311,24 @@
           block.open = true;
         }
       });
-      document.querySelectorAll("table.people").forEach(function (table) {
-        var api = tableApi(table);
-        if (!api) {
-          return;
-        }
-        var metricTitle = metricSelect.selectedOptions[0].dataset.title || "";
+      setUpVisibleTables();
+      filterPeople(person);
+      markYear(chosen.year);
+      drawVisibleFigures();
+      writeHash(chosen);
+      document.dispatchEvent(new CustomEvent("bangfu:explorer-selection"));
+    }
+
+    function filterPeople(person) {
+      var metricTitle = metricSelect.selectedOptions[0].dataset.title || "";
+      shownTables("table.people").forEach(function (table) {
+        var api = new DataTable.Api(table);
         api.column(0).search(function (name) {
           return person === "" || name.replace(/\s+/g, "").indexOf(person) !== -1;
         });
         api.column(1).search(metricTitle, { exact: true });
         api.draw();
       });
-      markYear(chosen.year);
-      drawVisibleFigures();
-      writeHash(chosen);
-      document.dispatchEvent(new CustomEvent("bangfu:explorer-selection"));
     }
 
     function markYear(year) {
@@ -321,12 +338,8 @@
       if (!year) {
         return;
       }
-      document.querySelectorAll("[data-explorer-pair] table.data-table").forEach(function (table) {
-        var api = tableApi(table);
-        if (!api) {
-          return;
-        }
-        api.columns().every(function () {
+      shownTables("[data-explorer-pair] table.data-table").forEach(function (table) {
+        new DataTable.Api(table).columns().every(function () {
           if (this.header().textContent.trim().indexOf(year + " 年") === 0) {
             this.header().classList.add("selected-year");
             this.nodes().each(function (node) {
@@ -409,6 +422,12 @@
       control.addEventListener("change", apply);
     });
     personInput.addEventListener("input", apply);
+    // A table in a metric's <details> is set up when the details are opened.
+    document.addEventListener("toggle", function (event) {
+      if (event.target.open && setUpVisibleTables().length) {
+        markYear(yearSelect.value);
+      }
+    }, true);
     searchInput.addEventListener("input", search);
     window.addEventListener("hashchange", function () {
       restore(readHash());
@@ -426,11 +445,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setUpTables();
     var filters = document.querySelector("form[data-explorer-filters]");
     if (filters) {
       setUpExplorer(filters);
     } else {
+      setUpVisibleTables();
       drawVisibleFigures();
       showLinkedRow();
     }

@@ -102,6 +102,13 @@ def test_every_table_longer_than_three_rows_offers_downloads(site: Path, visit: 
     checked = 0
     for path in site_pages(site):
         visit.open(path)
+        # Tables are set up once shown: show every section and open every metric's details.
+        visit.page.evaluate("""() => {
+            document.querySelectorAll('main [hidden]').forEach(e => { e.hidden = false; });
+            document.querySelectorAll('details').forEach(d => { d.open = true; });
+        }""")
+        visit.page.wait_for_function(
+            "() => [...document.querySelectorAll('table.data-table')].every(t => t.dataset.ready)")
         offered = visit.page.evaluate(
             """() => [...document.querySelectorAll('table.data-table')]
                  .filter(t => Number(t.dataset.rows) > 3)
