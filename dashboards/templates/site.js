@@ -19,30 +19,66 @@
 
   // Figures are drawn only once visible, so a figure in a hidden explorer section
   // is laid out at its real width when that section is shown.
+  // Which elements are shown is read for all of them before any is changed: reading layout
+  // after a change would lay the whole (large) page out again for every element.
+  function shown(elements) {
+    return Array.prototype.filter.call(elements, function (element) {
+      // The content of closed <details> has boxes, but is not shown.
+      return element.getClientRects().length > 0 && !element.closest("details:not([open])");
+    });
+  }
+
+  function draw(plot) {
+    var spec = JSON.parse(document.getElementById(plot.dataset.figureSpec).textContent);
+    plot.dataset.drawn = "true";
+    return Plotly.newPlot(plot, spec.data, spec.layout, PLOT_CONFIG);
+  }
+
+  // A figure is drawn when it nears the screen, so a page of many figures shows its first
+  // screen without waiting for the others; the browser test measures until that moment
+  // (bangfu:figures-drawn: the figures of the first screen, if any, are drawn).
+  var firstScreenMarked = false;
+  var nearScreen = "IntersectionObserver" in window
+    ? new IntersectionObserver(function (entries) {
+      var drawing = [];
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting && entry.target.dataset.drawn !== "true") {
+          nearScreen.unobserve(entry.target);
+          drawing.push(draw(entry.target));
+        }
+      });
+      // The first report covers every figure then shown: the first screen is drawn.
+      if (!firstScreenMarked) {
+        firstScreenMarked = true;
+        Promise.all(drawing).then(function () {
+          performance.mark("bangfu:figures-drawn");
+        });
+      }
+    }, { rootMargin: "400px 0px" })
+    : null;
+
   function drawVisibleFigures() {
     if (typeof Plotly === "undefined") {
       return;
     }
-    var drawing = [];
-    document.querySelectorAll("[data-figure-spec]").forEach(function (plot) {
-      if (plot.getClientRects().length === 0) {
-        return;
-      }
+    shown(document.querySelectorAll("[data-figure-spec]")).forEach(function (plot) {
       if (plot.dataset.drawn === "true") {
         Plotly.Plots.resize(plot);
-        return;
+      } else if (nearScreen) {
+        nearScreen.observe(plot);
+      } else {
+        draw(plot);
       }
-      var spec = JSON.parse(document.getElementById(plot.dataset.figureSpec).textContent);
-      drawing.push(Plotly.newPlot(plot, spec.data, spec.layout, PLOT_CONFIG));
-      plot.dataset.drawn = "true";
     });
-    if (drawing.length) {
-      // For the browser test's draw-time measurement.
-      Promise.all(drawing).then(function () {
-        performance.mark("bangfu:figures-drawn");
-      });
-    }
   }
+
+  // A printed page holds every figure, near the screen or not.
+  window.addEventListener("beforeprint", function () {
+    if (typeof Plotly === "undefined") {
+      return;
+    }
+    shown(document.querySelectorAll("[data-figure-spec]:not([data-drawn])")).forEach(draw);
+  });
 
   // ---- Tables -------------------------------------------------------------------------
 
@@ -157,7 +193,7 @@
         exportOptions: EXPORT_OPTIONS,
       },
     ];
-    return new DataTable(table, {
+    var options = {
       language: TABLE_LANGUAGE,
       autoWidth: false,
       order: [],
@@ -166,15 +202,20 @@
       lengthMenu: [10, 25, 50, 100, { label: "全部", value: -1 }],
       searching: true,
       info: long,
-      columnControl: ["order", ["orderAsc", "orderDesc", "orderClear", "spacer", "search"]],
-      ordering: { indicators: false },
+      ordering: { indicators: !long },
       layout: {
         topStart: { buttons: buttons },
         topEnd: long ? "search" : null,
         bottomStart: long ? "info" : null,
         bottomEnd: rows > PAGE_LENGTH ? ["pageLength", "paging"] : null,
       },
-    });
+    };
+    if (long) {
+      // A filter per column where there are rows enough to need one; elsewhere a click on
+      // a column's title sorts it.
+      options.columnControl = ["order", ["orderAsc", "orderDesc", "orderClear", "spacer", "search"]];
+    }
+    return new DataTable(table, options);
   }
 
   // Like figures, tables are set up once visible: the explorer holds dozens, most hidden.
@@ -182,14 +223,10 @@
     if (typeof DataTable === "undefined") {
       return [];
     }
-    var ready = [];
-    document.querySelectorAll("table.data-table:not([data-ready])").forEach(function (table) {
-      if (table.getClientRects().length === 0) {
-        return;
-      }
+    var ready = shown(document.querySelectorAll("table.data-table:not([data-ready])"));
+    ready.forEach(function (table) {
       setUpTable(table);
       table.dataset.ready = "true";
-      ready.push(table);
     });
     return ready;
   }
@@ -289,11 +326,7 @@
 
     // The set-up tables of the sections shown.
     function shownTables(selector) {
-      return Array.prototype.filter.call(
-        document.querySelectorAll(selector + "[data-ready]"),
-        function (table) {
-          return table.getClientRects().length > 0;
-        });
+      return shown(document.querySelectorAll(selector + "[data-ready]"));
     }
 
     function apply() {

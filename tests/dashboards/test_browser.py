@@ -58,6 +58,8 @@ def test_each_page_renders_offline_without_errors(
     expected = len(embedded) if drawn_on_load is None else drawn_on_load
 
     visit.open(site / filename)
+    # Figures are drawn as they near the screen, and all of them before printing.
+    visit.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     if expected:
         visit.wait_for_plots(expected)
 
@@ -73,7 +75,7 @@ def test_no_link_or_button_leads_off_the_machine(site: Path, visit: Visit):
         visit.open(path)
         assert visit.links_off_machine() == [], path
     visit.open(site / "leadership.html")
-    visit.wait_for_plots(len(figure_specs(parse(site / "leadership.html"))))
+    visit.draw_time_ms()  # the first screen's figures drawn
     modebar = visit.page.locator(".modebar-btn")
     titles = [modebar.nth(n).get_attribute("data-title") for n in range(modebar.count())]
     # Local downloads and zooming only: no share-to-cloud button, no logo linking to plotly.
@@ -85,7 +87,8 @@ def test_no_link_or_button_leads_off_the_machine(site: Path, visit: Visit):
 
 
 def test_chart_pages_draw_time_is_measured(site: Path, visit: Visit, record_property):
-    """A benchmark, not a timed test: the draw times are reported, the bundle is shared."""
+    """A benchmark, not a timed test: the time to draw the first screen's figures is reported
+    (the others are drawn as they near the screen), and the bundle is shared."""
     times = {}
     for filename in ("leadership.html", "explorer.html", "quality.html"):
         visit.open(site / filename)
@@ -217,14 +220,17 @@ def test_a_url_with_a_selection_reopens_it(site: Path, visit: Visit):
                f"{PAIR_HASH}&department={quote('心内科')}&person={quote(person)}"
                "&metric=total_visits&year=2019")
     page = visit.page
+    section = page.locator("section.department-section:visible")
+    section.locator(".plot").first.scroll_into_view_if_needed()
     visit.wait_for_plots(1)
+    # Drawn once shown, at the width it is shown at, not as a hidden element's.
+    assert section.locator(".js-plotly-plot").first.bounding_box()["width"] > 800
     assert page.locator("select[name=pair] option:checked").text_content() == (
         f"{SHAOXING[0]} → {SHAOXING[1]}")
     assert page.locator("select[name=department] option:checked").text_content() == "心内科"
     assert page.input_value("input[name=person]") == person
     assert page.input_value("select[name=metric]") == "total_visits"
     assert page.input_value("select[name=year]") == "2019"
-    section = page.locator("section.department-section:visible")
     assert section.locator("h3").first.text_content() == "心内科"
     people = section.locator("table.people tbody tr")
     assert people.count() == 1  # the person, the metric
