@@ -19,7 +19,9 @@ DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
 
 .PHONY: setup run test lint bench dagster sample clean
 
-setup: .venv/.synced $(DBT_MANIFEST)
+VENDOR := dashboards/vendor
+
+setup: .venv/.synced $(DBT_MANIFEST) $(VENDOR)/node_modules/.installed
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -29,6 +31,11 @@ setup: .venv/.synced $(DBT_MANIFEST)
 
 $(DBT_MANIFEST): .venv/.synced $(DBT_SOURCES)
 	$(UV) run --frozen dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	@touch $@
+
+# The browser libraries the site ships (plotly.js, DataTables), from the npm registry, locked.
+$(VENDOR)/node_modules/.installed: $(VENDOR)/package.json $(VENDOR)/package-lock.json
+	npm ci --prefix $(VENDOR) --no-audit --no-fund
 	@touch $@
 
 run: setup

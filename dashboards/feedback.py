@@ -9,6 +9,7 @@ withdrawn, superseded or duplicate file no longer count.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,11 +26,12 @@ from dashboards.html import (
     NOT_COMPUTABLE,
     Markup,
     cell,
-    format_count,
+    count_cell,
     format_time,
     join,
     no_data,
     note,
+    number_cell,
     table,
     tag,
 )
@@ -189,16 +191,50 @@ class FeedbackList:
         )
 
 
+def _files(marts: Marts) -> dict[tuple[str, str], dict]:
+    return {(f["file_path"], f["sha256"]): f for f in marts.rows("ingest_files")}
+
+
+def _list_key(issue: dict, files: dict[tuple[str, str], dict]) -> tuple[Pair | None, str] | None:
+    """The (pair, department) whose list holds the issue; None when its file is settled.
+    An issue of a file version the ledger does not know is kept, under the unknowns."""
+    file = files.get((issue["file_path"], issue["sha256"]), {})
+    if file.get("status") in SETTLED_STATUSES:
+        return None
+    return (_pair_of(issue), _department_of(issue, file))
+
+
+def file_anchor(file_path: str) -> str:
+    """The id of a file's first problem on its list's page: stable, and safe in a URL."""
+    return "file-" + hashlib.sha256(file_path.encode("utf-8")).hexdigest()[:12]
+
+
+class FeedbackEntries:
+    """Where each issue is listed: the link to its file's entry on its 退回清单 page."""
+
+    def __init__(self, marts: Marts) -> None:
+        self._files = _files(marts)
+        self._pages = {(f.pair, f.department): f.page for f in feedback_lists(marts)}
+
+    def href(self, issue: dict) -> str | None:
+        """From the site's root; None when the issue's file needs no more fixing."""
+        key = _list_key(issue, self._files)
+        page = self._pages.get(key) if key else None
+        if page is None:
+            return None
+        return f"{_href(SECTION.folder + '/' + page)}#{file_anchor(issue['file_path'])}"
+
+
 def feedback_lists(marts: Marts) -> list[FeedbackList]:
     """One list per (pair, department) with problems left to fix, pairs and departments sorted."""
-    files = {(f["file_path"], f["sha256"]): f for f in marts.rows("ingest_files")}
+    files = _files(marts)
     groups: dict[tuple[Pair | None, str], list[FeedbackIssue]] = defaultdict(list)
     for issue in marts.rows("ingest_issues"):
-        # An issue of a file version the ledger does not know is kept, under the unknowns.
-        file = files.get((issue["file_path"], issue["sha256"]), {})
-        if file.get("status") in SETTLED_STATUSES:
+        key = _list_key(issue, files)
+        if key is None:
             continue
-        groups[(_pair_of(issue), _department_of(issue, file))].append(
+        file = files.get((issue["file_path"], issue["sha256"]), {})
+        groups[key].append(
             FeedbackIssue(
                 file_path=issue["file_path"],
                 sheet=issue["sheet"],
@@ -329,9 +365,9 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
         rows = [
             [
                 tag("a", f.department, href=_href(f.page)),
-                cell(format_count(f.file_count), class_="number"),
-                cell(format_count(f.count("error")), class_="number", data_severity="error"),
-                cell(format_count(f.count("warning")), class_="number", data_severity="warning"),
+                count_cell(f.file_count),
+                count_cell(f.count("error"), data_severity="error"),
+                count_cell(f.count("warning"), data_severity="warning"),
                 tag("a", f.workbook_name, href=_href(f.workbook)),
             ]
             for f in pair_lists
@@ -346,7 +382,12 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
 def _list_body(
     feedback: FeedbackList, built_at: datetime, copies: list[tuple[str, str]]
 ) -> Markup:
-    rows = [[_html_cell(issue, column) for column in COLUMNS] for issue in feedback.issues]
+    anchored: set[str] = set()
+    rows = []
+    for issue in feedback.issues:
+        first_of_file = issue.file_path not in anchored
+        anchored.add(issue.file_path)
+        rows.append([_html_cell(issue, column, anchor=first_of_file) for column in COLUMNS])
     returned = []
     if copies:
         # Links relative to the page, which sits in the pair's folder beside the copies' folder.
@@ -378,13 +419,17 @@ def _list_body(
     )
 
 
-def _html_cell(issue: FeedbackIssue, column: Column) -> Markup:
+def _html_cell(issue: FeedbackIssue, column: Column, *, anchor: bool) -> Markup:
+    """A cell of the list; the first cell of a file's first problem is the file's entry, the
+    target of the quality page's links."""
     value = getattr(issue, column.field)
     text = NOT_COMPUTABLE if value is None else str(value)
     if column.field == "problem":
         return cell(text, class_=f"severity-{issue.severity}")
     if column.field == "row_number":
-        return cell(text, class_="number")
+        return number_cell(value, text)
+    if column.field == "file_path" and anchor:
+        return cell(text, id=file_anchor(issue.file_path))
     return cell(text)
 
 

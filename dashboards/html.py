@@ -57,25 +57,76 @@ def table(
     rows: Iterable[Sequence[object]],
     *,
     class_: str | None = None,
+    footer: Iterable[Sequence[object]] = (),
+    download: str | None = None,
 ) -> Markup:
-    """A table whose cells are text, Markup, or ready-made `<td>` elements (see `cell`)."""
+    """A table whose cells are text, Markup, or ready-made `<td>` elements (see `cell`).
+
+    Every table of the site is one an analyst can work with: `assets/site.js` makes it
+    sortable, filterable by column, searchable and paged, and downloadable as CSV and Excel
+    (the whole table, in the browser). `footer` rows (totals) stay below the sorted rows and
+    are downloaded too; `download` names the files (default: the heading above the table).
+    """
 
     def as_cell(value: object) -> Markup:
         if isinstance(value, Markup) and value.startswith("<td"):
             return value
         return tag("td", value)
 
+    def as_rows(given: Iterable[Sequence[object]]) -> list[Markup]:
+        return [tag("tr", [as_cell(value) for value in row]) for row in given]
+
+    body_rows, footer_rows = as_rows(rows), as_rows(footer)
     head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
-    body = tag("tbody", [tag("tr", [as_cell(value) for value in row]) for row in rows])
+    parts = [head, tag("tbody", body_rows)]
+    if footer_rows:
+        parts.append(tag("tfoot", footer_rows))
     return tag(
         "div",
-        tag("table", [head, body], class_=class_),
+        tag(
+            "table",
+            parts,
+            class_=" ".join(filter(None, [DATA_TABLE_CLASS, class_])),
+            data_rows=str(len(body_rows)),
+            data_download=download,
+        ),
         class_="table-wrap",
     )
 
 
+# The class site.js looks for; also how a page tells that it needs the table library.
+DATA_TABLE_CLASS = "data-table"
+
+
+def has_tables(body: str) -> bool:
+    return f'class="{DATA_TABLE_CLASS}' in body
+
+
 def cell(content: object, **attributes: object) -> Markup:
     return tag("td", content, **attributes)
+
+
+def number_cell(value: object, content: object = None, **attributes: object) -> Markup:
+    """A number's cell: shown formatted (or as `content`), sorted and downloaded by its value
+    as the mart holds it; a missing value sorts first and is downloaded as the text shown."""
+    shown = number_or(value) if content is None else content
+    raw = None if is_missing(value) else _raw_number(value)
+    return cell(shown, class_="number", data_order="" if raw is None else raw,
+                data_export=raw, **attributes)
+
+
+def count_cell(value: object, **attributes: object) -> Markup:
+    """A count of things found (see `format_count`): nothing found is a real 0."""
+    value = 0 if is_missing(value) else value
+    return number_cell(value, format_count(value), **attributes)
+
+
+def _raw_number(value: object) -> str:
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def no_data(detail: str | None = None) -> Markup:

@@ -1,7 +1,9 @@
 """Build the static dashboard site from the warehouse's marts and publish it atomically.
 
-The site works from file:// with no network: plotly.js is written once into `assets/` from the
-installed plotly package, styles and scripts are local, fonts are the system's.
+The site works from file:// with no network: the browser libraries (plotly.js, DataTables) are
+copied into `assets/` from the npm packages installed in dashboards/vendor/ (`make setup`), one
+file each so that every page reuses the copy the browser already has; styles and scripts are
+local, fonts are the system's.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from plotly.offline import get_plotlyjs
-
 from dashboards import feedback
+from dashboards.assets import write_vendor_assets
 from dashboards.context import Document, Section, SiteContext
 from dashboards.figures import has_figures
-from dashboards.html import Markup, esc, format_time, join, tag
+from dashboards.html import Markup, esc, format_time, has_tables, join, tag
 from dashboards.marts import load_marts
 from dashboards.pages import PAGES, leadership
 
@@ -125,8 +126,8 @@ def _present_sections(site: Path) -> tuple[tuple[Section, str], ...]:
 
 def _write_assets(site: Path) -> None:
     assets = site / "assets"
-    assets.mkdir(exist_ok=True)
-    (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    assets.mkdir()
+    write_vendor_assets(assets)
     for name in ("style.css", "leadership.css", "site.js"):
         (assets / name).write_text(
             TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
@@ -145,9 +146,13 @@ def _navigation(current: str, context: SiteContext, root: str) -> Markup:
 
 def _render(document: Document, context: SiteContext) -> str:
     root = "../" * document.path.count("/")
-    scripts = [Markup(f'<script src="{root}assets/site.js"></script>')]
-    if has_figures(document.body):
-        scripts.insert(0, Markup(f'<script src="{root}assets/plotly.min.js"></script>'))
+    libraries = [name for name, needed in (("plotly.min.js", has_figures(document.body)),
+                                           ("tables.js", has_tables(document.body))) if needed]
+    scripts = [Markup(f'<script src="{root}assets/{name}"></script>')
+               for name in (*libraries, "site.js")]
+    styles = [Markup(f'<link rel="stylesheet" href="{root}assets/{name}">')
+              for name in (("tables.css",) if has_tables(document.body) else ())
+              + ("style.css", "leadership.css")]
     return PAGE_TEMPLATE.substitute(
         title=esc(document.title),
         site_title=SITE_TITLE,
@@ -157,6 +162,7 @@ def _render(document: Document, context: SiteContext) -> str:
         body=document.body,
         built_at=format_time(context.built_at),
         scripts="\n".join(scripts),
+        styles="\n".join(styles),
     )
 
 

@@ -1,6 +1,6 @@
 """bangfu's command line: `run` the whole pipeline through Dagster, `check` files without
 touching the warehouse, write the blank `template` forms, write the `sample` corpus, write the
-year-end `report` annexes.
+year-end `report` annexes, `export` the marts to Excel and Parquet.
 
 Help, errors and what submitters read are in Chinese first, with English beside them."""
 
@@ -215,6 +215,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.authoring.export import export_marts
+
+    settings = Settings.from_env()
+    if not settings.warehouse.exists():
+        print(f"bangfu export：错误：没有数据仓库 {settings.warehouse}，请先运行 bangfu run / "
+              "no warehouse yet: run `bangfu run` first", file=sys.stderr)
+        return EXIT_ERRORS
+    export = export_marts(settings.warehouse, Path(args.out))
+    print(f"bangfu：已写出 {export.workbook}（{len(export.rows)} 张表，"
+          f"{sum(export.rows.values())} 行）和 {len(export.parquet)} 个 Parquet 文件（wrote）")
+    return EXIT_OK
+
+
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="运行整条流水线一次 / run the whole pipeline once",
@@ -334,6 +348,25 @@ def _add_report(commands) -> None:
     report.set_defaults(handler=cmd_report)
 
 
+def _add_export(commands) -> None:
+    export = commands.add_parser(
+        "export", help="把全部分析表导出为 Excel 和 Parquet / export every mart",
+        description="把已发布数据仓库的每张分析表（mart）写入一个 Excel 工作簿（每表一张工作表，"
+                    "中文表头，另有“说明”工作表解释每一列），并各写一个 Parquet 文件。\n"
+                    "Write every mart of the published warehouse to one Excel workbook (a sheet "
+                    "per mart, Chinese headers, a 说明 sheet describing each column) and to a "
+                    "Parquet file per mart.",
+        epilog="示例 example:\n  bangfu export\n  bangfu export --out 导出/\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_WAREHOUSE   读取的数据仓库 / the warehouse read "
+               "(默认 default: warehouse/bangfu.duckdb)\n\n"
+               "退出码 exit status: 0 已写出 written; 1 没有数据仓库 no warehouse; "
+               "2 命令有误 usage error")
+    export.add_argument("--out", default="exports",
+                        help="写入的文件夹（默认 exports） / folder (default exports)")
+    export.set_defaults(handler=cmd_export)
+
+
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="bangfu",
@@ -346,7 +379,7 @@ def build_parser() -> ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      title="命令 commands",
                                      help="要运行的命令 / the command to run")
-    for add in (_add_run, _add_check, _add_template, _add_sample, _add_report):
+    for add in (_add_run, _add_check, _add_template, _add_sample, _add_report, _add_export):
         add(commands)
     return parser
 

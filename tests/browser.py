@@ -26,6 +26,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+# What a page may load without anything leaving the machine: files, and the blob: and data:
+# URLs a page makes itself (a table's CSV download is a blob).
+LOCAL_SCHEMES = ("file:", "blob:", "data:")
+
+
 class Visit:
     """A browser page that records every request and every error while it is used."""
 
@@ -40,8 +45,30 @@ class Visit:
         )
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
-    def open(self, path: Path) -> None:
-        self.page.goto(path.as_uri(), wait_until="load")
+    def open(self, path: Path, fragment: str = "") -> None:
+        self.page.goto(path.as_uri() + (f"#{fragment}" if fragment else ""), wait_until="load")
+
+    def off_machine(self) -> list[str]:
+        """Requests that were not for the disk or for the page's own blob:/data: URLs."""
+        return [url for url in self.requests if not url.startswith(LOCAL_SCHEMES)]
+
+    def links_off_machine(self) -> list[str]:
+        """Links and forms of the open page that would lead off the machine."""
+        return self.page.evaluate(
+            """schemes => [...document.querySelectorAll('a[href], area[href], form[action]')]
+                 .map(e => e.href || e.action)
+                 .filter(url => !schemes.some(s => url.startsWith(s)))""",
+            list(LOCAL_SCHEMES),
+        )
+
+    def draw_time_ms(self) -> float:
+        """Milliseconds from navigation to the figures drawn (site.js marks that moment)."""
+        self.page.wait_for_function(
+            "performance.getEntriesByName('bangfu:figures-drawn').length > 0", timeout=30_000
+        )
+        return self.page.evaluate(
+            "performance.getEntriesByName('bangfu:figures-drawn')[0].startTime"
+        )
 
     def wait_for_plots(self, count: int) -> None:
         self.page.wait_for_function(
@@ -66,7 +93,7 @@ def offline_browser() -> Iterator[object]:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
 
         def refuse_network(route):
-            if route.request.url.startswith("file:"):
+            if route.request.url.startswith(LOCAL_SCHEMES):
                 route.continue_()
             else:
                 route.abort()

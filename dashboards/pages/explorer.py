@@ -1,9 +1,14 @@
-"""分析浏览: drill from a pair to a department (its metric trends) and to each person."""
+"""分析浏览: drill from a pair to a department (its metric trends) and to each person.
+
+The selection (pair, department, person, metric, year) lives in the URL's hash, so a view can
+be bookmarked and sent; `view_href` writes such a link for other pages.
+"""
 
 from __future__ import annotations
 
-import re
+import json
 from collections import defaultdict
+from urllib.parse import quote
 
 from dashboards.context import Page, SiteContext
 from dashboards.figures import metric_panels, trend_charts
@@ -11,12 +16,12 @@ from dashboards.html import (
     NOT_COMPUTABLE,
     NOT_REPORTED,
     Markup,
-    cell,
-    format_count,
+    count_cell,
     is_missing,
     join,
     no_data,
     note,
+    number_cell,
     number_or,
     table,
     tag,
@@ -38,9 +43,13 @@ def render(context: SiteContext) -> Markup:
     sections = [_pair_section(marts, pair, f"p{n}") for n, pair in enumerate(pairs, 1)]
     return join(
         [
-            _filters(pairs),
+            _filters(marts, pairs),
+            tag("div", None, id="explorer-search-results", class_="search-results",
+                aria_live="polite", hidden=True),
+            _search_index(marts, pairs),
             note(
-                "先选择帮扶关系，再选择科室；可按姓名筛选人员。"
+                "先选择帮扶关系，再选择科室；可按姓名筛选人员，或在“查找”中搜索所有帮扶关系的"
+                "科室和人员。所选内容记在网址中，复制网址即可收藏或发给他人。"
                 "“未报告”表示该年度报表中没有该指标（不等于 0），"
                 "“—”表示该人员该年度没有被接收的数据行；合计带 * 的，不含未报告的年度。"
             ),
@@ -49,14 +58,50 @@ def render(context: SiteContext) -> Markup:
     )
 
 
-def _filters(pairs: list[Pair]) -> Markup:
+def view_href(
+    pair: Pair,
+    department: str | None = None,
+    person: str | None = None,
+    metric: str | None = None,
+    year: int | None = None,
+    *,
+    page: str = "explorer.html",
+) -> str:
+    """A link to an explorer view, relative to the site's root (pass `page="../explorer.html"`
+    from a folder below it): explorer.html#pair=<supporting>/<recipient>&department=…"""
+    pair_key = f"{quote(pair.supporting, safe='')}/{quote(pair.recipient, safe='')}"
+    parts = [f"pair={pair_key}"]
+    for key, value in (("department", department), ("person", person), ("metric", metric),
+                       ("year", year)):
+        if value is not None and str(value) != "":
+            parts.append(f"{key}={quote(str(value), safe='')}")
+    return f"{page}#{'&'.join(parts)}"
+
+
+def _pair_key(pair: Pair) -> str:
+    return f"{pair.supporting}/{pair.recipient}"
+
+
+def _filters(marts: Marts, pairs: list[Pair]) -> Markup:
     # Shown by site.js; without JavaScript every section is simply listed.
-    pair_options = [tag("option", pair.label, value=f"p{n}") for n, pair in enumerate(pairs, 1)]
+    pair_options = [tag("option", pair.label, value=f"p{n}", data_key=_pair_key(pair))
+                    for n, pair in enumerate(pairs, 1)]
+    codes = {row["metric_code"] for name in ("mart_department_trend", "mart_person_activity")
+             for row in marts.rows(name)}
+    metric_options = [tag("option", "全部指标", value="")] + [
+        tag("option", metric.title, value=metric.code, data_title=metric.title)
+        for metric in _sorted_metrics(marts, codes)
+    ]
+    year_options = [tag("option", "全部年度", value="")] + [
+        tag("option", f"{year} 年", value=str(year)) for year in PROGRAMME_YEARS
+    ]
     return tag(
         "form",
         [
             tag("label", ["帮扶关系", tag("select", pair_options, name="pair")]),
             tag("label", ["科室", tag("select", None, name="department")]),
+            tag("label", ["指标", tag("select", metric_options, name="metric")]),
+            tag("label", ["年度", tag("select", year_options, name="year")]),
             tag(
                 "label",
                 [
@@ -64,12 +109,39 @@ def _filters(pairs: list[Pair]) -> Markup:
                     tag("input", None, type="search", name="person", placeholder="输入姓名筛选"),
                 ],
             ),
+            tag(
+                "label",
+                [
+                    "查找科室或人员",
+                    tag("input", None, type="search", name="explorer-search",
+                        placeholder="在所有帮扶关系中查找"),
+                ],
+                class_="search",
+            ),
         ],
         class_="filters",
         data_explorer_filters="true",
         hidden=True,
         onsubmit="return false",
     )
+
+
+def _search_index(marts: Marts, pairs: list[Pair]) -> Markup:
+    """Every department and person of every pair, for the explorer's search."""
+    entries = []
+    for pair in pairs:
+        departments = {row["department"] for row in marts.rows("mart_department_trend", pair)}
+        people = {(row["department"], row["person_name"])
+                  for row in marts.rows("mart_person_activity", pair)}
+        departments |= {department for department, _ in people}
+        common = {"pair": _pair_key(pair), "pair_label": pair.label}
+        entries += [{**common, "department": _department_label(d)}
+                    for d in sorted(departments, key=lambda d: (d is None, d or ""))]
+        entries += [{**common, "department": _department_label(d), "person": person}
+                    for d, person in sorted(people, key=lambda p: (p[1] or "", p[0] or ""))
+                    if person]
+    spec = json.dumps(entries, ensure_ascii=False).replace("</", "<\\/")
+    return Markup(f'<script type="application/json" id="explorer-index">{spec}</script>')
 
 
 def _pair_section(marts: Marts, pair: Pair, pair_id: str) -> Markup:
@@ -122,11 +194,8 @@ def _overview(
         rows.append(
             [
                 link,
-                *(
-                    cell(format_count(reports_by_year.get(year)), class_="number")
-                    for year in PROGRAMME_YEARS
-                ),
-                cell(format_count(len(people.get(department, {}))), class_="number"),
+                *(count_cell(reports_by_year.get(year)) for year in PROGRAMME_YEARS),
+                count_cell(len(people.get(department, {}))),
             ]
         )
     return table(header, rows)
@@ -144,18 +213,20 @@ def _by_metric(marts: Marts, pair: Pair, departments: list[str | None],
     for metric in metrics:
         rows = [
             [_department_label(department),
-             *(cell(_department_value(trends[department][metric.code].get(year)),
-                    class_="number") for year in PROGRAMME_YEARS)]
+             *(_department_value(trends[department][metric.code].get(year))
+               for year in PROGRAMME_YEARS)]
             for department in departments
             if metric.code in trends.get(department, {})
         ]
-        rows.append([
+        total = [
             tag("strong", "帮扶关系合计"),
-            *(cell(tag("strong", number_or(totals.get((metric.code, year)))), class_="number")
+            *(number_cell(totals.get((metric.code, year)),
+                          tag("strong", number_or(totals.get((metric.code, year)))))
               for year in PROGRAMME_YEARS),
-        ])
-        blocks.append(tag("details", [tag("summary", metric.title), table(header, rows)],
-                          class_="by-metric"))
+        ]
+        blocks.append(tag("details", [tag("summary", metric.title),
+                                      table(header, rows, footer=[total])],
+                          class_="by-metric", data_metric=metric.code))
     return join([
         tag("h3", "各项指标按科室"),
         note("点开一项指标，看每个科室每年的数值；最后一行“帮扶关系合计”即领导汇总中的数值，"
@@ -165,7 +236,9 @@ def _by_metric(marts: Marts, pair: Pair, departments: list[str | None],
 
 
 def _department_value(row: dict | None) -> Markup:
-    return number_or(row["value"]) if row else tag("span", NOT_COMPUTABLE, class_="missing")
+    if row is None:
+        return number_cell(None, tag("span", NOT_COMPUTABLE, class_="missing"))
+    return number_cell(row["value"])
 
 
 def _reports_by_year(metrics: ByMetric) -> dict[int, int]:
@@ -215,6 +288,7 @@ def _department_section(
         id=department_id,
         data_explorer_department=department_id,
         data_pair_id=pair_id,
+        data_department=label,
         data_label=label,
     )
 
@@ -238,53 +312,39 @@ def _metrics_of(marts: Marts, rows_by_metric: ByMetric) -> list[Metric]:
 
 
 def _people_table(marts: Marts, people: ByName) -> Markup:
-    """Each person's yearly figures for every metric the department's people report. In a
-    year the person has accepted rows, a metric their form did not have is 未报告, not —; a
-    total that leaves such years out is marked *."""
+    """Each person's yearly figures for every metric the department's people report, a row per
+    person and metric. In a year the person has accepted rows, a metric their form did not
+    have is 未报告, not —; a total that leaves such years out is marked *."""
     if not people:
         return no_data("该科室没有被接收的人员数据")
     metrics = _sorted_metrics(marts, {code for person in people.values() for code in person})
     header = ["姓名", "指标", *(f"{year} 年" for year in PROGRAMME_YEARS), "合计"]
-    head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
-    groups = []
+    rows = []
     for person in sorted(people):
         active = {year for years in people[person].values() for year in years}
-        rows = []
-        for position, metric in enumerate(metrics):
+        for metric in metrics:
             years = people[person].get(metric.code, {})
             reported = [years[year]["value"] for year in sorted(active) if year in years
                         and not is_missing(years[year]["value"])]
             partial = len(reported) < len(active)
-            name_cell = (
-                tag("th", person, scope="rowgroup", rowspan=str(len(metrics)))
-                if position == 0
-                else None
-            )
-            total = (number_or(sum(reported)) if reported
-                     else tag("span", NOT_REPORTED, class_="missing"))
-            rows.append(
-                tag(
-                    "tr",
-                    [
-                        name_cell,
-                        tag("td", metric.title),
-                        *(_person_cell(years.get(year), year in active)
-                          for year in PROGRAMME_YEARS),
-                        cell(join([total, tag("span", "*", class_="missing",
-                                              title="不含未报告的年度")
-                                   if reported and partial else None]), class_="number"),
-                    ],
-                )
-            )
-        groups.append(tag("tbody", rows, data_person=re.sub(r"\s+", "", person)))
-    return tag("div", tag("table", [head, *groups], class_="people"), class_="table-wrap")
+            total = sum(reported) if reported else None
+            shown = join([number_or(total), tag("span", "*", class_="missing",
+                                                title="不含未报告的年度")
+                          if reported and partial else None])
+            rows.append([
+                person,
+                metric.title,
+                *(_person_cell(years.get(year), year in active) for year in PROGRAMME_YEARS),
+                number_cell(total, shown),
+            ])
+    return table(header, rows, class_="people")
 
 
 def _person_cell(row: dict | None, active: bool) -> Markup:
     if row is not None:
-        return cell(number_or(row["value"]), class_="number")
-    return cell(tag("span", NOT_REPORTED if active else NOT_COMPUTABLE, class_="missing"),
-                class_="number")
+        return number_cell(row["value"])
+    return number_cell(None, tag("span", NOT_REPORTED if active else NOT_COMPUTABLE,
+                                 class_="missing"))
 
 
 PAGE = Page(

@@ -37,6 +37,7 @@ from dashboards.html import (
     join,
     no_data,
     note,
+    number_cell,
     number_or,
     percent_or,
     table,
@@ -54,10 +55,13 @@ from dashboards.labels import (
     label_for,
 )
 from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
+from dashboards.pages.explorer import view_href
 
 GROUP_COLOURS = {"workload": "#1d4ed8", "capacity": "#2f855a", "other": "#6b7280"}
 FOLDER = "leadership"
 REPORT_FOLDER = "report"
+# The explorer seen from the pair pages, one folder below the site's root.
+EXPLORER = "../explorer.html"
 # Outcomes (the recipient's capacity) before inputs (the support activity).
 GROUP_ORDER = ("capacity", "workload", "other")
 CHANGES_SHOWN = 3
@@ -80,15 +84,6 @@ def report_page(pair: Pair, year: int) -> str:
 def href(path: str) -> str:
     """A relative link to a page whose name holds Chinese."""
     return quote(path)
-
-
-def explorer_link(root: str, pair: Pair, **selection: object) -> str:
-    """A link into the explorer's view of a selection (its URL scheme: pair=S/R&department=…)."""
-    values = {"pair": f"{pair.supporting}/{pair.recipient}", **selection}
-    fragment = "&".join(
-        f"{key}={quote(str(value), safe='/')}" for key, value in values.items() if value is not None
-    )
-    return f"{root}explorer.html#{fragment}"
 
 
 def _pairs(marts: Marts) -> list[Pair]:
@@ -532,14 +527,14 @@ def _gains_table(pair: Pair, metrics: list[Metric], trend: ByMetric) -> Markup:
         )
         name: object = metric.title
         if metric.kind != "capacity":
-            name = tag("a", metric.title, href=explorer_link("../", pair, metric=metric.code))
+            name = tag("a", metric.title, href=view_href(pair, metric=metric.code, page=EXPLORER))
         rows.append(
             [
                 name,
                 *(_year_cell(metric, year, rows_by_year.get(year)) for year in PROGRAMME_YEARS),
-                cell(
+                number_cell(
+                    cagr,
                     tag("span", percent_or(cagr), class_=_tone(metric, cagr)),
-                    class_="number",
                     data_metric=metric.code,
                     data_field="cagr_2018_2022",
                 ),
@@ -553,9 +548,9 @@ def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
     reports than expected, how many ('11/12 个月'); 未报告 alone when not reported."""
     row = row or {}
     value = row.get("value")
-    attributes = {"class_": "number", "data_metric": metric.code, "data_year": str(year)}
+    attributes = {"data_metric": metric.code, "data_year": str(year)}
     if is_missing(value):
-        return cell(number_or(value), **attributes)
+        return number_cell(value, **attributes)
     change = row.get("yoy_change")
     change_label = change_text(metric, change) if metric.value_type == "percent" else None
     year_on_year = tag(
@@ -579,9 +574,9 @@ def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
             title="该年度已接收的报表少于应报数，数值为部分合计",
         )
     first_year = year == PROGRAMME_YEARS[0]
-    return cell(
-        [number_or(value), None if first_year else year_on_year, index, partial], **attributes
-    )
+    # Sorted and downloaded by the value; the change, index and coverage are the lines under it.
+    return number_cell(value, [number_or(value), None if first_year else year_on_year, index,
+                               partial], **attributes)
 
 
 def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
@@ -609,7 +604,7 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
                 cell(
                     [
                         tag("a", "未报告" if is_missing(staff) else f"{format_number(staff)} 人",
-                            href=explorer_link("../", pair, department=department, year=y)),
+                            href=view_href(pair, department, year=y, page=EXPLORER)),
                         tag("span", coverage or "计划外",
                             class_="sub partial-year" if is_partial(row) else "sub"),
                     ],
@@ -618,7 +613,7 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
                     data_year=str(y),
                 )
             )
-        rows.append([tag("a", department, href=explorer_link("../", pair, department=department)),
+        rows.append([tag("a", department, href=view_href(pair, department, page=EXPLORER)),
                      *cells])
     return join(
         [
@@ -723,8 +718,8 @@ def _chase_block(marts: Marts, pair: Pair) -> Markup:
         status = label_for(EXPECTED_REPORT_STATUSES, row["status"])
         body.append(
             [
-                tag("a", row["department"], href=explorer_link(
-                    "../", pair, department=row["department"], year=row["year"])),
+                tag("a", row["department"], href=view_href(
+                    pair, row["department"], year=row["year"], page=EXPLORER)),
                 row["period_label"],
                 badge(status.text, status.tone),
                 row.get("files_rejected_paths") or "",

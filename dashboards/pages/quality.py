@@ -6,18 +6,20 @@ import json
 from collections import Counter, defaultdict
 from datetime import date, datetime
 
+from dashboards import feedback
 from dashboards.context import Page, SiteContext
 from dashboards.figures import ReportingCell, embed, reporting_heat_map
 from dashboards.html import (
     NOT_COMPUTABLE,
     Markup,
     badge,
-    cell,
+    count_cell,
     esc,
     format_count,
     join,
     no_data,
     note,
+    number_cell,
     table,
     tag,
 )
@@ -96,17 +98,17 @@ def _files_section(marts: Marts) -> Markup:
     rows = [
         [
             _status_badge(FILE_STATUSES, status),
-            cell(format_count(counts.get(status)), class_="number", data_status=status),
+            count_cell(counts.get(status), data_status=status),
             label_for(FILE_STATUSES, status).description,
         ]
         for status in statuses
     ]
-    rows.append([tag("strong", "合计"), cell(format_count(counts.total()), class_="number"), ""])
+    total = [tag("strong", "合计"), count_cell(counts.total()), ""]
     return join(
         [
             heading,
             note("每个文件版本计一次；同一路径被替换后，旧版本记为“已撤回”。"),
-            table(["状态", "文件数", "说明"], rows, class_="file-status"),
+            table(["状态", "文件数", "说明"], rows, class_="file-status", footer=[total]),
         ]
     )
 
@@ -134,19 +136,21 @@ def _issues_section(marts: Marts) -> Markup:
             [
                 tag("a", _code_name(code, by_code[code]), href=f"#issue-{code}"),
                 _status_badge(SEVERITIES, by_code[code][0]["severity"]),
-                cell(format_count(len(by_code[code])), class_="number"),
-                cell(format_count(len({i["sha256"] for i in by_code[code]})), class_="number"),
+                count_cell(len(by_code[code])),
+                count_cell(len({i["sha256"] for i in by_code[code]})),
             ]
             for code in codes
         ],
         class_="issue-summary",
     )
-    details = [_issue_group(code, by_code[code]) for code in codes]
+    entries = feedback.FeedbackEntries(marts)
+    details = [_issue_group(code, by_code[code], entries) for code in codes]
     return join(
         [
             heading,
             note(
                 "“错误”导致文件或数据行被退回，请按说明修改后重新提交；“提示”不影响接收，请核对。"
+                "每一条都链接到所属科室的退回清单中该文件的位置。"
             ),
             summary,
             *details,
@@ -161,7 +165,7 @@ def _code_name(code: str, issues: list[dict]) -> Markup:
     return join([title, " ", tag("code", code, class_="issue-code")]) if title else esc(code)
 
 
-def _issue_group(code: str, issues: list[dict]) -> Markup:
+def _issue_group(code: str, issues: list[dict], entries: feedback.FeedbackEntries) -> Markup:
     severity = label_for(SEVERITIES, issues[0]["severity"])
     ordered = sorted(
         issues, key=lambda i: (i["file_path"] or "", i["sheet"] or "", i["row_number"] or 0)
@@ -175,6 +179,7 @@ def _issue_group(code: str, issues: list[dict]) -> Markup:
             _text(issue.get("value_found")),
             issue["message"],
             _status_badge(FILE_STATUSES, issue.get("file_status")),
+            _feedback_link(entries.href(issue)),
         ]
         for issue in ordered
     ]
@@ -187,12 +192,19 @@ def _issue_group(code: str, issues: list[dict]) -> Markup:
                 id=f"issue-{code}",
             ),
             table(
-                ["文件", "工作表", "位置", "列", "发现的值", "说明", "文件状态"],
+                ["文件", "工作表", "位置", "列", "发现的值", "说明", "文件状态", "退回清单"],
                 rows,
                 class_="issues",
             ),
         ]
     )
+
+
+def _feedback_link(href: str | None) -> Markup:
+    """The issue's entry in its department's 退回清单; a settled file's problem is in none."""
+    if href is None:
+        return tag("span", "无需修改（文件已撤回、被替代或重复）", class_="missing")
+    return tag("a", "查看退回清单", href=href)
 
 
 def _location(issue: dict) -> str:
@@ -307,10 +319,7 @@ def _completeness_table(rows: list[dict]) -> Markup:
         [
             [
                 department,
-                *(
-                    cell(format_count(counts[department][s]), class_="number", data_status=s)
-                    for s in statuses
-                ),
+                *(count_cell(counts[department][s], data_status=s) for s in statuses),
             ]
             for department in sorted(counts)
         ],
@@ -338,7 +347,7 @@ def _quarantine_section(marts: Marts) -> Markup:
                     [
                         row["file_path"],
                         _text(row["sheet"]),
-                        _text(row["row_number"]),
+                        number_cell(row["row_number"], _text(row["row_number"])),
                         _text(row["person_name"]),
                         _text(row["department"]),
                         _period(row),
@@ -404,7 +413,7 @@ def _file_list_section(marts: Marts) -> Markup:
                         _text(f["department"]),
                         _period(f),
                         *(
-                            cell(_text(f.get(column)), class_="number")
+                            number_cell(f.get(column), _text(f.get(column)))
                             for column in (
                                 "rows_accepted",
                                 "rows_rejected",

@@ -20,14 +20,15 @@ class Element:
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
 
     def find_all(self, name: str | None = None, **attributes: str) -> list[Element]:
-        """Descendants with the tag name and attributes (`data_x` means `data-x`)."""
+        """Descendants with the tag name and attributes (`data_x` means `data-x`); `class_`
+        matches elements that have each of its classes, among others."""
         wanted = {key.rstrip("_").replace("_", "-"): value for key, value in attributes.items()}
         found = []
         for child in self.children:
             if isinstance(child, str):
                 continue
             if (name is None or child.name == name) and all(
-                child.attributes.get(key) == value for key, value in wanted.items()
+                _matches(child.attributes, key, value) for key, value in wanted.items()
             ):
                 found.append(child)
             found += child.find_all(name, **attributes)
@@ -37,6 +38,12 @@ class Element:
         matches = self.find_all(name, **attributes)
         assert len(matches) == 1, f"expected one <{name} {attributes}>, found {len(matches)}"
         return matches[0]
+
+
+def _matches(attributes: dict[str, str], key: str, value: str) -> bool:
+    if key == "class":
+        return set(value.split()) <= set(attributes.get("class", "").split())
+    return attributes.get(key) == value
 
 
 class _TreeBuilder(HTMLParser):

@@ -139,7 +139,8 @@ def test_the_page_lists_the_same_issues_as_the_workbook_escaped(site: Path):
     assert located_codes(on_page) == ORTHOPAEDICS
 
     page = parse(folder / "骨科.html")
-    assert [s.attributes["src"] for s in page.find_all("script")] == ["../../assets/site.js"]
+    assert [s.attributes["src"] for s in page.find_all("script")] == [
+        "../../assets/tables.js", "../../assets/site.js"]
     assert SCRIPT_COLUMN in page.find("table", class_="feedback-issues").text()
     html = (folder / "骨科.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html

@@ -85,12 +85,24 @@ def test_every_link_and_resource_of_every_page_is_local_and_exists(site: Path):
 def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
     css = (site / "assets/style.css").read_text(encoding="utf-8")
     assert "@import" not in css and "url(" not in css and "@font-face" not in css
-    assert (site / "assets/plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
+    plotly = (site / "assets/plotly.min.js").read_text(encoding="utf-8")
+    # The cartesian partial bundle of the plotly.js the installed plotly writes figures for,
+    # with the zh-CN locale registered after it.
+    assert f"plotly.js (cartesian - minified) v{plotly_js_version()}" in plotly[:200]
+    assert len(plotly) < len(get_plotlyjs()) / 2
+    assert "name: 'zh-CN'" in plotly and plotly.rstrip().endswith("})();")
     leadership = parse(site / pair_page(Pair(*SHAOXING)))
     sources = [s.attributes["src"] for s in leadership.find_all("script") if "src" in s.attributes]
-    assert sources == ["../assets/plotly.min.js", "../assets/site.js"]
+    assert sources == ["../assets/plotly.min.js", "../assets/tables.js", "../assets/site.js"]
     index_sources = [s.attributes.get("src") for s in parse(site / "index.html").find_all("script")]
-    assert index_sources == ["assets/site.js"]  # no figure on the index: no plotly to load
+    # No figure on the index: no plotly to load.
+    assert index_sources == ["assets/tables.js", "assets/site.js"]
+    assert (site / "assets/tables.js").stat().st_size > 100_000  # DataTables, not a stub
+
+
+def plotly_js_version() -> str:
+    """The plotly.js version of the installed plotly package's own bundle."""
+    return re.search(r"plotly\.js v([\d.]+)", get_plotlyjs()[:200]).group(1)
 
 
 def test_leadership_shows_a_null_year_as_not_reported_never_zero(site: Path):
@@ -174,20 +186,18 @@ def test_explorer_drills_from_pair_to_department_to_person(site: Path):
     assert figure_specs(orthopaedics) == {}
     assert "2018—2022 年均未报告的指标：诊疗人次（人次）" in orthopaedics.text()
 
-    person = cardiology.find("tbody", data_person="柳佳")
-    rows = person.find_all("tr")
-    assert rows[0].find("th").text() == "柳  佳"
-    visits = [td.text() for td in rows[0].find_all("td")]
-    assert visits == ["诊疗人次（人次）", "600", "700", "—", "—", "—", "1,300"]
+    people = cardiology.find("table", class_="data-table people")
+    rows = [[td.text() for td in tr.find_all("td")] for tr in people.find("tbody").find_all("tr")]
+    person = [row for row in rows if row[0] == "柳  佳"]  # a row per person and metric
+    assert person[0] == ["柳  佳", "诊疗人次（人次）", "600", "700", "—", "—", "—", "1,300"]
     # In the years 柳佳 has rows, a metric the form lacked is 未报告; in the others, —.
-    funding = [td.text() for td in rows[1].find_all("td")]
-    assert funding == ["支援经费（万元）", "未报告", "未报告", "—", "—", "—", "未报告"]
+    assert person[1] == ["柳  佳", "支援经费（万元）", "未报告", "未报告", "—", "—", "—", "未报告"]
 
     # Each metric by department, down to the pair's figure on the leadership page.
     (visits_by_department,) = [d for d in shaoxing.find_all("details", class_="by-metric")
                                if d.find("summary").text() == "诊疗人次（人次）"]
     table_rows = [[td.text() for td in tr.find_all("td")]
-                  for tr in visits_by_department.find_all("tr")[1:]]
+                  for tr in visits_by_department.find_all("tr")[1:]]  # tbody, then the tfoot
     assert table_rows == [
         ["心内科", "600", "700", "未报告", "800", "900"],
         ["骨科", "未报告", "未报告", "未报告", "未报告", "未报告"],

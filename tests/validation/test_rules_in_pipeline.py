@@ -191,7 +191,8 @@ def _issues_with_messages(root: Path, path: str) -> list[tuple]:
 
 @needs_chromium
 def test_the_published_site_makes_no_request_off_the_machine(run) -> None:
-    """Every page the pipeline published, the third-party documentation included."""
+    """Every page the pipeline published, the third-party documentation included: no request
+    and no link off the machine, no console error, a way back to the site."""
     site = run[0] / "site"
     pages = [p for p in site.rglob("*.html")
              if "validations" not in p.parts]  # one validation page per suite is enough
@@ -200,6 +201,44 @@ def test_the_published_site_makes_no_request_off_the_machine(run) -> None:
         visit = Visit(context)
         for page in pages:
             visit.open(page)
-    outside = [url for url in visit.requests if not url.startswith("file:")]
-    assert outside == []
+            visit.page.wait_for_load_state("networkidle")
+            assert visit.links_off_machine() == [], page
+            if "data-docs" in page.parts or "dbt-docs" in page.parts:
+                back = visit.page.locator(".bangfu-back a")
+                assert back.get_attribute("href").endswith("index.html"), page
+                assert back.evaluate("a => a.href") == (site / "index.html").as_uri(), page
+            assert visit.errors == [], page
+    assert visit.off_machine() == []
     assert len(pages) > 10
+
+
+@needs_chromium
+def test_data_docs_offline_keep_their_icons_filter_and_times(run) -> None:
+    site = run[0] / "site"
+    (failed,) = (site / "data-docs" / "validations" / "activity_cells").rglob("*.html")
+    with offline_browser() as context:
+        visit = Visit(context)
+        visit.open(failed)
+        page = visit.page
+        icon = page.locator(".fa-times").first
+        assert icon.evaluate("e => getComputedStyle(e, '::before').content") == '"✖︎"'
+        assert page.locator("footer").count() == 0  # the newsletter banner
+        assert "北京时间" in page.locator("body").text_content()
+        passed = page.locator(".hide-succeeded-validation-target-child").first
+        assert passed.is_visible()
+        page.get_by_text("Failed Only").click()
+        assert not passed.is_visible()
+        assert page.locator("td .fa-times").first.is_visible()  # the failures stay
+        page.get_by_text("Show All").click()
+        assert passed.is_visible()
+        page.get_by_text("Show more info...").first.click()
+        assert page.get_by_text("Great Expectations Version").first.is_visible()
+        assert visit.errors == [] and visit.off_machine() == []
+
+        visit.open(site / "dbt-docs" / "index.html", "!/model/model.bangfu.mart_capacity_trend")
+        page.wait_for_selector("text=mart_capacity_trend")
+        icons = page.locator("svg use")
+        assert icons.count() > 10 and all(
+            (icons.nth(n).get_attribute("xlink:href") or "").startswith("#")
+            for n in range(min(icons.count(), 30)))
+        assert visit.errors == [] and visit.off_machine() == []
