@@ -17,6 +17,8 @@ from mart_samples import SHAOXING
 from page_dom import figure_specs, parse
 
 from dashboards.labels import FILE_STATUSES, FORM_TYPES
+from dashboards.marts import Pair
+from dashboards.pages.leadership import pair_page
 
 pytestmark = needs_chromium
 
@@ -38,15 +40,23 @@ def visit(browser_context):
     visit.page.close()
 
 
+# The pair page with charts (the leadership overview itself is a table of all pairs).
+PAIR_PAGE = pair_page(Pair(*SHAOXING))
+
+
 def site_pages(site: Path) -> list[Path]:
-    return [*sorted(site.glob("*.html")), *sorted((site / "feedback").rglob("*.html"))]
+    """Every page bangfu writes (the third-party docs are checked on their own)."""
+    return [*sorted(site.glob("*.html")),
+            *(page for folder in ("leadership", "report", "feedback")
+              for page in sorted((site / folder).rglob("*.html")))]
 
 
 @pytest.mark.parametrize(
     ("filename", "drawn_on_load"),
     [
         ("index.html", 0),
-        ("leadership.html", None),  # every figure of the page
+        ("leadership.html", 0),  # the overview of all pairs: a table
+        (PAIR_PAGE, None),  # every figure of the page
         ("explorer.html", 1),  # only the selected department's
         ("quality.html", None),
     ],
@@ -65,7 +75,7 @@ def test_each_page_renders_offline_without_errors(
 
     assert visit.drawn_plots() == expected
     traces = visit.page.locator(".js-plotly-plot .scatterlayer .trace").count()
-    if filename == "leadership.html":
+    if filename == PAIR_PAGE:
         assert traces == sum(len(spec["data"]) for spec in embedded.values())
     assert visit.requests
 
@@ -74,7 +84,7 @@ def test_no_link_or_button_leads_off_the_machine(site: Path, visit: Visit):
     for path in site_pages(site):
         visit.open(path)
         assert visit.links_off_machine() == [], path
-    visit.open(site / "leadership.html")
+    visit.open(site / PAIR_PAGE)
     visit.draw_time_ms()  # the first screen's figures drawn
     modebar = visit.page.locator(".modebar-btn")
     titles = [modebar.nth(n).get_attribute("data-title") for n in range(modebar.count())]
@@ -90,7 +100,7 @@ def test_chart_pages_draw_time_is_measured(site: Path, visit: Visit, record_prop
     """A benchmark, not a timed test: the time to draw the first screen's figures is reported
     (the others are drawn as they near the screen), and the bundle is shared."""
     times = {}
-    for filename in ("leadership.html", "explorer.html", "quality.html"):
+    for filename in (PAIR_PAGE, "explorer.html", "quality.html"):
         visit.open(site / filename)
         first = visit.draw_time_ms()
         visit.open(site / filename)  # the bundle now from the browser's cache
