@@ -83,7 +83,8 @@ def kill_when(env: dict[str, str], reached: Callable[[subprocess.Popen], bool]) 
 
 
 def reading(run: subprocess.Popen) -> bool:
-    return any("multiprocessing" in line for line in descendants_cmdlines(run.pid))
+    """A reading worker is up (not dbt's resource tracker, which a parse at start-up has)."""
+    return any("spawn_main" in line for line in descendants_cmdlines(run.pid))
 
 
 def in_dbt(run: subprocess.Popen) -> bool:
