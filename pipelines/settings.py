@@ -27,7 +27,9 @@ class ReadLimits:
     A file over a limit is rejected with its own issue code, naming the limit."""
 
     # Memory (address space) of a reading worker, and the wall-clock time one file may take.
-    worker_memory_mb: int = 768
+    # Address space, not resident memory: polars and its allocator reserve about 1.2 GB of it
+    # before reading anything, so a lower cap rejects small files at random.
+    worker_memory_mb: int = 2048
     seconds_per_file: float = 120
     # The submitted file, its rows per sheet, and the text kept of one cell.
     file_mb: float = 50
