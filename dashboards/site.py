@@ -144,15 +144,20 @@ def _navigation(current: str, context: SiteContext, root: str) -> Markup:
     )
 
 
+def _resources(body: Markup, root: str) -> dict[str, str]:
+    """The scripts and styles a page loads from the site's assets: the plotly bundle and the
+    table library only where the page has a figure or a table."""
+    libraries = [name for name, needed in (("plotly.min.js", has_figures(body)),
+                                           ("tables.js", has_tables(body))) if needed]
+    scripts = [f'<script src="{root}assets/{name}"></script>' for name in (*libraries, "site.js")]
+    styles = [f'<link rel="stylesheet" href="{root}assets/{name}">'
+              for name in (("tables.css",) if has_tables(body) else ())
+              + ("style.css", "leadership.css")]
+    return {"scripts": "\n".join(scripts), "styles": "\n".join(styles)}
+
+
 def _render(document: Document, context: SiteContext) -> str:
     root = "../" * document.path.count("/")
-    libraries = [name for name, needed in (("plotly.min.js", has_figures(document.body)),
-                                           ("tables.js", has_tables(document.body))) if needed]
-    scripts = [Markup(f'<script src="{root}assets/{name}"></script>')
-               for name in (*libraries, "site.js")]
-    styles = [Markup(f'<link rel="stylesheet" href="{root}assets/{name}">')
-              for name in (("tables.css",) if has_tables(document.body) else ())
-              + ("style.css", "leadership.css")]
     return PAGE_TEMPLATE.substitute(
         title=esc(document.title),
         site_title=SITE_TITLE,
@@ -161,8 +166,7 @@ def _render(document: Document, context: SiteContext) -> str:
         navigation=_navigation(document.navigation, context, root),
         body=document.body,
         built_at=format_time(context.built_at),
-        scripts="\n".join(scripts),
-        styles="\n".join(styles),
+        **_resources(document.body, root),
     )
 
 
@@ -173,9 +177,6 @@ def write_report_page(report, folder: Path, charts: Markup | None = None) -> Pat
 
     _write_assets(folder)
     body = report_body(report, "", charts)
-    scripts = ['<script src="assets/site.js"></script>']
-    if has_figures(body):
-        scripts.insert(0, '<script src="assets/plotly.min.js"></script>')
     page = PAGE_TEMPLATE.substitute(
         title=esc(report.title),
         site_title=SITE_TITLE,
@@ -184,7 +185,7 @@ def write_report_page(report, folder: Path, charts: Markup | None = None) -> Pat
         navigation="",
         body=body,
         built_at=format_time(report.built_at),
-        scripts="\n".join(scripts),
+        **_resources(body, ""),
     )
     path = folder / f"{report.file_stem}.html"
     path.write_text(page, encoding="utf-8")

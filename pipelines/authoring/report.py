@@ -304,6 +304,9 @@ def write_pdf(report: AnnualReport, path: Path, charts=None) -> Path:
                            if route.request.url.startswith("file:") else route.abort())
                 page.goto(page_path.as_uri(), wait_until="load")
                 if charts:
+                    # The site draws a figure as it nears the screen, and every one on
+                    # beforeprint, which printing to PDF does not send by itself.
+                    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
                     page.wait_for_function(
                         "document.querySelectorAll('.js-plotly-plot .main-svg').length > 0"
                         " && document.querySelectorAll('.plot:not(.js-plotly-plot)').length === 0",

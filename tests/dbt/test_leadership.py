@@ -178,6 +178,7 @@ def test_report_page_prints_to_a4_without_splitting_a_table(site: Path, tmp_path
         # In this corpus every table fits on a page, so none is split at all.
         assert max(block["height"] for block in blocks) <= A4_CONTENT["height"], blocks
         # The capacity charts (target lines drawn) are kept whole too, each within a page.
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
         visit.wait_for_plots(2)
         charts = page.locator(".report figure.chart").evaluate_all(
             "figures => figures.map(f => [f.getBoundingClientRect().height,"
