@@ -130,9 +130,15 @@ def test_workers_have_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert fine.reports and not fine.issues
         assert [i.code for i in too_large.issues] == ["file_too_large"]
         assert "超过上限 2 MB" in too_large.issues[0].message
+        # A form the reader needs well over a second for, against a limit of a millisecond:
+        # the pool's timer looks every tenth of a second, so a file read faster than that
+        # could still finish in time on a quiet machine.
+        slow_form = tmp_path / "slow.csv"
+        slow_form.write_text("姓名,诊疗人次,开展手术例数\n" + "".join(
+            f"张{n},{n % 9},0\n" for n in range(19_000)), encoding="utf-8")
         monkeypatch.setenv("BANGFU_READ_SECONDS", "0.001")
         read_limits.cache_clear()
-        (slow,) = read_forms([(good, "good.xlsx")])
+        (slow,) = read_forms([(slow_form, "slow.csv")])
         assert [i.code for i in slow.issues] == ["read_time_limit"]
     finally:
         read_limits.cache_clear()
