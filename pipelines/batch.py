@@ -14,49 +14,12 @@ import polars as pl
 
 from pipelines.forms.model import ParsedFile
 from pipelines.issues import Issue
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "parsed_files": {
-        "sha256": pl.String, "parsed_path": pl.String, "form_type": pl.String,
-        "sheet_count": pl.Int32, "parsed_at": pl.Datetime("us"), "reader_version": pl.String,
-    },
-    "reports": {
-        "report_id": pl.String, "sha256": pl.String, "sheet": pl.String,
-        "sheet_index": pl.Int32, "form_type": pl.String, "supporting_hospital": pl.String,
-        "recipient_hospital": pl.String, "department": pl.String, "period_start": pl.Date,
-        "period_end": pl.Date, "header_row": pl.Int32,
-    },
-    "report_columns": {
-        "report_id": pl.String, "sha256": pl.String, "metric_code": pl.String,
-        "column_name": pl.String, "column_letter": pl.String,
-    },
-    "activity_rows": {
-        "report_id": pl.String, "sha256": pl.String, "sheet": pl.String,
-        "row_number": pl.Int32, "row_kind": pl.String, "person_name": pl.String,
-        "person_key": pl.String, "name_cell": pl.String, "person_title": pl.String,
-    },
-    "activity_values": {
-        "report_id": pl.String, "sha256": pl.String, "row_number": pl.Int32,
-        "metric_code": pl.String, "cell": pl.String, "raw_text": pl.String,
-        "value": pl.Float64,
-    },
-    "capacity_values": {
-        "report_id": pl.String, "sha256": pl.String, "sheet": pl.String,
-        "row_number": pl.Int32, "cell": pl.String, "metric_code": pl.String,
-        "indicator_name": pl.String, "year": pl.Int32, "raw_text": pl.String,
-        "value": pl.Float64,
-    },
-    "issues": {
-        "sha256": pl.String, "sheet": pl.String, "row_number": pl.Int32,
-        "column_name": pl.String, "cell": pl.String, "severity": pl.String,
-        "code": pl.String, "message": pl.String, "value_found": pl.String,
-        "source": pl.String,
-    },
-}
+from pipelines.warehouse.raw_schema import polars_schema
 
 
 def _frame(table: str, records: list[dict[str, Any]]) -> pl.DataFrame:
-    return pl.DataFrame(records, schema=SCHEMAS[table], orient="row")
+    """One table's records as a frame of the schema sources.yml declares for its raw table."""
+    return pl.DataFrame(records, schema=polars_schema(table), orient="row")
 
 
 def issue_records(sha256: str, issues: list[Issue]) -> list[dict[str, Any]]:

@@ -8,20 +8,18 @@ they may be added, never renamed.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pipelines.settings import SEEDS_DIR
+from pipelines.catalogue import seed
 
-CATALOGUE_FILE = SEEDS_DIR / "issue_codes.csv"
+CATALOGUE_SEED = "issue_codes"
 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    with CATALOGUE_FILE.open(encoding="utf-8", newline="") as fh:
-        return {row["code"]: row for row in csv.DictReader(fh)}
+    return {row["code"]: row for row in seed(CATALOGUE_SEED)}
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class Issue:
 
     def __post_init__(self) -> None:
         if self.code not in catalogue():
-            raise KeyError(f"unknown issue code {self.code!r}; add it to {CATALOGUE_FILE.name}")
+            raise KeyError(f"unknown issue code {self.code!r}; add it to {CATALOGUE_SEED}.csv")
 
     @property
     def severity(self) -> str:

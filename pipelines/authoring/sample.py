@@ -59,10 +59,18 @@ from pathlib import Path
 import xlsxwriter
 import xlwt
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+from pipelines.catalogue import group_of, metrics, metrics_of, seed
+from pipelines.settings import programme_window
 
 RANDOM_SEED = 20180101
-YEARS = range(2018, 2023)
+
+
+@cache
+def _years() -> range:
+    """The programme's years, from its one window (dbt's first_year .. last_year)."""
+    first, last = programme_window()
+    return range(first.year, last.year + 1)
+
 NEW_TEMPLATE_FROM = 2021
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
@@ -171,12 +179,11 @@ FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 # Old template (2018–2020): one 诊疗人次 total; four metrics were not collected yet.
 OLD_TEMPLATE = ("total_visits", "surgeries", "consultations", "free_clinic_visits", "lectures",
                 "teaching_rounds", "surgical_demos", "training_attendees", "new_techniques")
-# Seed-004 template (2021+): 诊疗人次 is a merged group header over these two columns.
-VISIT_GROUP = "total_visits"
-VISIT_PARTS = ("outpatient_visits", "emergency_visits")
-NEW_TEMPLATE = (*VISIT_PARTS, "surgeries", "consultations", "free_clinic_visits", "referrals",
-                "telemedicine", "lectures", "teaching_rounds", "surgical_demos",
-                "training_attendees", "specialties_established", "new_techniques",
+# Seed-004 template (2021+): 诊疗人次 is a merged group header over its parts (metrics.csv
+# derived_from), each headed by its form_label.
+NEW_TEMPLATE = ("outpatient_visits", "emergency_visits", "surgeries", "consultations",
+                "free_clinic_visits", "referrals", "telemedicine", "lectures", "teaching_rounds",
+                "surgical_demos", "training_attendees", "specialties_established", "new_techniques",
                 "funding_10k_yuan")
 
 
@@ -211,8 +218,9 @@ METRIC_PROFILES = {
 }
 SURGICAL_METRICS = ("surgeries", "surgical_demos")
 
-# Capacity indicators of each recipient in 2018 and in 2022; the years between grow steadily.
-CAPACITY_2018_2022: dict[str, dict[str, tuple[float, float]]] = {
+# Capacity indicators of each recipient in the first and the last programme year; the years
+# between grow steadily.
+CAPACITY_FIRST_LAST: dict[str, dict[str, tuple[float, float]]] = {
     "务川自治县中医院": {
         "cap_outpatient_emergency_visits": (152_000, 231_000),
         "cap_discharges": (8_600, 13_900),
@@ -246,7 +254,7 @@ CAPACITY_2018_2022: dict[str, dict[str, tuple[float, float]]] = {
         "cap_cmi": (0.78, 0.98),
     },
 }
-CAPACITY_SUFFIX = "_能力指标_2018-2022"
+CAPACITY_SUFFIX = "_能力指标_{first}-{last}"
 
 SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕"
             "苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾"
@@ -263,42 +271,28 @@ ACTIVE_PEOPLE = 4  # of whom this many are on the roster in a given year
 
 @dataclass(frozen=True)
 class Seeds:
-    metric_names: dict[str, str]
-    metric_units: dict[str, str]
-    metric_value_types: dict[str, str]
-    capacity_metrics: tuple[str, ...]
     person_header: str
     hospital_of_alias: dict[str, str]
     aliases_of_hospital: dict[str, tuple[str, ...]]
     department_synonyms: dict[str, tuple[str, ...]]
 
 
-def _read_seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 @cache
 def load_seeds() -> Seeds:
     """The seeds the corpus is written from, checked against the knobs above so that a renamed
     hospital, department or metric fails here rather than producing unreadable files."""
-    metrics = _read_seed("metrics")
     hospital_of_alias = {
-        row["alias"]: row["hospital_name"] for row in _read_seed("hospital_aliases")
+        row["alias"]: row["hospital_name"] for row in seed("hospital_aliases")
     }
     aliases_of_hospital: dict[str, list[str]] = defaultdict(list)
     for alias, hospital in hospital_of_alias.items():
         aliases_of_hospital[hospital].append(alias)
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for row in _read_seed("department_synonyms"):
+    for row in seed("department_synonyms"):
         synonyms[row["department"]].append(row["synonym"])
     seeds = Seeds(
-        metric_names={row["metric_code"]: row["metric_name_zh"] for row in metrics},
-        metric_units={row["metric_code"]: row["unit_zh"] for row in metrics},
-        metric_value_types={row["metric_code"]: row["value_type"] for row in metrics},
-        capacity_metrics=tuple(row["metric_code"] for row in metrics if row["kind"] == "capacity"),
         person_header=next(
-            row["header"] for row in _read_seed("header_synonyms") if row["field"] == "person_name"
+            row["header"] for row in seed("header_synonyms") if row["field"] == "person_name"
         ),
         hospital_of_alias=hospital_of_alias,
         aliases_of_hospital={
@@ -312,17 +306,17 @@ def load_seeds() -> Seeds:
 
 def _check_knobs(seeds: Seeds) -> None:
     pairs = {(row["supporting_hospital"], row["recipient_hospital"])
-             for row in _read_seed("hospital_pairs")}
-    departments = {row["department"] for row in _read_seed("departments")}
+             for row in seed("hospital_pairs")}
+    departments = {row["department"] for row in seed("departments")}
     for plan in PAIRS:
         pair = (seeds.hospital_of_alias[plan.supporting], seeds.hospital_of_alias[plan.recipient])
         if pair not in pairs:
             raise ValueError(f"{plan.supporting} → {plan.recipient} is not in hospital_pairs.csv")
         if unknown := set(plan.departments) - departments:
             raise ValueError(f"departments not in departments.csv: {sorted(unknown)}")
-        if set(CAPACITY_2018_2022[plan.recipient]) != set(seeds.capacity_metrics):
+        if set(CAPACITY_FIRST_LAST[plan.recipient]) != {m.code for m in metrics_of("capacity")}:
             raise ValueError(f"capacity indicators of {plan.recipient} differ from metrics.csv")
-    if unknown := {*OLD_TEMPLATE, *NEW_TEMPLATE, VISIT_GROUP} - set(seeds.metric_names):
+    if unknown := {*OLD_TEMPLATE, *NEW_TEMPLATE} - set(metrics()):
         raise ValueError(f"metric codes not in metrics.csv: {sorted(unknown)}")
 
 
@@ -435,7 +429,7 @@ def _name_pool(plan: PairPlan, department: str, taken: set[str]) -> list[str]:
 
 def _roster(pool: list[str], year: int) -> list[str]:
     """Turnover: every two years the longest-serving person leaves and a new one joins."""
-    first = (year - YEARS[0]) // 2
+    first = (year - _years()[0]) // 2
     return pool[first:first + ACTIVE_PEOPLE]
 
 
@@ -443,20 +437,22 @@ def _person_values(
     rng: random.Random, department: str, period: Period, seeds: Seeds
 ) -> dict[str, int | float]:
     months = 3 if period.quarterly else 1
-    growth = 1 + GROWTH_PER_YEAR * (period.start.year - YEARS[0])
+    growth = 1 + GROWTH_PER_YEAR * (period.start.year - _years()[0])
     values: dict[str, int | float] = {}
     for metric, profile in METRIC_PROFILES.items():
         operates = department in SURGICAL_DEPARTMENTS or metric not in SURGICAL_METRICS
         if not operates or rng.random() >= profile.share_nonzero:
             values[metric] = 0
-        elif seeds.metric_value_types[metric] == "decimal":
+        elif metrics()[metric].value_type == "decimal":
             values[metric] = round(rng.uniform(profile.low, profile.high), 1)
         else:
             scale = months * growth if profile.volume else 1
             values[metric] = round(rng.randint(int(profile.low), int(profile.high)) * scale)
     # A demonstration is an operation performed for teaching: never more of them than operations.
     values["surgical_demos"] = min(values["surgical_demos"], values["surgeries"])
-    values[VISIT_GROUP] = sum(values[part] for part in VISIT_PARTS)
+    for derived in metrics().values():
+        if derived.is_derived:
+            values[derived.code] = sum(values[part] for part in derived.parts)
     return values
 
 
@@ -525,7 +521,7 @@ def _pair_forms(plan: PairPlan, seeds: Seeds, taken_names: set[str]) -> list[For
     forms = []
     for department in plan.departments:
         pool = _name_pool(plan, department, taken_names)
-        for year in YEARS:
+        for year in _years():
             for period in _periods(plan, department, year):
                 if (plan.supporting, department, period.label) in MISSING_REPORTS:
                     continue
@@ -623,12 +619,11 @@ def _header_texts(template: tuple[str, ...], seeds: Seeds) -> list[tuple[str | N
     """(group header, header) per metric column; the group spans the visit parts."""
     texts: list[tuple[str | None, str]] = []
     for metric in template:
-        if metric in VISIT_PARTS:
+        if group := group_of(metric):
             # Under 诊疗人次 the unit is implied: 门诊人次 is headed 门诊.
-            name = seeds.metric_names[metric].removesuffix(seeds.metric_units[metric])
-            texts.append((seeds.metric_names[VISIT_GROUP], name))
+            texts.append((group.name_zh, metrics()[metric].form_label or metrics()[metric].name_zh))
         else:
-            texts.append((None, seeds.metric_names[metric]))
+            texts.append((None, metrics()[metric].name_zh))
     return texts
 
 
@@ -665,7 +660,7 @@ def _form_grid(form: Form, seeds: Seeds, planted: PlantedCell | None) -> Grid:
     for index, (name, values) in enumerate(form.people):
         grid.put(row, 0, _padded(name, layout.name_padding))
         for column, metric in enumerate(form.template, start=1):
-            written = _written_value(cell_rng, values[metric], seeds.metric_units[metric], layout)
+            written = _written_value(cell_rng, values[metric], metrics()[metric].unit_zh, layout)
             if planted and planted.person_index == index and planted.metric == metric:
                 written = planted.written(values[metric])
             grid.put(row, column, written)
@@ -685,20 +680,20 @@ def _form_grid(form: Form, seeds: Seeds, planted: PlantedCell | None) -> Grid:
 
 def _capacity_grid(plan: PairPlan, seeds: Seeds) -> Grid:
     rng = _rng("capacity", plan.recipient)
-    grid = Grid.empty((36, 8, *(10 for _ in YEARS)))
-    grid.line(0, f"{plan.recipient}服务能力主要指标（{YEARS[0]}—{YEARS[-1]}年）", "title")
-    for column, header in enumerate(("指标", "单位", *(f"{year}年" for year in YEARS))):
+    grid = Grid.empty((36, 8, *(10 for _ in _years())))
+    grid.line(0, f"{plan.recipient}服务能力主要指标（{_years()[0]}—{_years()[-1]}年）", "title")
+    for column, header in enumerate(("指标", "单位", *(f"{year}年" for year in _years()))):
         grid.put(1, column, header, "header")
-    trajectories = CAPACITY_2018_2022[plan.recipient]
-    for row, metric in enumerate(seeds.capacity_metrics, start=2):
-        grid.put(row, 0, seeds.metric_names[metric], "text")
-        grid.put(row, 1, seeds.metric_units[metric] or None)
-        first, last = trajectories[metric]
-        step = (last - first) / (len(YEARS) - 1)
-        for index, _year in enumerate(YEARS):
-            wobble = rng.uniform(-0.25, 0.25) if 0 < index < len(YEARS) - 1 else 0
+    trajectories = CAPACITY_FIRST_LAST[plan.recipient]
+    for row, metric in enumerate(metrics_of("capacity"), start=2):
+        grid.put(row, 0, metric.name_zh, "text")
+        grid.put(row, 1, metric.unit_zh or None)
+        first, last = trajectories[metric.code]
+        step = (last - first) / (len(_years()) - 1)
+        for index, _year in enumerate(_years()):
+            wobble = rng.uniform(-0.25, 0.25) if 0 < index < len(_years()) - 1 else 0
             value = first + (index + wobble) * step
-            grid.put(row, 2 + index, _capacity_cell(rng, value, seeds.metric_value_types[metric]))
+            grid.put(row, 2 + index, _capacity_cell(rng, value, metric.value_type))
     return grid
 
 
@@ -831,8 +826,9 @@ def _write_form(dest: Path, form: Form, seeds: Seeds) -> list[Path]:
 def _write_capacity(dest: Path, plan: PairPlan, seeds: Seeds) -> Path:
     folder = dest / plan.supporting / plan.recipient
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{plan.recipient}{CAPACITY_SUFFIX}.xlsx"
-    reported = dt.datetime(YEARS[-1] + 1, 1, 20, 10, 30)
+    suffix = CAPACITY_SUFFIX.format(first=_years()[0], last=_years()[-1])
+    path = folder / f"{plan.recipient}{suffix}.xlsx"
+    reported = dt.datetime(_years()[-1] + 1, 1, 20, 10, 30)
     _write_xlsx(path, [("能力指标", _capacity_grid(plan, seeds))], reported)
     _stamp(path, reported)
     return path

@@ -23,10 +23,8 @@ the one the reader is tested on.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +32,10 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from pipelines.catalogue import Metric, group_of, metrics_of, seed
 from pipelines.forms.text import column_letter, label_key
 from pipelines.forms.vocabulary import vocabulary
-from pipelines.settings import SEEDS_DIR, programme_window
+from pipelines.settings import programme_window
 
 STATISTICS_FILE = "对口支援、医联体工作统计表.xlsx"
 CAPACITY_FILE = "受援医院能力指标.xlsx"
@@ -67,43 +66,12 @@ PAIR_KEY_SEPARATOR = "|"
 PROTECTION = {"insert_rows": True, "delete_rows": True, "format_columns": True,
               "format_rows": True}
 
-# The seed-004 form heads 诊疗人次 (total_visits) over two sub-columns worded 门诊 and 急诊, not
-# with the metrics' own names; the total itself has no column of its own.
-VISITS_GROUP = "total_visits"
-VISITS_PARTS = {"outpatient_visits": "门诊", "emergency_visits": "急诊"}
-
 # Document properties are fixed so that two writes give identical bytes; `created` is when
 # this layout became the current one.
 LAYOUT_SINCE = dt.datetime(2021, 1, 1)
 AUTHOR = "bangfu"
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-# A unit that states its own range bounds the values: "count (0–5)" (of five treatment centres).
-_UNIT_RANGE = re.compile(r"\((\d+)\s*[–-]\s*(\d+)\)")
-
-
-@dataclass(frozen=True)
-class Metric:
-    code: str
-    name_zh: str
-    unit_zh: str
-    value_type: str  # count | decimal | percent | index
-    bounds: tuple[int, int] | None
-
-
-def _metrics(kind: str) -> list[Metric]:
-    """The metrics of one kind (activity, capacity) in their seed order."""
-    with (SEEDS_DIR / "metrics.csv").open(encoding="utf-8", newline="") as fh:
-        rows = [row for row in csv.DictReader(fh) if row["kind"] == kind]
-    rows.sort(key=lambda row: int(row["sort_order"]))
-    return [
-        Metric(
-            code=row["metric_code"], name_zh=row["metric_name_zh"], unit_zh=row["unit_zh"],
-            value_type=row["value_type"],
-            bounds=(int(m[1]), int(m[2])) if (m := _UNIT_RANGE.search(row["unit"])) else None,
-        )
-        for row in rows
-    ]
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -124,8 +92,7 @@ def _registers() -> dict[str, list[str]]:
 def pair_departments() -> dict[tuple[str, str], list[str]]:
     """Each registered pair's departments: those expected to report for it, in seed order
     (a pair the seed expects nothing of may name any registered department)."""
-    with (SEEDS_DIR / "expected_reporters.csv").open(encoding="utf-8", newline="") as fh:
-        expected = list(csv.DictReader(fh))
+    expected = seed("expected_reporters")
     every = _registers()[DEPARTMENT_LABEL]
     return {
         pair: _unique(row["department"] for row in expected
@@ -160,23 +127,32 @@ class NumberRule:
 WHOLE_NUMBER = NumberRule({"validate": "integer", "criteria": ">=", "value": 0}, "0 或正整数")
 
 
+def _bound(value: float | None) -> int | float:
+    """A bound from the catalogue as the cell and the words show it (5, not 5.0)."""
+    value = 0.0 if value is None else value
+    return int(value) if value.is_integer() else value
+
+
 def _number_rule(metric: Metric) -> NumberRule:
-    if metric.bounds:
-        low, high = metric.bounds
-        return NumberRule(
-            {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high},
-            f"{low} 至 {high} 的整数",
-        )
+    """The catalogue's bounds (min_value, max_value) as Excel data validation."""
+    low, high = _bound(metric.min_value), metric.max_value
     if metric.value_type == "count":
-        return WHOLE_NUMBER
+        if high is None:
+            return WHOLE_NUMBER
+        return NumberRule(
+            {"validate": "integer", "criteria": "between", "minimum": low,
+             "maximum": _bound(high)},
+            f"{low} 至 {_bound(high)} 的整数",
+        )
     if metric.value_type == "percent":
         return NumberRule(
-            {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100},
-            "0 至 100 之间的数（百分数的数值，不带 %）",
+            {"validate": "decimal", "criteria": "between", "minimum": low,
+             "maximum": _bound(high)},
+            f"{low} 至 {_bound(high)} 之间的数（百分数的数值，不带 %）",
         )
     if metric.value_type in ("decimal", "index"):
-        return NumberRule({"validate": "decimal", "criteria": ">=", "value": 0},
-                          "0 或正数（可以有小数）")
+        return NumberRule({"validate": "decimal", "criteria": ">=", "value": low},
+                          f"{low} 或正数（可以有小数）")
     raise ValueError(f"metrics.csv: {metric.code} has an unknown value_type {metric.value_type!r}")
 
 
@@ -200,7 +176,7 @@ def _date_zh(day: dt.date) -> str:
 def _evidence_notes() -> list[str]:
     """The evidence the seed form asks for under its table, naming the columns as they are
     named in metrics.csv."""
-    name = {m.code: m.name_zh for m in _metrics("activity")}
+    name = {m.code: m.name_zh for m in metrics_of("activity")}
     return [
         f"1.“{name['specialties_established']}”请附上相应医院的证明（盖章），列明所建立的专科"
         "具体名称。",
@@ -236,7 +212,7 @@ def _statistics_instructions(first: dt.date, last: dt.date) -> list[str]:
         "每位下派人员填一行，写全名；同一人在本统计周期内只占一行（多次下派的工作量合计后"
         f"填写）。表中留有 {PERSON_ROWS} 行，不够时可在表格中间插入行。",
         "各数量栏只填写数字：不带单位（“12人次”应填 12），不填文字或说明，没有的填 0。"
-        + _rules_in_words(_metrics("activity")),
+        + _rules_in_words(metrics_of("activity")),
         "不要修改、删除或合并表头各列，不要移动标题、统计周期、支援单位、受援单位和填报科室"
         "各行；不需要填写合计行。",
         "表下填写填报人、联系电话、审核人和填报日期。工作表已保护，只有浅黄色格子和人员表格"
@@ -255,7 +231,7 @@ def _capacity_instructions(first_year: int, last_year: int) -> list[str]:
         "本表由受援医院填写，反映医院自身能力的变化，每年报送一次。",
         f"{RECIPIENT_LABEL.rstrip('：')}：点单元格右侧的箭头，从下拉列表中选择本院名称。",
         f"每个指标按年度填写全年数值（{first_year}年至{last_year}年），一格只填一个数字，"
-        "不带单位或文字。" + _rules_in_words(_metrics("capacity")),
+        "不带单位或文字。" + _rules_in_words(metrics_of("capacity")),
         "尚未统计的年度请留空（留空表示未报告）；确实为零的请填 0。",
         "不要修改指标名称、单位和年度列，不要增删行。",
         *_resubmission_paragraphs("医院名称无法识别", "同一受援单位、相同年度的能力指标表，"),
@@ -422,14 +398,16 @@ class FormColumn:
 
 def statistics_columns() -> list[FormColumn]:
     """The statistics form's metric columns, left to right, as seed 004 heads them."""
-    activity = _metrics("activity")
-    group = next(m.name_zh for m in activity if m.code == VISITS_GROUP)
-    return [
-        FormColumn(m, VISITS_PARTS[m.code], group) if m.code in VISITS_PARTS
-        else FormColumn(m, m.name_zh, None)
-        for m in activity
-        if m.code != VISITS_GROUP
-    ]
+    # A derived metric (诊疗人次) has no column of its own: it heads its parts, each under
+    # its form_label (门诊, 急诊).
+    columns = []
+    for metric in metrics_of("activity"):
+        if metric.is_derived:
+            continue
+        group = group_of(metric.code)
+        columns.append(FormColumn(metric, metric.form_label or metric.name_zh,
+                                  group.name_zh if group else None))
+    return columns
 
 
 def _hospital_lists(book: TemplateBook) -> dict[str, str]:
@@ -551,7 +529,7 @@ def _sign_off_lines(book: TemplateBook, sheet: Worksheet, top: int, first: dt.da
 def _write_capacity_form(path: Path, pair: tuple[str, str] | None) -> Path:
     first, last = programme_window()
     years = range(first.year, last.year + 1)
-    metrics = _metrics("capacity")
+    metrics = metrics_of("capacity")
     book = TemplateBook(path, CAPACITY_TITLE, _capacity_instructions(first.year, last.year))
     sheet = book.form_sheet(CAPACITY_SHEET, [50, 8] + [12] * len(years), CAPACITY_TITLE)
     last_column = 1 + len(years)

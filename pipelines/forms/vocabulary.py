@@ -1,9 +1,9 @@
 """Everything the reader recognises, loaded once from data: the seeds shared with dbt
-(metrics, header synonyms, hospitals, departments) and the reader's own vocabulary.yml."""
+(metrics, header synonyms, hospitals, departments; through pipelines.catalogue) and the
+reader's own vocabulary.yml."""
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.catalogue import Metric, seed
+from pipelines.catalogue import metrics as metric_catalogue
 from pipelines.forms.text import fold, label_key
-from pipelines.settings import SEEDS_DIR
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 # A unit in brackets at the end of a header, after label_key (which folds （） to ()).
@@ -26,19 +27,6 @@ NOT_METRICS = (PERSON_NAME, DEPARTMENT, IGNORED)  # header fields that hold no m
 UNUSED_LABEL = "unused"  # a label whose value bangfu does not need (填报日期 …)
 ADMINISTRATIVE = "管理"  # the category of offices in the departments seed
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
-
-
-def _seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-@dataclass(frozen=True)
-class Metric:
-    code: str
-    name_zh: str
-    kind: str  # activity | derived | capacity
-    value_type: str  # count | decimal | percent | index
 
 
 @dataclass(frozen=True)
@@ -156,14 +144,9 @@ def vocabulary() -> Vocabulary:
     with VOCABULARY_FILE.open(encoding="utf-8") as fh:
         own = yaml.safe_load(fh)
 
-    metrics = {
-        row["metric_code"]: Metric(
-            row["metric_code"], row["metric_name_zh"], row["kind"], row["value_type"]
-        )
-        for row in _seed("metrics")
-    }
+    metrics = metric_catalogue()
     header_fields: dict[str, str] = {}
-    for row in _seed("header_synonyms"):
+    for row in seed("header_synonyms"):
         header_fields.setdefault(label_key(row["header"]), row["field"])
     for metric in metrics.values():
         header_fields.setdefault(label_key(metric.name_zh), metric.code)
@@ -179,14 +162,14 @@ def vocabulary() -> Vocabulary:
         if (m := _UNIT_ASIDE.search(key)) and (factor := unit_factors.get(m["unit"])):
             header_units.setdefault(key[: m.start()], (field, factor))
 
-    aliases = {label_key(r["hospital_name"]): r["hospital_name"] for r in _seed("hospitals")}
-    aliases.update({label_key(r["alias"]): r["hospital_name"] for r in _seed("hospital_aliases")})
+    aliases = {label_key(r["hospital_name"]): r["hospital_name"] for r in seed("hospitals")}
+    aliases.update({label_key(r["alias"]): r["hospital_name"] for r in seed("hospital_aliases")})
 
-    departments = {label_key(r["department"]): r["department"] for r in _seed("departments")}
+    departments = {label_key(r["department"]): r["department"] for r in seed("departments")}
     administrative = frozenset(
-        r["department"] for r in _seed("departments") if r["category"] == ADMINISTRATIVE)
+        r["department"] for r in seed("departments") if r["category"] == ADMINISTRATIVE)
     departments.update(
-        {label_key(r["synonym"]): r["department"] for r in _seed("department_synonyms")}
+        {label_key(r["synonym"]): r["department"] for r in seed("department_synonyms")}
     )
 
     labels: dict[str, list[str]] = defaultdict(list)
@@ -199,7 +182,7 @@ def vocabulary() -> Vocabulary:
         header_units=header_units,
         hospital_aliases=aliases,
         pairs=tuple(
-            (r["supporting_hospital"], r["recipient_hospital"]) for r in _seed("hospital_pairs")
+            (r["supporting_hospital"], r["recipient_hospital"]) for r in seed("hospital_pairs")
         ),
         departments=departments,
         administrative_departments=administrative,

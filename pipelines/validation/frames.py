@@ -20,6 +20,7 @@ import polars as pl
 import yaml
 
 from pipelines.batch import FormBatch
+from pipelines.catalogue import derived_metrics, metrics
 from pipelines.forms.text import label_key
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import EXPECTATIONS_DIR
@@ -35,9 +36,11 @@ class Inputs:
 
 
 def _metric_types() -> pl.DataFrame:
+    """The catalogue's value type, name and upper bound of each metric, to join to cells."""
     return pl.DataFrame(
-        [(m.code, m.value_type) for m in vocabulary().metrics.values()],
-        schema={"metric_code": pl.String, "value_type": pl.String},
+        [(m.code, m.value_type, m.name_zh, m.max_value) for m in metrics().values()],
+        schema={"metric_code": pl.String, "value_type": pl.String,
+                "metric_name_zh": pl.String, "max_value": pl.Float64},
         orient="row",
     )
 
@@ -184,13 +187,32 @@ class Rule:
 
 def _metrics_in(expression: str) -> list[str]:
     words = expression.replace("(", " ").replace(")", " ").split()
-    return [w for w in words if w in vocabulary().metrics]
+    return [w for w in words if w in metrics()]
+
+
+def _derivation_rules(spec: dict[str, str]) -> list[Rule]:
+    """A rule written once for every metric the catalogue derives from parts."""
+    rules = []
+    for metric in derived_metrics():
+        parts = [metrics()[part] for part in metric.parts]
+        words = "与".join(part.form_label or part.name_zh for part in parts)
+        rules.append(Rule(
+            name=spec["name"].format(metric=metric.code), left=metric.code,
+            operator=spec["operator"], right=" + ".join(metric.parts),
+            importance=spec["importance"],
+            description_zh=spec["description_zh"].format(
+                name=metric.name_zh, parts=words + parts[0].unit_zh, left="{left}",
+                right="{right}"),
+        ))
+    return rules
 
 
 @cache
 def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
     with path.open(encoding="utf-8") as fh:
-        rules = tuple(Rule(**spec) for spec in yaml.safe_load(fh))
+        specs = yaml.safe_load(fh)
+    rules = tuple(rule for spec in specs for rule in (
+        _derivation_rules(spec) if spec.pop("each_derived_metric", False) else [Rule(**spec)]))
     for rule in rules:
         stray = set(rule.left.split() + rule.right.split()) - rule.metrics - set("+-*/()")
         if stray or not rule.metrics:
@@ -215,18 +237,20 @@ def cross_field_rules(inputs: Inputs) -> pl.DataFrame:
     )
     collected = batch.report_columns.group_by("report_id").agg(pl.col("metric_code"))
     has = {r: set(codes) for r, codes in collected.iter_rows()}
-    # The 2021 template has 门诊 and 急诊 but no 诊疗人次: its total is their sum (as in the
-    # marts), so the rules about total_visits apply to it too.
-    parts = {"outpatient_visits", "emergency_visits"}
-    derived = [r for r, codes in has.items() if parts <= codes and "total_visits" not in codes]
-    if derived:
-        if "total_visits" not in wide:
-            wide["total_visits"] = float("nan")
+    # The 2021 template has 门诊 and 急诊 but no 诊疗人次: a derived metric a report has no
+    # column for is the sum of its parts (as in the marts), so the rules about it apply too.
+    for metric in derived_metrics():
+        parts = set(metric.parts)
+        derived = [r for r, codes in has.items() if parts <= codes and metric.code not in codes]
+        if not derived:
+            continue
+        if metric.code not in wide:
+            wide[metric.code] = float("nan")
         rows = wide["report_id"].isin(derived)
-        wide.loc[rows, "total_visits"] = (wide.loc[rows, "outpatient_visits"]
-                                          + wide.loc[rows, "emergency_visits"])
+        wide.loc[rows, metric.code] = wide.loc[rows, list(metric.parts)].sum(axis=1,
+                                                                              skipna=False)
         for report_id in derived:
-            has[report_id] = has[report_id] | {"total_visits"}
+            has[report_id] = has[report_id] | {metric.code}
     located = batch.activity_values.join(batch.report_columns, on=["report_id", "metric_code"]
                                          ).select("report_id", "row_number", "metric_code",
                                                   "cell", "column_name", "raw_text").to_pandas()

@@ -23,8 +23,8 @@ from pipelines.batch import FormBatch
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
 from pipelines.warehouse.manifest import KnownVersion, Scan
+from pipelines.warehouse.raw_schema import raw_ddl
 
-RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 # Folders a run assembles in beside the warehouse (the site's extra sections).
 STAGING_PREFIX = ".staging-"
 
@@ -104,7 +104,7 @@ def start_working_copy(settings: Settings) -> Path:
         if settings.warehouse.exists():
             shutil.copyfile(settings.warehouse, working)
         with duckdb.connect(str(working)) as con:
-            con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
+            con.execute(raw_ddl())
     return working
 
 

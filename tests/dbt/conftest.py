@@ -15,10 +15,10 @@ import pytest
 from pipelines.forms.text import column_letter, fold
 from pipelines.forms.values import parse_number
 from pipelines.forms.vocabulary import vocabulary
+from pipelines.warehouse.raw_schema import raw_ddl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-RAW_SCHEMA = REPO_ROOT / "pipelines" / "warehouse" / "raw_schema.sql"
 DBT = Path(sys.executable).with_name("dbt")
 
 class RawLayer:
@@ -225,7 +225,7 @@ def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
         work_dir = tmp_path_factory.mktemp(name)
         database = work_dir / "warehouse.duckdb"
         with duckdb.connect(str(database)) as con:
-            con.execute(RAW_SCHEMA.read_text(encoding="utf-8"))
+            con.execute(raw_ddl())
             write(RawLayer(con))
         result = run_dbt(database, work_dir, "build")
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -14,6 +14,20 @@ cell_values as (
     select report_id, row_number, metric_code, value
     from {{ ref('stg_activity_values') }}
 
+),
+
+-- A derived metric's value on a row: the sum of its parts, NULL when any part is (as a + b).
+summed_parts as (
+
+    select
+        cells.report_id,
+        cells.row_number,
+        parts.metric_code,
+        case when count(cells.value) = max(parts.part_count) then sum(cells.value) end as value
+    from cell_values as cells
+    inner join {{ ref('int_metric_parts') }} as parts on parts.part_code = cells.metric_code
+    group by all
+
 )
 
 select
@@ -27,7 +41,7 @@ select
     metrics.is_collected as is_reported,
     case metrics.collected_as
         when 'column' then own.value
-        when 'outpatient_plus_emergency' then outpatient.value + emergency.value
+        when 'sum_of_parts' then summed.value
     end as value
 from {{ ref('int_winning_reports') }} as reports
 inner join accepted_people as people on people.report_id = reports.report_id
@@ -36,11 +50,7 @@ left join cell_values as own
     on own.report_id = people.report_id
     and own.row_number = people.row_number
     and own.metric_code = metrics.metric_code
-left join cell_values as outpatient
-    on outpatient.report_id = people.report_id
-    and outpatient.row_number = people.row_number
-    and outpatient.metric_code = 'outpatient_visits'
-left join cell_values as emergency
-    on emergency.report_id = people.report_id
-    and emergency.row_number = people.row_number
-    and emergency.metric_code = 'emergency_visits'
+left join summed_parts as summed
+    on summed.report_id = people.report_id
+    and summed.row_number = people.row_number
+    and summed.metric_code = metrics.metric_code

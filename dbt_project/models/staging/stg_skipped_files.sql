@@ -1,7 +1,2 @@
-select
-    cast(file_path as varchar) as file_path,
-    cast(code as varchar)      as code,
-    cast(severity as varchar)  as severity,
-    cast(message as varchar)   as message,
-    cast(seen_at as timestamp) as seen_at
-from {{ source('raw', 'skipped_files') }}
+-- raw.skipped_files as the loader typed it (sources.yml declares the types).
+select * from {{ source('raw', 'skipped_files') }}
