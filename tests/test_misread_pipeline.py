@@ -144,7 +144,7 @@ def test_statuses_and_codes(warehouse: Path) -> None:
             for path, cell, severity, code in issues] == [
         ("D", "G5", "error", "negative_value"),
         ("E", "A6", "warning", "hidden_rows"),
-        ("F", None, "error", "period_not_contiguous"),
+        ("F", "A2", "error", "period_not_contiguous"),  # the period's cell
         ("G", None, "error", "several_departments"),
     ]
 
