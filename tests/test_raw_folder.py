@@ -103,7 +103,8 @@ def test_check_on_a_gbk_named_file(folder_run, capsys) -> None:
     path = folder_run["raw"] / FOLDER / GBK_NAME
     assert main(["check", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert "1 file(s) checked: 0 error(s)" in err and "Traceback" not in out + err
+    assert "共检查 1 个文件：1 个通过" in out and "错误 0 条" in out
+    assert "Traceback" not in out + err
 
 
 def test_young_files_wait_and_old_versions_stay(tmp_path: Path) -> None:
