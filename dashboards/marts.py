@@ -10,10 +10,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.settings import programme_window
+
 log = logging.getLogger(__name__)
 
-# The contract's programme window; every mart covers these years.
-PROGRAMME_YEARS = (2018, 2019, 2020, 2021, 2022)
+# The programme window, from its one home (dbt's vars); every mart covers these years.
+_FIRST_DAY, _LAST_DAY = programme_window()
+PROGRAMME_YEARS = tuple(range(_FIRST_DAY.year, _LAST_DAY.year + 1))
 
 SITE_TABLES = (
     "mart_capacity_trend",

@@ -97,7 +97,7 @@ def run_pipeline(instance=None, progress=None, accept_withdrawals: bool = False)
         instance=instance or _dagster_instance(),
         run_config={
             "loggers": loggers,
-            "ops": {"raw_manifest": {"config": {"accept_withdrawals": accept_withdrawals}}},
+            "ops": {"ingest": {"config": {"accept_withdrawals": accept_withdrawals}}},
         },
         raise_on_error=False,
     )

@@ -33,11 +33,9 @@ class Stage:
 
 
 STAGES = (
-    Stage("raw_manifest", "查找并归档文件"),
-    Stage("parsed_forms", "读取新文件"),
-    Stage("validated_forms", "校验"),
-    Stage("raw_tables", "载入原始层"),
+    Stage("ingest", "接收文件"),
     Stage("dbt_models", "dbt 构建与测试"),
+    Stage("dbt_docs", "模型文档"),
     Stage("published_warehouse", "发布数据仓库"),
     Stage("dashboard_site", "生成看板"),
 )
@@ -52,18 +50,18 @@ SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 
 
 def _counts(step: str, metadata: dict[str, Any]) -> str:
-    """What a stage's output metadata says, in a few words."""
-    if step == "raw_manifest":
-        return f"找到 {metadata['files']} 个文件（{metadata['distinct_contents']} 份不同内容）"
-    if step == "parsed_forms" and not metadata.get("files_read"):
-        return "没有新的或改动过的文件，无需读取"
-    if step == "parsed_forms":
-        return (f"新内容 {metadata['files_read']} 份已读取：报表 {metadata['reports']} 张，"
-                f"数据行 {metadata['rows']} 行，读取问题 {metadata['reader_issues']} 条")
-    if step == "validated_forms":
-        return f"新读取的文件共有问题 {metadata['issues']} 条"
-    if step == "raw_tables":
-        return f"新增 {sum(metadata.values())} 行"
+    """What a stage's metadata says, in a few words."""
+    if step == "ingest" and metadata:
+        found = f"找到 {metadata['files']} 个文件（{metadata['distinct_contents']} 份不同内容）"
+        if not metadata.get("changed", True):
+            return f"{found}，与已发布的数据仓库一致：没有新的、改动的或移走的文件"
+        if not metadata.get("files_read"):
+            return f"{found}，没有需要读取的新内容"
+        return (f"{found}；新内容 {metadata['files_read']} 份已读取：报表 "
+                f"{metadata['reports']} 张，数据行 {metadata['rows']} 行，问题 "
+                f"{metadata['issues']} 条")
+    if step == "dbt_docs" and metadata:
+        return "已重新生成" if metadata.get("generated") else "dbt 项目未改动，沿用上次的文档"
     return ""
 
 
@@ -180,16 +178,15 @@ class RunProgress:
         if kind == "STEP_START" and step in STAGE_NAMES:
             self._stage_started[step] = time.monotonic()
             self._describe(STAGE_NAMES[step])
-        elif kind == "ASSET_MATERIALIZATION":
-            materialization = event.step_materialization_data.materialization
-            metadata = {k: v.value for k, v in materialization.metadata.items()}
+        elif kind in ("ASSET_MATERIALIZATION", "ASSET_OBSERVATION"):
+            recorded = (event.step_materialization_data.materialization
+                        if kind == "ASSET_MATERIALIZATION"
+                        else event.asset_observation_data.asset_observation)
+            metadata = {k: v.value for k, v in recorded.metadata.items()}
             if step == "dbt_models":
                 self._dbt_done += 1
                 self._describe(f"{STAGE_NAMES[step]}（已完成 {self._dbt_done} 个模型和种子）")
-            elif step == "raw_tables":  # one materialization per raw table
-                self._metadata.setdefault(step, {})[
-                    materialization.asset_key.to_user_string()] = metadata["rows_added"]
-            else:
+            elif "changed" in metadata or step != "ingest":  # ingest: the ledger's summary
                 self._metadata[step] = metadata
         elif kind == "ASSET_CHECK_EVALUATION" and step == "dbt_models":
             self._dbt_tests += 1
@@ -198,6 +195,8 @@ class RunProgress:
             self._metadata.setdefault(step, {}).update({k: v.value for k, v in metadata.items()})
         elif kind == "STEP_SUCCESS" and step in STAGE_NAMES:
             self._stage_line("✓", step)
+        elif kind == "STEP_SKIPPED" and step in STAGE_NAMES:
+            self._stage_line("–", step, "跳过：没有新的输入")
         elif kind == "STEP_FAILURE" and step in STAGE_NAMES:
             error = event.step_failure_data.error
             self._failure = error.message.strip().splitlines()[0] if error else "未知错误"
@@ -214,7 +213,8 @@ class RunProgress:
         note = note if note is not None else _counts(step, self._metadata.get(step, {}))
         name = STAGE_NAMES[step]
         name += " " * (STAGE_WIDTH - cell_len(name))  # a Chinese character is two columns wide
-        self.console.print(f"  {mark} {name} {seconds:6.1f} 秒  {note}".rstrip())
+        took = f"{seconds:6.1f} 秒" if step in self._stage_started else " " * 8
+        self.console.print(f"  {mark} {name} {took}  {note}".rstrip())
         if self._bar is not None and self._task is not None:
             self._bar.advance(self._task)
 

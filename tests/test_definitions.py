@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import os
 
+import dagster as dg
+
 from pipelines.defs import defs
-from pipelines.validation.suites import suite_names
+from pipelines.validation.suites import suite_tables
 
 
 def test_definitions_load_with_the_whole_graph() -> None:
     repository = defs.get_repository_def()
     keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
-    assert {"raw_manifest", "parsed_forms", "validated_forms", "raw/file_versions",
-            "raw/issues", "main/ingest_files", "main/ingest_issues", "main/mart_capacity_trend",
+    assert {"raw/file_versions", "raw/skipped_files", "raw/issues", "main/ingest_files",
+            "main/ingest_issues", "main/mart_capacity_trend", "dbt_docs",
             "published_warehouse", "dashboard_site"} <= keys
+    # Ingest is one step that materializes the raw tables, which are dbt's sources.
+    ingested = {key.to_user_string() for key, asset in repository.assets_defs_by_key.items()
+                if asset.node_def.name == "ingest"}
+    assert ingested == {key for key in keys if key.startswith("raw/")}
 
-    checks = {key.name for key in repository.asset_graph.asset_check_keys}
-    assert {f"suite_{name}" for name in suite_names()} <= checks
+    checks = {key.name: key for key in repository.asset_graph.asset_check_keys}
+    # The suites are checks of the raw tables their rows come from.
+    for suite, table in suite_tables().items():
+        assert checks[f"suite_{suite}"].asset_key == dg.AssetKey(["raw", table])
     assert any(name.startswith("not_null_mart_capacity_trend") for name in checks), (
         "dbt tests should appear as asset checks")
     # The singular reconciliation test reads several models; it is the trend mart's check.
@@ -60,7 +68,7 @@ def test_importing_the_definitions_runs_nothing_and_changes_no_environment(tmp_p
     import sys
 
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DAGSTER_IS_DEV_CLI", "BANGFU_DBT_DATABASE")}
+           if k != "DAGSTER_IS_DEV_CLI"}
     env["BANGFU_WAREHOUSE"] = str(tmp_path / "warehouse" / "bangfu.duckdb")
     probe = subprocess.run([sys.executable, "-c", IMPORT_PROBE], env=env, capture_output=True,
                            text=True, check=True)

@@ -5,7 +5,8 @@ one bad file never stops a run, and the marts follow the folder.
          B 儿科 2021年第1季度 (2021 template): 张三 门诊 20, 远程医疗 0 (an explicit zero)
          C 产科 2021年第2季度 (2021 template): 李四 门诊 30
          and four files that cannot be read: corrupt, encrypted, empty, a PDF
-  run 2  nothing changed                         → nothing read
+  run 2  nothing changed                         → nothing read, nothing after the scan runs
+  run 2b the corrupt file edited, size and mtime kept → seen by content, read again
   run 3  C edited in place (李四 门诊 30 → 35)     → only C read; its old version withdrawn
   run 4  a byte copy of A elsewhere, a corrected B (门诊 25, modified later), C removed
 """
@@ -13,7 +14,9 @@ one bad file never stops a run, and the marts follow the folder.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -69,8 +72,13 @@ def write_bad_files(raw: Path) -> None:
 
 
 def files_read(result: dg.ExecuteInProcessResult) -> int:
-    (materialization,) = result.asset_materializations_for_node("parsed_forms")
-    return materialization.metadata["files_read"].value
+    (ledger,) = [m for m in result.asset_materializations_for_node("ingest")
+                 if m.asset_key == dg.AssetKey(["raw", "file_versions"])]
+    return ledger.metadata["files_read"].value
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def query(warehouse: Path, sql: str, *params: object) -> list[tuple]:
@@ -118,11 +126,28 @@ def test_runs_over_a_changing_folder(bangfu_env: dict[str, Path]) -> None:
     assert yearly(warehouse, "outpatient_visits")[2021] == 50
     parsed_at = query(warehouse, "select sha256, parsed_at from raw.parsed_files order by 1")
 
-    # Run 2: an unchanged folder reads nothing.
+    # Run 2: an unchanged folder reads nothing, and nothing after the scan runs: no table is
+    # materialized, dbt, the docs, publishing and the site are skipped, the file is as it was.
+    published = digest(warehouse)
     second = run_pipeline(instance)
-    assert second.success and files_read(second) == 0
-    assert parsed_at == query(
-        warehouse, "select sha256, parsed_at from raw.parsed_files order by 1")
+    assert second.success and second.get_asset_materialization_events() == []
+    skipped = {e.step_key for e in second.all_events if e.event_type_value == "STEP_SKIPPED"}
+    assert skipped == {"dbt_models", "dbt_docs", "published_warehouse", "dashboard_site"}
+    assert digest(warehouse) == published
+
+    # Run 2b: an edit that keeps the file's size and mtime (as `cp -p` of another version
+    # would) is still seen: files are compared by content.
+    corrupt = raw / "坏文件/损坏.xlsx"
+    before = corrupt.stat()
+    corrupt.write_bytes(corrupt.read_bytes()[:-1] + b"\x01")
+    os.utime(corrupt, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (corrupt.stat().st_size, corrupt.stat().st_mtime_ns) == (
+        before.st_size, before.st_mtime_ns)
+    edited = run_pipeline(instance)
+    assert edited.success and files_read(edited) == 1
+    assert by_path(warehouse)["坏文件/损坏.xlsx"] == ["rejected", "withdrawn"]
+    # What was read before is not read again: one new content, the others as they were.
+    assert set(parsed_at) < set(query(warehouse, "select sha256, parsed_at from raw.parsed_files"))
 
     # Run 3: one file edited in place is the only one read; its old version is withdrawn.
     write_c(raw, 35, dt.datetime(2021, 7, 20))
@@ -152,8 +177,8 @@ def test_runs_over_a_changing_folder(bangfu_env: dict[str, Path]) -> None:
 
     # Lossless: every version ever read is still in the archive, removed ones included.
     archived = query(warehouse, "select archive_path from ingest_files")
-    assert len(archived) == 10  # A, copy, B, B 修订, C twice, four bad files
+    assert len(archived) == 11  # A, copy, B, B 修订, C twice, four bad files, one edited
     for (relative,) in archived:
         assert (warehouse.parent / relative).is_file()
-    assert all(result.success for result in (first, second, third, fourth))
+    assert all(result.success for result in (first, second, edited, third, fourth))
 

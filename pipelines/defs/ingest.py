@@ -1,7 +1,16 @@
-"""Ingest: the raw folder's manifest → files read → suites run → raw tables loaded."""
+"""Ingest: the raw folder → the raw tables of the run's working copy, in one step.
+
+Files are scanned (hashed by content, each new version archived), the contents this reader
+version has not read are read in worker processes, the Great Expectations suites judge what
+the new rows say, and everything is loaded in one transaction. The raw tables are
+materialized together or not at all: when the published warehouse already records this
+scan and was built by the same code, the step says so and materializes nothing, and so
+nothing downstream runs either.
+"""
 
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -11,12 +20,19 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
-from pipelines.validation.suites import suite_names, validate
-from pipelines.warehouse import manifest as raw_manifest_lib
-from pipelines.warehouse import store
+from pipelines.settings import Settings
+from pipelines.validation.suites import suite_tables, validate
+from pipelines.warehouse import build_record, store
+from pipelines.warehouse import manifest as raw_manifest
 
 INGEST = "ingest"
-RAW_TABLES = ["file_versions", *FormBatch.table_names()]
+RAW_TABLES = ["file_versions", "skipped_files", *FormBatch.table_names()]
+RAW_TABLE_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
+
+RAW_TABLE_DESCRIPTIONS = {
+    "file_versions": "每个文件的每个版本（路径、sha256、大小、修改时间、是否仍在报送文件夹）。",
+    "skipped_files": "报送文件夹中未读取的文件及原因（最近一次扫描）。",
+}
 
 
 def _now() -> dt.datetime:
@@ -29,88 +45,71 @@ class ScanConfig(dg.Config):
     accept_withdrawals: bool = False
 
 
-@dg.asset(group_name=INGEST)
-def raw_manifest(context: dg.AssetExecutionContext, config: ScanConfig,
-                 warehouse: WarehouseResource) -> raw_manifest_lib.Scan:
-    """Every file now in the raw folder (path, sha256, size, mtime), each version archived
-    by content before anything reads it. Starts the run's working copy of the warehouse.
-    Refuses (and leaves the published warehouse as it was) when the raw folder is missing
-    or unreadable, or when most of the present files would be withdrawn."""
-    settings = warehouse.settings
-    raw_manifest_lib.check_raw_folder(settings.raw_dir)
-    working = store.start_working_copy(settings)
-    known = store.known_versions(working)
-    with environment_errors(settings.warehouse_dir):
-        scanned = raw_manifest_lib.scan(settings.raw_dir, settings.warehouse_dir, known,
-                                        settle_seconds=settings.settle_seconds)
-    manifest = scanned.files
-    withdrawn = len(known.keys() - set(manifest["file_path"]))
-    try:
-        raw_manifest_lib.check_withdrawals(len(known), withdrawn, config.accept_withdrawals)
-    except OperatorError:
-        store.discard_working_copy(settings)
-        raise
-    context.add_output_metadata({
-        "files": manifest.height,
-        "distinct_contents": manifest["sha256"].n_unique(),
-        "not_read": dg.MetadataValue.json(
-            scanned.skipped.group_by("code").len().sort("code").rows()),
-        "raw_dir": str(settings.raw_dir),
-    })
-    return scanned
-
-
-@dg.asset(group_name=INGEST)
-def parsed_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                 raw_manifest: raw_manifest_lib.Scan) -> FormBatch:
-    """Files whose content this reader version has not read yet, read in worker processes
-    from their archived copies: reports, rows, cells and the reader's issues."""
-    settings = warehouse.settings
-    already = store.parsed_sha256s(store.working_copy(settings), READER_VERSION)
-    new = (
-        raw_manifest.files.filter(~pl.col("sha256").is_in(list(already)))
-        .sort("file_path")
-        .unique("sha256", keep="first", maintain_order=True)
-    )
-    jobs = [
-        (settings.warehouse_dir / row["archive_path"], row["file_path"])
-        for row in new.iter_rows(named=True)
-    ]
-    context.log.info(f"reading {len(jobs)} new file(s); {len(already)} already read")
-    forms = read_forms(jobs)
-    batch = FormBatch.from_parsed(
-        dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
-        READER_VERSION,
-        _now(),
-    )
-    context.add_output_metadata({
-        "files_read": batch.file_count,
-        "reports": batch.reports.height,
-        "rows": batch.activity_rows.height,
-        "reader_issues": batch.issues.height,
-    })
-    return batch
-
-
-@dg.asset(
+@dg.multi_asset(
+    name="ingest",
     group_name=INGEST,
-    check_specs=[
-        dg.AssetCheckSpec(f"suite_{name}", asset="validated_forms", blocking=False)
-        for name in suite_names()
-    ],
+    specs=[dg.AssetSpec(key, description=RAW_TABLE_DESCRIPTIONS.get(key.path[-1]))
+           for key in RAW_TABLE_KEYS],
+    check_specs=[dg.AssetCheckSpec(f"suite_{suite}", asset=["raw", table], blocking=False,
+                                   description=f"Great Expectations suite {suite}")
+                 for suite, table in suite_tables().items()],
+    # Subsettable so that the tables (and their checks) are optional outputs: a run with
+    # nothing new materializes none of them. They are loaded together, never a few.
+    can_subset=True,
 )
-def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                    parsed_forms: FormBatch):
-    """The new batch judged by the Great Expectations suites in expectations/suites (what
-    each file's own rows say; judgments across files are dbt's): every failure becomes an
-    issue on its cell. Rejected rows are results, not run failures. The validations are
-    recorded beside the warehouse, where GX builds its Data Docs."""
+def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: WarehouseResource):
+    """Every file in the raw folder scanned and archived by content; new contents read,
+    validated and loaded into the raw tables of the run's working copy. Refuses (and leaves
+    the published warehouse as it was) when the raw folder is missing or unreadable, or when
+    most of the present files would be withdrawn."""
+    if set(context.selected_asset_keys) != set(RAW_TABLE_KEYS):
+        raise OperatorError(
+            "raw_tables_together",
+            "原始层各表只能一起载入：请选择全部 raw/* 资产（或整个 ingest）再运行")
     settings = warehouse.settings
-    batch, results = validate(parsed_forms, results_root=settings.validation_results,
+    raw_manifest.check_raw_folder(settings.raw_dir)
+    published = settings.warehouse if settings.warehouse.exists() else None
+    known = store.known_versions(published) if published else {}
+    with environment_errors(settings.warehouse_dir):
+        scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir, known,
+                                 settle_seconds=settings.settle_seconds)
+    withdrawn = len(known.keys() - set(scan.files["file_path"]))
+    raw_manifest.check_withdrawals(len(known), withdrawn, config.accept_withdrawals)
+    scanned = {
+        "files": scan.files.height,
+        "distinct_contents": scan.files["sha256"].n_unique(),
+        "not_read": scan.skipped.group_by("code").len().sort("code").rows(),
+    }
+
+    record = build_record.read(settings) if published else None
+    inputs = build_record.build_inputs_digest()
+    if (record is not None and record.inputs_digest == inputs
+            and store.records_scan(published, scan, READER_VERSION)):
+        context.log.info(
+            f"nothing new: the published warehouse records these {scan.files.height} files "
+            "and was built by this code; no table is materialized")
+        # Recorded as an observation of the ledger: the scan happened, nothing changed.
+        yield dg.AssetObservation(asset_key=RAW_TABLE_KEYS[0],
+                                  metadata={"changed": False, **scanned})
+        return
+
+    working = warehouse.start_working_copy()
+    batch = _read_new_contents(context, settings, working, scan)
+    batch, results = validate(batch, results_root=settings.validation_results,
                               run_name=context.run.run_id)
-    yield dg.Output(batch, metadata={"issues": batch.issues.height})
+    with environment_errors(working):
+        counts = store.load(working, scan, batch, _now())
+    counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
+    summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
+               "rows": batch.activity_rows.height, "issues": batch.issues.height}
+    for table, key in zip(RAW_TABLES, RAW_TABLE_KEYS, strict=True):
+        metadata = {"rows_loaded": counts[table]}
+        if table == "file_versions":
+            metadata |= {"changed": True, **summary}
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     for result in results:
         yield dg.AssetCheckResult(
+            asset_key=["raw", suite_tables()[result.suite]],
             check_name=f"suite_{result.suite}",
             passed=result.error_count == 0,
             severity=dg.AssetCheckSeverity.WARN,
@@ -125,19 +124,23 @@ def validated_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         )
 
 
-@dg.multi_asset(
-    group_name=INGEST,
-    specs=[dg.AssetSpec(["raw", table], deps=["raw_manifest", "validated_forms"])
-           for table in RAW_TABLES],
-    ins={"raw_manifest": dg.AssetIn(), "validated_forms": dg.AssetIn()},
-)
-def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-               raw_manifest: raw_manifest_lib.Scan, validated_forms: FormBatch):
-    """The raw layer of the working warehouse: the ledger updated with this scan (removed
-    files become not present) and the new batch's tables added, in one transaction."""
-    database = store.working_copy(warehouse.settings)
-    with environment_errors(database):
-        counts = store.load(database, raw_manifest, validated_forms, _now())
-    counts["file_versions"] = raw_manifest.files.height
-    for table in RAW_TABLES:
-        yield dg.MaterializeResult(asset_key=["raw", table], metadata={"rows_added": counts[table]})
+def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, working: Path,
+                       scan: raw_manifest.Scan) -> FormBatch:
+    """The contents of the scan this reader version has not read yet, each read once (from
+    its archived copy) whatever the number of paths holding it."""
+    already = store.parsed_sha256s(working, READER_VERSION)
+    new = (
+        scan.files.filter(~pl.col("sha256").is_in(list(already)))
+        .sort("file_path")
+        .unique("sha256", keep="first", maintain_order=True)
+    )
+    jobs = [(settings.warehouse_dir / row["archive_path"], row["file_path"])
+            for row in new.iter_rows(named=True)]
+    context.log.info(f"reading {len(jobs)} new file(s); {len(already)} already read")
+    forms = read_forms(jobs)
+    return FormBatch.from_parsed(
+        dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
+        READER_VERSION,
+        _now(),
+    )
+

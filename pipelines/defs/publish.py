@@ -9,22 +9,22 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform import dbt_docs_page, dbt_models
+from pipelines.defs.transform import dbt_docs, dbt_docs_page
 
 PUBLISH = "publish"
 
 
-@dg.asset(group_name=PUBLISH, deps=list(dbt_models.keys))
+@dg.asset(group_name=PUBLISH, deps=[dbt_docs])
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
     """The warehouse file readers open: replaced atomically, only after every upstream
-    step, dbt tests included, succeeded."""
+    step, dbt tests included, succeeded, and only by a working copy dbt built."""
     from pipelines.errors import environment_errors
     from pipelines.warehouse.store import publish
 
     with environment_errors(warehouse.settings.warehouse):
         path = publish(warehouse.settings)
     if path is None:
-        context.log.warning("nothing was built in this run: the published warehouse is kept")
+        context.log.warning("dbt built nothing in this run: the published warehouse is kept")
         context.add_output_metadata({"published": False})
         return
     context.add_output_metadata({"published": True, "path": str(path),

@@ -1,30 +1,72 @@
-"""The warehouse as a Dagster resource: the contract's settings, read when a run starts, and
-the run lock held for the whole run."""
+"""The warehouse as a Dagster resource: where a run reads and writes (config fields shown in
+the UI, each defaulting to the contract's environment variable), the run lock held for the
+whole run, and the run's working copy of the warehouse."""
 
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from pipelines.settings import Settings
-from pipelines.warehouse.store import exclusive_run, remove_leftovers
+from pipelines.warehouse import store
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Where raw files, the warehouse and the site are. Read from the environment at run
-    time (BANGFU_RAW_DIR, BANGFU_WAREHOUSE, BANGFU_SITE_DIR), not when code is loaded."""
+    """The raw folder, the DuckDB warehouse and the dashboard site of a run. A field left
+    empty is read from its environment variable when the run starts (not when code loads),
+    so `bangfu run`, the schedule and the sensor share one configuration. A run loads and
+    builds in a working copy beside the warehouse and publishes it only at the end."""
+
+    raw_dir: str | None = Field(
+        default=None, description="报送文件夹 / the raw folder (default: BANGFU_RAW_DIR, raw/)")
+    warehouse: str | None = Field(
+        default=None, description="DuckDB 数据仓库文件 / the published warehouse file "
+        "(default: BANGFU_WAREHOUSE, warehouse/bangfu.duckdb)")
+    site_dir: str | None = Field(
+        default=None, description="看板网站文件夹 / the dashboard site "
+        "(default: BANGFU_SITE_DIR, dashboards/site)")
+    settle_seconds: float | None = Field(
+        default=None, description="文件改动后等待多少秒才读取 / how long a file must be "
+        "unchanged before it is read (default: BANGFU_SETTLE_SECONDS, 60)")
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_env()
+        settings = Settings.from_env()
+        given = {"raw_dir": self.raw_dir, "warehouse": self.warehouse,
+                 "site_dir": self.site_dir}
+        paths = {name: Path(value).resolve() for name, value in given.items() if value}
+        if self.settle_seconds is not None:
+            paths["settle_seconds"] = self.settle_seconds
+        return dataclasses.replace(settings, **paths)
+
+    # The working copy ------------------------------------------------------------------
+
+    def start_working_copy(self) -> Path:
+        """A fresh copy of the published warehouse (an empty one the first time) for this
+        run to load and build in."""
+        return store.start_working_copy(self.settings)
+
+    @property
+    def working_copy(self) -> Path | None:
+        """This run's working copy, or None when no step of this run started one."""
+        path = self.settings.working_warehouse
+        return path if path.exists() else None
+
+    def discard_working_copy(self) -> None:
+        store.discard_working_copy(self.settings)
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
         run_id = context.run.run_id if context.run else ""
-        with exclusive_run(self.settings, run_id, context.log.info) as killed:
-            # The lock is ours: whatever a killed run left is nobody's now.
-            for leftover in remove_leftovers(self.settings):
+        settings = self.settings
+        with store.exclusive_run(settings, run_id, context.log.info) as killed:
+            # The lock is ours: whatever a killed run left (its working copy among it) is
+            # nobody's now, so every run starts from the published warehouse.
+            for leftover in store.remove_leftovers(settings):
                 context.log.info(f"removed what a killed run left: {leftover}")
             if killed:
                 _close_killed_run(context.instance, killed)

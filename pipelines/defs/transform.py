@@ -1,28 +1,52 @@
 """Transform: the dbt project, each model and seed an asset and each dbt test an asset check,
-built in the run's working copy of the warehouse."""
+built in the run's working copy of the warehouse; and dbt's documentation, its own asset."""
 
 
 import contextlib
+import fcntl
+import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache, cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging.version import Version
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.warehouse import store
+from pipelines.warehouse import build_record
+
+TRANSFORM_DOCS = "transform"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # dbt's own folder for what it generates, as an absolute path (DbtProject keeps it relative).
 DBT_TARGET = DBT_PROJECT_DIR / dbt_project.target_path
-# profiles.yml reads the database path from this variable.
-DBT_DATABASE_VARIABLE = "BANGFU_DBT_DATABASE"
-# dbt from this environment, whether or not its bin folder is on PATH.
-dbt_resource = DbtCliResource(
+# profiles.yml opens this path (relative to the project, where dbt runs): a link the run
+# points at its working copy. The profile never changes, so dbt's partial parse holds
+# whichever warehouse a run builds.
+DBT_DATABASE_LINK = DBT_TARGET / "bangfu.duckdb"
+
+
+class BangfuDbtResource(DbtCliResource):
+    """dbt from this environment. dagster-dbt asks a `dbt --version` subprocess for the
+    version and opens an adapter in this process on every invocation; bangfu reads the
+    version from the installed package and uses no adapter here (no row counts or column
+    metadata are fetched), which saves seconds per run."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None
+
+
+dbt_resource = BangfuDbtResource(
     project_dir=dbt_project,
     profiles_dir=str(DBT_PROJECT_DIR),
     dbt_executable=str(Path(sys.executable).with_name("dbt")),
@@ -35,17 +59,40 @@ dbt_project.prepare_if_dev()
 
 @contextlib.contextmanager
 def _dbt_pointed_at(database: Path) -> Iterator[None]:
-    """dbt's profile reads the database path from the environment its process inherits: set
-    for the run's dbt commands only, and restored after."""
-    before = os.environ.get(DBT_DATABASE_VARIABLE)
-    os.environ[DBT_DATABASE_VARIABLE] = str(database)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(DBT_DATABASE_VARIABLE, None)
-        else:
-            os.environ[DBT_DATABASE_VARIABLE] = before
+    """Point the profile's link at `database` for the duration of dbt's commands, one run
+    of this checkout's dbt at a time (the link and the target folder are shared)."""
+    DBT_TARGET.mkdir(parents=True, exist_ok=True)
+    with (DBT_TARGET / ".link.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # A WAL beside the link belongs to a dbt that was killed, on another run's copy.
+        DBT_DATABASE_LINK.with_name(DBT_DATABASE_LINK.name + ".wal").unlink(missing_ok=True)
+        staged = DBT_DATABASE_LINK.with_name(f".{DBT_DATABASE_LINK.name}.{os.getpid()}")
+        staged.unlink(missing_ok=True)
+        staged.symlink_to(database)
+        staged.replace(DBT_DATABASE_LINK)
+        try:
+            yield
+        finally:
+            DBT_DATABASE_LINK.unlink(missing_ok=True)
+
+
+@cache
+def _manifest() -> dict[str, Any]:
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
+def seed_checksums() -> dict[str, str]:
+    """Each seed's name and the checksum of its file, as the manifest has them."""
+    return {node["name"]: node["checksum"]["checksum"]
+            for node in _manifest()["nodes"].values() if node["resource_type"] == "seed"}
+
+
+def _unchanged_seeds(record: build_record.BuildRecord | None) -> list[str]:
+    """Seeds already loaded, as they are now, into the warehouse the run started from."""
+    if record is None:
+        return []
+    return sorted(name for name, checksum in seed_checksums().items()
+                  if record.seed_checksums.get(name) == checksum)
 
 
 class BangfuTranslator(DagsterDbtTranslator):
@@ -61,17 +108,48 @@ class BangfuTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=BangfuTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                warehouse: WarehouseResource):
-    """`dbt build` (seeds, models, tests) against the run's working warehouse, then its
-    documentation (`dbt docs generate --static`) for the dashboard site."""
-    with _dbt_pointed_at(store.working_copy(warehouse.settings)):
-        # One target folder, not one per run: runs never overlap (the run lock), and dbt
-        # reuses its partial parse from there.
-        yield from dbt.cli(["build"], context=context, target_path=DBT_TARGET).stream()
-        dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
-                target_path=DBT_TARGET).wait()
+    """`dbt build` (seeds, models, tests) in the run's working warehouse. Seeds the warehouse
+    already holds as they are now are left out; every model is rebuilt and tested. Run
+    without ingest, it builds in a fresh copy of the published warehouse."""
+    working = warehouse.working_copy or warehouse.start_working_copy()
+    settings = warehouse.settings
+    unchanged = _unchanged_seeds(build_record.read(settings))
+    args = ["build", *(["--exclude", " ".join(unchanged)] if unchanged else [])]
+    with _dbt_pointed_at(working):
+        # One target folder, not one per run: runs of a checkout take turns (the link's
+        # lock), and dbt reuses its partial parse from there.
+        yield from dbt.cli(args, context=context, target_path=DBT_TARGET).stream()
+    build_record.write_pending(settings, build_record.build_inputs_digest(), seed_checksums())
+
+
+# The models every build rebuilds (seeds may be left out): what the docs wait for.
+MODEL_KEYS = [BangfuTranslator().get_asset_key(node) for node in _manifest()["nodes"].values()
+              if node["resource_type"] == "model"]
 
 
 def dbt_docs_page() -> Path:
     """The self-contained page `dbt docs generate --static` writes."""
     return DBT_TARGET / "static_index.html"
 
+
+def _docs_stamp() -> Path:
+    return DBT_TARGET / "static_index.inputs"
+
+
+@dg.asset(group_name=TRANSFORM_DOCS, deps=MODEL_KEYS)
+def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+             warehouse: WarehouseResource) -> None:
+    """dbt's documentation of every model, column and test, as one page the site ships
+    (`dbt docs generate --static` on the run's working copy). Generated again only when the
+    dbt project changed since the page was made."""
+    project = build_record.build_inputs_digest(tops=("dbt_project",))
+    stamp = _docs_stamp()
+    if dbt_docs_page().is_file() and stamp.is_file() and stamp.read_text() == project:
+        context.add_output_metadata({"generated": False, "page": str(dbt_docs_page())})
+        return
+    working = warehouse.working_copy or warehouse.start_working_copy()
+    with _dbt_pointed_at(working):
+        dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
+                target_path=DBT_TARGET).wait()
+    stamp.write_text(project)
+    context.add_output_metadata({"generated": True, "page": str(dbt_docs_page())})

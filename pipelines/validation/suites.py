@@ -1,11 +1,12 @@
 """Running the Great Expectations suites in `expectations/suites/` over a batch, and turning
 every unexpected row into an issue that points at its file, sheet, row and cell.
 
-A suite is GX's own JSON plus, in its meta, the frame it validates; each expectation's meta
-names the issue code it raises and may carry `detail_zh`, a Chinese template filled from the
-failing row and the expectation's arguments (`{max_value}`, `{value_per_day}` …), so that a
-warning says what the usual range is. Values that come from the seeds (the registered
-departments) reach the suites as GX expectation parameters.
+A suite is GX's own JSON plus, in its meta, the frame it validates and the raw table that
+frame comes from; each expectation's meta names the issue code it raises and may carry
+`detail_zh`, a Chinese template filled from the failing row and the expectation's arguments
+(`{max_value}`, `{value_per_day}` …), so that a warning says what the usual range is.
+Values that come from the seeds (the registered departments) reach the suites as GX
+expectation parameters.
 
 GX is imported here only, lazily: it costs seconds, and reading files must not wait for it.
 """
@@ -61,6 +62,13 @@ def suite_files(suites_dir: Path = SUITES_DIR) -> list[Path]:
 
 def suite_names(suites_dir: Path = SUITES_DIR) -> list[str]:
     return [path.stem for path in suite_files(suites_dir)]
+
+
+def suite_tables(suites_dir: Path = SUITES_DIR) -> dict[str, str]:
+    """Each suite and the raw table its rows come from (the suite's `meta.table`): where
+    Dagster shows the suite's check."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))["meta"]["table"]
+            for path in suite_files(suites_dir)}
 
 
 def _suite_spec(path: Path) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import polars as pl
 from pipelines.batch import FormBatch
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
+from pipelines.warehouse import build_record
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import raw_ddl
 
@@ -113,25 +114,22 @@ def discard_working_copy(settings: Settings) -> None:
     working = settings.working_warehouse
     for leftover in (working, working.with_name(working.name + ".wal")):
         leftover.unlink(missing_ok=True)
-
-
-def working_copy(settings: Settings) -> Path:
-    """The run's working copy, started from the published warehouse when there is none."""
-    if not settings.working_warehouse.exists():
-        return start_working_copy(settings)
-    return settings.working_warehouse
+    build_record.discard_pending(settings)
 
 
 def publish(settings: Settings) -> Path | None:
     """Atomically replace the published warehouse with the working copy, if this run made
-    one (a run starts by removing what earlier ones left): a run of the publish step alone
-    has nothing to publish, and leaves the published warehouse as it is."""
+    one and dbt built it (a run starts by removing what earlier ones left): the publish
+    step alone, or after ingest without dbt, has nothing to publish and leaves the
+    published warehouse as it is."""
     working = settings.working_warehouse
-    if not working.exists():
+    record = build_record.pending(settings)
+    if not working.exists() or record is None:
         return None
     with duckdb.connect(str(working)) as con:
         con.execute("checkpoint")
     os.replace(working, settings.warehouse)
+    build_record.published(settings, record)
     return settings.warehouse
 
 
@@ -152,6 +150,39 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
             "select sha256 from raw.parsed_files where reader_version = ?", [reader_version]
         ).fetchall()
     return {sha for (sha,) in rows}
+
+
+def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
+    """Whether the warehouse already records exactly this scan: the same present versions
+    (path, content, size, mtime), every content read by this reader version, and the same
+    files not read, for the same reasons."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        con.register("scanned", scan.files)
+        con.register("skipped", scan.skipped)
+        (differences,) = con.execute(
+            """
+            select
+                (select count(*) from (
+                    (select file_path, sha256, size_bytes, modified_at from scanned
+                     except select file_path, sha256, size_bytes, modified_at
+                            from raw.file_versions where is_present)
+                    union all
+                    (select file_path, sha256, size_bytes, modified_at
+                     from raw.file_versions where is_present
+                     except select file_path, sha256, size_bytes, modified_at from scanned)))
+              + (select count(*) from scanned s where not exists (
+                    select 1 from raw.parsed_files p
+                    where p.sha256 = s.sha256 and p.reader_version = $reader))
+              + (select count(*) from (
+                    (select file_path, code, message from skipped
+                     except select file_path, code, message from raw.skipped_files)
+                    union all
+                    (select file_path, code, message from raw.skipped_files
+                     except select file_path, code, message from skipped)))
+            """,
+            {"reader": reader_version},
+        ).fetchone()
+    return differences == 0
 
 
 def load(database: Path, scan: Scan, batch: FormBatch,

@@ -4,6 +4,7 @@ written by hand through `RawLayer`, then one `dbt build` into it."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -188,7 +189,18 @@ class RawLayer:
 
 def run_dbt(database: Path, work_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run dbt on the project against `database`, with its target and logs in `work_dir` so
-    that parallel runs do not share files."""
+    that parallel runs do not share files. The profile opens `target/bangfu.duckdb` from
+    where dbt runs: here a link to `database`, beside a copy of the project's partial parse
+    (the profile is the same, so dbt parses only what changed since `make setup`)."""
+    target = work_dir / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    staged = target / ".bangfu.duckdb.link"
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(database)
+    staged.replace(target / "bangfu.duckdb")
+    parsed = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if parsed.is_file() and not (target / parsed.name).exists():
+        shutil.copyfile(parsed, target / parsed.name)
     return subprocess.run(
         [
             str(DBT),
@@ -202,8 +214,8 @@ def run_dbt(database: Path, work_dir: Path, *args: str) -> subprocess.CompletedP
             "--log-path",
             str(work_dir / "logs"),
         ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "BANGFU_DBT_DATABASE": str(database), "DBT_USE_COLORS": "false"},
+        cwd=work_dir,
+        env={**os.environ, "DBT_USE_COLORS": "false"},
         capture_output=True,
         text=True,
         check=False,

@@ -18,7 +18,7 @@ from browser import Visit, needs_chromium, offline_browser
 from formfiles import activity_sheet, write_xlsx
 
 from pipelines.cli import run_pipeline
-from pipelines.validation.suites import suite_names
+from pipelines.validation.suites import suite_tables
 
 FOLDER = "临夏州人民医院/和政县人民医院"
 ERRORS = f"{FOLDER}/2021/儿科_2021年3月_错误.xlsx"
@@ -137,8 +137,8 @@ def test_a_spike_against_the_departments_history(run) -> None:
 def test_each_suite_is_an_asset_check_with_its_counts(run) -> None:
     _, result = run
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    for name in suite_names():
-        assert f"suite_{name}" in evaluations
+    for name, table in suite_tables().items():
+        assert evaluations[f"suite_{name}"].asset_key == dg.AssetKey(["raw", table])
     cells = evaluations["suite_activity_cells"]
     assert not cells.passed  # it found errors; the run still succeeded
     assert cells.metadata["errors"].value == 3

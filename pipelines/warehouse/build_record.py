@@ -1,0 +1,96 @@
+"""What the published warehouse was built from, recorded beside it after each publish: the
+digest of the code and rules that shape a build (dbt project, suites, dashboards, bangfu's
+own modules) and the checksums of the dbt seeds loaded into it.
+
+A run whose scan the warehouse already records, built by the same code, has nothing new to
+build: it stops after the scan. A lost or stale record costs a rebuild, never a wrong skip:
+it is written after the warehouse is published and only read when it names that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.settings import REPO_ROOT, Settings
+
+# What a build depends on besides the raw files; generated files under them are skipped.
+BUILD_INPUTS = ("pipelines", "dbt_project", "expectations", "dashboards")
+_GENERATED = {"target", "logs", "site", "node_modules", "__pycache__", "dbt_packages"}
+_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".md", ".html", ".css", ".js",
+             ".jinja"}
+
+
+def build_inputs_digest(tops: tuple[str, ...] = BUILD_INPUTS, root: Path = REPO_ROOT) -> str:
+    """One digest of every source file under `tops` (names and bytes)."""
+    digest = hashlib.sha256()
+    for top in tops:
+        for path in sorted((root / top).rglob("*")):
+            relative = path.relative_to(root)
+            if (path.suffix not in _SUFFIXES or not path.is_file()
+                    or _GENERATED.intersection(relative.parts)):
+                continue
+            digest.update(str(relative).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    warehouse_size: int
+    warehouse_mtime_ns: int
+    inputs_digest: str
+    seed_checksums: dict[str, str] = field(default_factory=dict)
+
+
+def _record_path(database: Path) -> Path:
+    return database.with_name(database.name + ".build.json")
+
+
+def write_pending(settings: Settings, inputs_digest: str, seed_checksums: dict[str, str]) -> None:
+    """Record, beside the working copy, that dbt built it from these inputs: publishing
+    moves the record beside the warehouse. A working copy without one (its raw tables
+    loaded, dbt not run) is never published."""
+    record = {"inputs_digest": inputs_digest, "seed_checksums": seed_checksums}
+    _write(_record_path(settings.working_warehouse), record)
+
+
+def pending(settings: Settings) -> dict | None:
+    try:
+        return json.loads(_record_path(settings.working_warehouse).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def discard_pending(settings: Settings) -> None:
+    _record_path(settings.working_warehouse).unlink(missing_ok=True)
+
+
+def published(settings: Settings, record: dict) -> None:
+    """The warehouse was just published from a working copy built as `record` says."""
+    stat = settings.warehouse.stat()
+    _write(_record_path(settings.warehouse),
+           {**record, "warehouse_size": stat.st_size, "warehouse_mtime_ns": stat.st_mtime_ns})
+    discard_pending(settings)
+
+
+def _write(target: Path, record: dict) -> None:
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    partial.replace(target)
+
+
+def read(settings: Settings) -> BuildRecord | None:
+    """The record of the published warehouse; None when there is none, it cannot be read, or
+    it was written for another file (the warehouse was replaced, restored or edited since)."""
+    try:
+        record = BuildRecord(**json.loads(
+            _record_path(settings.warehouse).read_text(encoding="utf-8")))
+        stat = settings.warehouse.stat()
+    except (OSError, ValueError, TypeError):
+        return None
+    if (record.warehouse_size, record.warehouse_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+        return None
+    return record
