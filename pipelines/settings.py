@@ -14,6 +14,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+# The database name dbt builds in (its profile opens `target/bangfu.duckdb`).
+DBT_DATABASE_NAME = "bangfu"
 
 
 def _number(variable: str, default: float) -> float:
@@ -82,8 +84,10 @@ class Settings:
 
     @property
     def working_warehouse(self) -> Path:
-        """The file a run loads and builds in before it is published over `warehouse`."""
-        return self.warehouse.with_name(self.warehouse.name + ".building")
+        """The file a run loads and builds in before it is published over `warehouse`. DuckDB
+        names a database by its file name up to the first dot, and dbt's relations name that
+        database: the working copy is `bangfu.…` whatever the warehouse is called."""
+        return self.warehouse_dir / f"{DBT_DATABASE_NAME}.building"
 
     @classmethod
     def from_env(cls) -> Settings:

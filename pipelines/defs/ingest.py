@@ -4,8 +4,8 @@ Files are scanned (hashed by content, each new version archived), the contents t
 version has not read are read in worker processes, the Great Expectations suites judge what
 the new rows say, and everything is loaded in one transaction. The raw tables are
 materialized together or not at all: when the published warehouse already records this
-scan and was built by the same code, the step says so and materializes nothing, and so
-nothing downstream runs either.
+scan and it and its site were built by the same code, the step says so and materializes
+nothing, and so nothing downstream runs either.
 """
 
 
@@ -82,12 +82,13 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
     }
 
     record = build_record.read(settings) if published else None
-    inputs = build_record.build_inputs_digest()
-    if (record is not None and record.inputs_digest == inputs
+    if (record is not None and record.site_built
+            and record.inputs_digest == build_record.build_inputs_digest()
+            and (settings.site_dir / "index.html").is_file()
             and store.records_scan(published, scan, READER_VERSION)):
         context.log.info(
             f"nothing new: the published warehouse records these {scan.files.height} files "
-            "and was built by this code; no table is materialized")
+            "and it and its site were built by this code; no table is materialized")
         # Recorded as an observation of the ledger: the scan happened, nothing changed.
         yield dg.AssetObservation(asset_key=RAW_TABLE_KEYS[0],
                                   metadata={"changed": False, **scanned})

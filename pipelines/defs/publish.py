@@ -10,6 +10,7 @@ import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform import dbt_docs, dbt_docs_page
+from pipelines.warehouse import build_record
 
 PUBLISH = "publish"
 
@@ -55,6 +56,7 @@ def dashboard_site(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             sections["dbt-docs"] = offline_copy(
                 folder, Path(staging) / "dbt-docs", keep_inline_scripts=True)
         index = build_site(settings.warehouse, settings.site_dir, extra_sections=sections)
+    build_record.site_built(settings)
     context.add_output_metadata({
         "index": dg.MetadataValue.path(str(index)),
         "sections": ", ".join(sorted(sections)),

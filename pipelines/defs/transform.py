@@ -18,7 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from packaging.version import Version
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR
 from pipelines.warehouse import build_record
 
 TRANSFORM_DOCS = "transform"
@@ -29,7 +29,7 @@ DBT_TARGET = DBT_PROJECT_DIR / dbt_project.target_path
 # profiles.yml opens this path (relative to the project, where dbt runs): a link the run
 # points at its working copy. The profile never changes, so dbt's partial parse holds
 # whichever warehouse a run builds.
-DBT_DATABASE_LINK = DBT_TARGET / "bangfu.duckdb"
+DBT_DATABASE_LINK = DBT_TARGET / f"{DBT_DATABASE_NAME}.duckdb"
 
 
 class BangfuDbtResource(DbtCliResource):

@@ -1,6 +1,7 @@
 """What the published warehouse was built from, recorded beside it after each publish: the
 digest of the code and rules that shape a build (dbt project, suites, dashboards, bangfu's
-own modules) and the checksums of the dbt seeds loaded into it.
+own modules), the checksums of the dbt seeds loaded into it, and whether the site was built
+from it.
 
 A run whose scan the warehouse already records, built by the same code, has nothing new to
 build: it stops after the scan. A lost or stale record costs a rebuild, never a wrong skip:
@@ -43,6 +44,8 @@ class BuildRecord:
     warehouse_mtime_ns: int
     inputs_digest: str
     seed_checksums: dict[str, str] = field(default_factory=dict)
+    # Whether the site was built from this warehouse (a run killed after publishing was not).
+    site_built: bool = False
 
 
 def _record_path(database: Path) -> Path:
@@ -74,6 +77,13 @@ def published(settings: Settings, record: dict) -> None:
     _write(_record_path(settings.warehouse),
            {**record, "warehouse_size": stat.st_size, "warehouse_mtime_ns": stat.st_mtime_ns})
     discard_pending(settings)
+
+
+def site_built(settings: Settings) -> None:
+    """The site was just built from the published warehouse."""
+    record = read(settings)
+    if record is not None:
+        _write(_record_path(settings.warehouse), {**record.__dict__, "site_built": True})
 
 
 def _write(target: Path, record: dict) -> None:

@@ -16,6 +16,7 @@ import pytest
 from pipelines.forms.text import column_letter, fold
 from pipelines.forms.values import parse_number
 from pipelines.forms.vocabulary import vocabulary
+from pipelines.settings import DBT_DATABASE_NAME
 from pipelines.warehouse.raw_schema import raw_ddl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -235,7 +236,7 @@ def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
 
     def build(name: str, write: Callable[[RawLayer], None]) -> Path:
         work_dir = tmp_path_factory.mktemp(name)
-        database = work_dir / "warehouse.duckdb"
+        database = work_dir / f"{DBT_DATABASE_NAME}.duckdb"  # dbt's database name
         with duckdb.connect(str(database)) as con:
             con.execute(raw_ddl())
             write(RawLayer(con))
