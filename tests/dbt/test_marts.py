@@ -875,7 +875,7 @@ def test_grain_and_density_tests_catch_a_broken_mart(warehouse: Path, dbt, tmp_p
             connection.execute(
                 "delete from mart_capacity_trend where metric_code = 'lectures' and year = 2020"
             )
-        tests = ("unique_combination", "one_row_per_year")
+        tests = ("rules", "one_row_per_year")
         selectors = [f"mart_capacity_trend,test_name:{test}" for test in tests]
         result = dbt(warehouse, warehouse.parent, "test", "--select", *selectors)
     finally:
