@@ -12,8 +12,14 @@
 {% test rules(model, unique=[], not_null=[], accepted_values={}, expressions=[], references=[]) %}
 {%- set checks = [] %}
 {%- for key in unique %}
+    {%- set same_key = [] %}
+    {%- for column in key %}
+        {%- do same_key.append("repeated." ~ column ~ " is not distinct from checked." ~ column) %}
+    {%- endfor %}
     {%- do checks.append(("unique (" ~ key | join(", ") ~ ")",
-        "true qualify count(*) over (partition by " ~ key | join(", ") ~ ") > 1")) %}
+        "exists (select 1 from (select " ~ key | join(", ") ~ " from " ~ model ~ " group by "
+            ~ key | join(", ") ~ " having count(*) > 1) as repeated where "
+            ~ same_key | join(" and ") ~ ")")) %}
 {%- endfor %}
 {%- for column in not_null %}
     {%- do checks.append(("not_null " ~ column, column ~ " is null")) %}
