@@ -26,7 +26,7 @@ def test_definitions_load_with_the_whole_graph() -> None:
     # The suites are checks of the raw tables their rows come from.
     for suite, table in suite_tables().items():
         assert checks[f"suite_{suite}"].asset_key == dg.AssetKey(["raw", table])
-    assert any(name.startswith("not_null_mart_capacity_trend") for name in checks), (
+    assert any(name.startswith("rules_mart_capacity_trend") for name in checks), (
         "dbt tests should appear as asset checks")
     # The singular reconciliation test reads several models; it is the trend mart's check.
     (reconcile,) = [key for key in repository.asset_graph.asset_check_keys

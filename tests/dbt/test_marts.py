@@ -875,9 +875,23 @@ def test_grain_and_density_tests_catch_a_broken_mart(warehouse: Path, dbt, tmp_p
             connection.execute(
                 "delete from mart_capacity_trend where metric_code = 'lectures' and year = 2020"
             )
-        tests = ("unique_combination", "one_row_per_year")
+            connection.execute(
+                "update mart_capacity_trend set year = null where metric_code = 'surgeries' "
+                "and year = 2021"
+            )
+            connection.execute(
+                "update mart_capacity_trend set metric_code = 'no_such_metric' "
+                "where metric_code = 'lectures' and year = 2018"
+            )
+        tests = ("rules", "one_row_per_year")
         selectors = [f"mart_capacity_trend,test_name:{test}" for test in tests]
         result = dbt(warehouse, warehouse.parent, "test", "--select", *selectors)
+        # What the failing rules test returns: each offending row, with the rule it breaks.
+        compiled = next((warehouse.parent / "target" / "compiled").rglob(
+            "rules_mart_capacity_trend.sql")).read_text(encoding="utf-8")
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            offending = connection.execute(
+                f"select failed_rule, metric_code, year from ({compiled})").fetchall()
     finally:
         shutil.move(pristine, warehouse)
     assert result.returncode != 0
@@ -885,3 +899,9 @@ def test_grain_and_density_tests_catch_a_broken_mart(warehouse: Path, dbt, tmp_p
     assert len(failures) == len(tests), result.stdout[-3000:]
     for test in tests:
         assert any(f"{test}_mart_capacity_trend" in line for line in failures)
+    assert sorted(set(offending)) == [
+        ("not_null year", "surgeries", None),
+        ("references (metric_code) → metrics (metric_code)", "no_such_metric", 2018),
+        ("unique (supporting_hospital, recipient_hospital, metric_code, year)", "surgeries", 2019),
+    ]
+    assert [rule for rule, *_ in offending].count("not_null year") == len((SX, LX))  # every pair

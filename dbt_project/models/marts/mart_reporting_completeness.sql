@@ -2,7 +2,20 @@
 -- report counts for every quarter its period overlaps; it is on time when its first usable
 -- file was modified no more than var('on_time_days') days after the period ended. Every
 -- expected quarter has a row (missing when nothing came); unexpected reports get rows too.
-with expected as (
+with quarters as (
+
+    -- The programme's quarters, the grain of the grid.
+    select
+        year,
+        period_of_year as quarter,
+        period_start   as quarter_start,
+        period_end     as quarter_end,
+        {{ dbt.concat(["cast(year as varchar)", "'Q'", "cast(period_of_year as varchar)"]) }} as period_label
+    from ({{ calendar_periods(3) }}) as calendar
+
+),
+
+expected as (
 
     -- A quarter is expected when any report the seed asks for falls in it (a monthly form for
     -- March expects Q1); reports_expected counts them, reports_accepted those accepted.
@@ -16,7 +29,7 @@ with expected as (
         count(case when expected.status = 'accepted' then 1 end) as reports_accepted,
         count(case when expected.status = 'rejected' then 1 end) as reports_rejected
     from {{ ref('mart_expected_reports') }} as expected
-    inner join {{ ref('int_calendar_quarters') }} as quarters
+    inner join quarters
         on expected.period_start <= quarters.quarter_end
         and expected.period_end >= quarters.quarter_start
     group by 1, 2, 3, 4, 5
@@ -41,7 +54,7 @@ received as (
         ) as reports_on_time,
         min(reports.first_submitted_at) as first_received_at
     from {{ ref('int_winning_reports') }} as reports
-    inner join {{ ref('int_calendar_quarters') }} as quarters
+    inner join quarters
         on reports.period_start <= quarters.quarter_end
         and reports.period_end >= quarters.quarter_start
     where reports.form_type = 'activity'
@@ -87,7 +100,7 @@ select
         else 'missing'
     end as coverage_status
 from reporter_quarters as keys
-inner join {{ ref('int_calendar_quarters') }} as quarters
+inner join quarters
     on quarters.year = keys.year
     and quarters.quarter = keys.quarter
 left join expected
