@@ -14,8 +14,9 @@ The order is fixed and every draw is seeded (the sample's string-seeded generato
 corpus of N files is the first N of one list: corpora are the same on every machine, the
 smaller ones prefixes of the larger, and the forms that "arrive" in a +1% run are the next
 ones in that list (later weeks of the last department). Written corpora are cached in
-bench/corpora/<generator version>/nNNNNN/ (git-ignored); the version includes a digest of
-this file, the sample's writers and the seeds, so a change to any of them writes anew.
+bench/corpora/<generator version>/nNNNNNN/ (git-ignored; described in nNNNNNN.json beside
+it); the version includes a digest of this file, the sample's writers and the seeds, so a
+change to any of them writes anew.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 CACHE = BENCH_DIR / "corpora"
 GENERATOR_VERSION = 1
 MONTHLY_EVERY = 12  # one added department in twelve reports monthly, the rest weekly
-CORPUS_FILE = "corpus.json"  # written last: a folder without it is an interrupted write
 _GENERATOR_SOURCES = (
     Path(__file__),
     Path(sample.__file__),
@@ -62,12 +62,18 @@ class Corpus:
 
     @classmethod
     def load(cls, root: Path) -> Corpus:
-        described = json.loads((root / CORPUS_FILE).read_text(encoding="utf-8"))
+        described = json.loads(description_of(root).read_text(encoding="utf-8"))
         return cls(**{**described, "root": root})
 
     def paths(self) -> list[Path]:
         """Every file, sorted by path (what a scan of the raw folder finds)."""
-        return sorted(p for p in self.root.rglob("*") if p.is_file() and p.name != CORPUS_FILE)
+        return sorted(p for p in self.root.rglob("*") if p.is_file())
+
+
+def description_of(root: Path) -> Path:
+    """Beside the corpus, not in it (a scan would find it); written last, so a folder without
+    one is an interrupted write."""
+    return root.with_name(f"{root.name}.json")
 
 
 def generator_version() -> str:
@@ -116,6 +122,7 @@ def _fingerprint(root: Path, paths: list[Path]) -> str:
 def write_corpus(root: Path, files: int) -> Corpus:
     """The first `files` files of the corpus list, written into `root` (replaced)."""
     started = time.perf_counter()
+    description_of(root).unlink(missing_ok=True)
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     written = [sample.write_capacity(root, plan) for plan in sample.PAIRS][:files]
@@ -140,15 +147,19 @@ def write_corpus(root: Path, files: int) -> Corpus:
                     mix=dict(sorted(mix.items())), fingerprint=_fingerprint(root, written),
                     generated_seconds=round(time.perf_counter() - started, 1))
     described = json.dumps(corpus.describe(), ensure_ascii=False, indent=1)
-    (root / CORPUS_FILE).write_text(described, encoding="utf-8")
+    description_of(root).write_text(described, encoding="utf-8")
     return corpus
 
 
 def cached_corpus(files: int, log=print) -> Corpus:
     """The corpus of `files` files from bench/corpora/, written first if it is not there."""
-    root = CACHE / generator_version() / f"n{files:06d}"
-    if (root / CORPUS_FILE).exists():
+    version = generator_version()
+    root = CACHE / version / f"n{files:06d}"
+    if description_of(root).exists():
         return Corpus.load(root)
+    for stale in CACHE.glob("g*"):  # another generator's corpora will not be read again
+        if stale.name != version:
+            shutil.rmtree(stale)
     log(f"bench: writing the corpus of {files:,} files into {root.relative_to(BENCH_DIR.parent)}")
     corpus = write_corpus(root, files)
     log(f"bench: {files:,} files written in {corpus.generated_seconds:.0f} s")
@@ -157,8 +168,7 @@ def cached_corpus(files: int, log=print) -> Corpus:
 
 def copy_corpus(corpus: Corpus, dest: Path) -> Path:
     """A working copy a run may change, with the files' mtimes (copy2)."""
-    shutil.copytree(corpus.root, dest, copy_function=shutil.copy2,
-                    ignore=shutil.ignore_patterns(CORPUS_FILE))
+    shutil.copytree(corpus.root, dest, copy_function=shutil.copy2)
     return dest
 
 

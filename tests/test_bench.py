@@ -19,13 +19,13 @@ FILES = 348 + 12
 def _contents(root: Path) -> dict[str, tuple[str, int]]:
     return {path.relative_to(root).as_posix(): (hashlib.sha256(path.read_bytes()).hexdigest(),
                                                 path.stat().st_mtime_ns)
-            for path in root.rglob("*") if path.is_file() and path.name != corpora.CORPUS_FILE}
+            for path in root.rglob("*") if path.is_file()}
 
 
 def test_corpus_is_deterministic_with_the_announced_mix_and_a_real_one_percent_change(
         tmp_path: Path) -> None:
-    first = corpora.write_corpus(tmp_path / "first", FILES)
-    second = corpora.write_corpus(tmp_path / "second", FILES)
+    first = corpora.write_corpus(tmp_path / "first" / "corpus", FILES)
+    second = corpora.write_corpus(tmp_path / "second" / "corpus", FILES)
     assert first.files == FILES == len(_contents(first.root))
     assert _contents(first.root) == _contents(second.root)
     assert first.fingerprint == second.fingerprint
