@@ -35,14 +35,18 @@ from pathlib import Path
 
 from pipelines.authoring import sample
 from pipelines.catalogue import seed
+from pipelines.settings import programme_window
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE = BENCH_DIR / "corpora"
 GENERATOR_VERSION = 1
 MONTHLY_EVERY = 12  # one added department in twelve reports monthly, the rest weekly
+# What the files depend on: these writers, the sample's, the catalogue and window they read.
 _GENERATOR_SOURCES = (
     Path(__file__),
     Path(sample.__file__),
+    BENCH_DIR.parent / "pipelines" / "catalogue.py",
+    BENCH_DIR.parent / "dbt_project" / "dbt_project.yml",
     *sorted((BENCH_DIR.parent / "dbt_project" / "seeds").glob("*.csv")),
 )
 
@@ -86,7 +90,7 @@ def generator_version() -> str:
 def _added_plans() -> Iterator[sample.PairPlan]:
     """One plan per department the sample leaves out, alternating between the pairs."""
     departments = [row["department"] for row in seed("departments")]
-    first_year = sample.programme_window()[0].year
+    first_year = programme_window()[0].year
     extra = {plan.supporting: [d for d in departments if d not in plan.departments]
              for plan in sample.PAIRS}
     slot = 0
