@@ -123,6 +123,17 @@ def _meta(argv: Sequence[str]) -> dict[str, Any]:
     }
 
 
+def _write(results: dict[str, Any]) -> str:
+    """Both result files; called after each size, so a long run that fails keeps the sizes
+    it measured."""
+    results["meta"]["load_average_after"] = os.getloadavg()
+    RESULTS_JSON.parent.mkdir(exist_ok=True)
+    RESULTS_JSON.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    text = report.markdown(results)
+    RESULTS_MD.write_text(text, encoding="utf-8")
+    return text
+
+
 def _sizes(text: str) -> tuple[int, ...]:
     sizes = tuple(sorted({int(part.replace("_", "").replace(",", ""))
                           for part in text.split(",") if part.strip()}))
@@ -156,12 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix=f"bangfu-bench-{size}-") as tmp:
                 results["sizes"][str(size)] = measure_size(corpus, Path(tmp))
-    results["meta"]["load_average_after"] = os.getloadavg()
-
-    RESULTS_JSON.parent.mkdir(exist_ok=True)
-    RESULTS_JSON.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-    text = report.markdown(results)
-    RESULTS_MD.write_text(text, encoding="utf-8")
+        text = _write(results)
     print(text)
     print(f"(written to {RESULTS_MD.relative_to(REPO_ROOT)} and "
           f"{RESULTS_JSON.relative_to(REPO_ROOT)})")
