@@ -7,16 +7,16 @@ sample leaves out — each reporting every week (Monday to Sunday) or, one slot 
 `MONTHLY_EVERY`, every month, over the programme's five years. Each (pair, department, period)
 is sent once, so the reports do not contest one another; the sample's templates, layouts,
 spellings and .xls years apply to them as to the sample. The two pairs and five years hold
-about 21,800 distinct files, room for the largest corpus plus its 1% of new forms; that is
-why weekly forms dominate at large N (20,000 files: 96% weekly).
+20,268 files, room for the largest corpus plus its 1% of new forms; that is why weekly forms
+dominate at large N (20,000 files: 96% weekly).
 
 The order is fixed and every draw is seeded (the sample's string-seeded generators), so a
 corpus of N files is the first N of one list: corpora are the same on every machine, the
 smaller ones prefixes of the larger, and the forms that "arrive" in a +1% run are the next
 ones in that list (later weeks of the last department). Written corpora are cached in
 bench/corpora/<generator version>/nNNNNNN/ (git-ignored; described in nNNNNNN.json beside
-it); the version includes a digest of this file, the sample's writers and the seeds, so a
-change to any of them writes anew.
+it); the version is GENERATOR_VERSION and a digest of the sample's writers, the catalogue and
+the seeds, so a change to any of them writes anew.
 """
 
 from __future__ import annotations
@@ -39,11 +39,10 @@ from pipelines.settings import programme_window
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE = BENCH_DIR / "corpora"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 1  # one higher whenever this file writes other files than before
 MONTHLY_EVERY = 12  # one added department in twelve reports monthly, the rest weekly
-# What the files depend on: these writers, the sample's, the catalogue and window they read.
+# What else the files depend on: the sample's writers, the catalogue and window they read.
 _GENERATOR_SOURCES = (
-    Path(__file__),
     Path(sample.__file__),
     BENCH_DIR.parent / "pipelines" / "catalogue.py",
     BENCH_DIR.parent / "dbt_project" / "dbt_project.yml",
