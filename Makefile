@@ -55,8 +55,9 @@ test: setup
 lint: setup
 	$(UV) run --frozen ruff check .
 
+# Not part of `make test`: 30–60 minutes (bench/README.md). BENCH_ARGS="--sizes 2500" or "--quick".
 bench: setup
-	$(UV) run --frozen python -m bench
+	$(UV) run --frozen python -m bench $(BENCH_ARGS)
 
 # The Dagster UI on http://127.0.0.1:3000, sharing run history with `bangfu run`.
 dagster: setup

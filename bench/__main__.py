@@ -1,5 +1,14 @@
-"""`python -m bench [--quick] [--only NAME] [--repeats N]`: write the corpora, run each
-benchmark in its own process, print a table and write bench/results/latest.json."""
+"""`python -m bench [--sizes 2500,5000,10000,20000] [--quick] [--keep DIR]`: bangfu at
+provincial scale, side by side in one run (issue 14's targets are ratios within one run, so
+the shared machine's noise cancels).
+
+For each corpus size N (bench/corpus.py, cached in bench/corpora/): bare python-calamine,
+pandas.read_excel and bangfu's read stage reading every file (bench/readers.py), then
+`bangfu run` in a fresh raw folder, warehouse, site and DAGSTER_HOME three times: cold, with
+nothing changed, and after 1% of the forms arrived or changed. Every measurement is its own
+process; its peak memory is the largest process of its tree (wait4). Writes bench/results.md
+and bench/results/latest.json (every figure, git-ignored).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,7 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,43 +25,80 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import whole_run
-from bench.corpus import VARIANTS_FULL, VARIANTS_QUICK, write_corpus
+from bench import corpus as corpora
+from bench import report
+from bench.readers import READER_CODE, READERS, write_jobs
+from bench.whole_run import REPO_ROOT, bangfu_run, dagster_runs, environment, run_measured
 
 BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-RESULTS = BENCH_DIR / "results" / "latest.json"
-# Benchmark name → the stage processes it runs (whole_run runs outside this table).
-BENCHMARK_STAGES = {
-    "read": ["read_pool", "read_single"],
-    "batch": ["batch"],
-    "load": ["load"],
-    "validate": ["validate"],
-    "run": [],
-}
-STAGE_CODE = "import sys; from bench.stages import main; main(sys.argv[1:])"
-MIB = 1024 * 1024
+RESULTS_MD = BENCH_DIR / "results.md"
+RESULTS_JSON = BENCH_DIR / "results" / "latest.json"
+SIZES = (2_500, 5_000, 10_000, 20_000)
+QUICK_SIZES = (400,)
+RUNS = ("cold", "no_change", "one_percent")
 
 
-def _stage_command(stage: str, workdir: Path, repeats: int) -> list[str]:
-    # `-c`, not `-m bench.stages`: spawned pool workers re-import a main module that has a
-    # name, and that one would load DuckDB into every worker. bangfu's own main module (the
-    # console script) is light, so reading here costs what it costs in a run.
-    return [sys.executable, "-c", STAGE_CODE, stage, str(workdir), str(repeats)]
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
-def _run_stage(stage: str, workdir: Path, repeats: int) -> dict[str, Any]:
-    print(f"bench: {stage} …", file=sys.stderr, flush=True)
-    log = workdir / f"{stage}.log"
-    with log.open("wb") as out:
-        done = subprocess.run(_stage_command(stage, workdir, repeats), cwd=REPO_ROOT,
-                              env={**os.environ, "GX_ANALYTICS_ENABLED": "False"},
-                              stdout=out, stderr=subprocess.STDOUT, check=False)
-    if done.returncode != 0:
-        sys.exit(f"bench: stage {stage} failed:\n{log.read_text(errors='replace')[-4000:]}")
-    result = json.loads((workdir / f"{stage}.json").read_text(encoding="utf-8"))
-    # Other work shares the machine: keep the load each stage finished under.
-    return {**result, "load_average_after": os.getloadavg()}
+def _warm_page_cache(paths: list[Path]) -> None:
+    """Every reader then starts from files in memory, as the copy left most of them."""
+    for path in paths:
+        path.read_bytes()
+
+
+def _read(reader: str, jobs: Path, workdir: Path) -> dict[str, Any]:
+    _log(f"bench:   {reader} …")
+    out = workdir / f"{reader}.json"
+    measured = run_measured([sys.executable, "-c", READER_CODE, reader, str(jobs), str(out)],
+                            environment(workdir), workdir / f"{reader}.log")
+    if measured["exit_code"] != 0:
+        sys.exit(f"bench: {reader} failed:\n" + "\n".join(measured["log_tail"]))
+    # The reading loop's own time, not the interpreter's start-up and imports.
+    inner = json.loads(out.read_text(encoding="utf-8"))
+    return {**inner, "process_seconds": measured["seconds"],
+            "peak_rss_kib": measured["peak_rss_kib"], "load_average_after": os.getloadavg()}
+
+
+def _warehouse_files(warehouse: Path) -> dict[str, Any]:
+    """What the published warehouse says it saw: file versions per status."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            statuses = dict(con.execute(
+                "select status, count(*) from ingest_files group by all order by all").fetchall())
+    except duckdb.Error as exc:  # a failed run may have published nothing
+        return {"error": str(exc).splitlines()[0]}
+    return {"file_versions": sum(statuses.values()), "statuses": statuses}
+
+
+def _run(kind: str, env: dict[str, str], workdir: Path) -> dict[str, Any]:
+    _log(f"bench:   bangfu run ({kind}) …")
+    result = bangfu_run(env, workdir / f"run-{kind}.log")
+    return {**result, "load_average_after": os.getloadavg(),
+            "warehouse": _warehouse_files(Path(env["BANGFU_WAREHOUSE"]))}
+
+
+def measure_size(corpus: corpora.Corpus, workdir: Path) -> dict[str, Any]:
+    raw = corpora.copy_corpus(corpus, workdir / "raw")
+    paths = sorted(path for path in raw.rglob("*") if path.is_file())
+    _warm_page_cache(paths)
+    jobs = write_jobs(raw, paths, workdir / "jobs.json")
+    result: dict[str, Any] = {"corpus": corpus.describe(), "readers": {}, "runs": {}}
+    for reader in READERS:
+        result["readers"][reader] = _read(reader, jobs, workdir)
+    env = environment(workdir, raw)
+    result["runs"]["cold"] = _run("cold", env, workdir)
+    result["runs"]["no_change"] = _run("no_change", env, workdir)
+    change = corpora.change_one_percent(raw, corpus)
+    result["change"] = {"added": len(change.added), "edited": len(change.edited)}
+    result["runs"]["one_percent"] = _run("one_percent", env, workdir)
+    for run, dagster_run in zip(result["runs"].values(), dagster_runs(workdir / "dagster"),
+                                strict=False):
+        run.update(dagster_run)
+    return result
 
 
 def _git(*args: str) -> str:
@@ -61,7 +107,7 @@ def _git(*args: str) -> str:
     return done.stdout.strip()
 
 
-def _meta(argv: Sequence[str], repeats: int) -> dict[str, Any]:
+def _meta(argv: Sequence[str]) -> dict[str, Any]:
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python -m bench", *argv]),
@@ -71,175 +117,60 @@ def _meta(argv: Sequence[str], repeats: int) -> dict[str, Any]:
                                            "dbt_project", "expectations", "dashboards")),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
         "load_average_before": os.getloadavg(),
-        "repeats": repeats,
+        "generator": corpora.generator_version(),
     }
 
 
-# ----------------------------------------------------------------------------------------
-# The table.
+def _write(results: dict[str, Any]) -> str:
+    """Both result files; called after each size, so a long run that fails keeps the sizes
+    it measured."""
+    results["meta"]["load_average_after"] = os.getloadavg()
+    RESULTS_JSON.parent.mkdir(exist_ok=True)
+    RESULTS_JSON.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    text = report.markdown(results)
+    RESULTS_MD.write_text(text, encoding="utf-8")
+    return text
 
 
-def _seconds(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-
-
-def _mib(kib: int) -> str:
-    return f"{kib / 1024:.0f} MiB"
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _timing(seconds: list[float]) -> tuple[str, str]:
-    return _seconds(statistics.median(seconds)), _seconds(min(seconds))
-
-
-def _rate(amount: float, seconds: list[float], unit: str) -> str:
-    return f"{_count(amount / statistics.median(seconds))} {unit}/s"
-
-
-def _memory(result: dict[str, Any]) -> str:
-    grew = result["peak_rss_kib"] - result["baseline_rss_kib"]
-    # Without a reset of the high-water mark, the peak may be the setup's, not the stage's.
-    unsure = "" if result["peak_excludes_setup"] else " (peak may be setup's)"
-    return f"{_mib(result['peak_rss_kib'])} (+{_mib(grew)}){unsure}"
-
-
-def _read_row(label: str, result: dict[str, Any], memory: str) -> list[str]:
-    megabytes = result["bytes"] / MIB
-    return [label, f"{result['files']:,} files · {megabytes:.1f} MiB", *_timing(result["seconds"]),
-            _rate(result["files"], result["seconds"], "files") + " · "
-            + f"{megabytes / statistics.median(result['seconds']):.2f} MiB/s", memory]
-
-
-def _stage_rows(stages: dict[str, dict[str, Any]]) -> list[list[str]]:
-    rows = []
-    if pool := stages.get("read_pool"):
-        rows.append(_read_row(f"read: read_forms, {pool['workers']} workers", pool,
-                              f"{_memory(pool)}; worker {_mib(pool['worker_peak_rss_kib'])}"))
-        rows.append(["read: pool start-up (1 file)", "1 file",
-                     *_timing(pool["pool_startup_seconds"]), "", ""])
-    if single := stages.get("read_single"):
-        rows.append(_read_row("read: read_form, 1 process", single, _memory(single)))
-    if batch := stages.get("batch"):
-        rows_made = sum(batch["rows"].values())
-        rows.append(["batch: FormBatch.from_parsed", f"{batch['files']:,} files → "
-                     f"{rows_made:,} rows", *_timing(batch["seconds"]),
-                     _rate(rows_made, batch["seconds"], "rows"),
-                     f"{_memory(batch)}; frames {batch['frames_bytes'] / MIB:.0f} MiB"])
-    if load := stages.get("load"):
-        rows_loaded = sum(load["rows"].values())
-        rows.append(["load: store.load, fresh DuckDB", f"{rows_loaded:,} rows",
-                     *_timing(load["seconds"]), _rate(rows_loaded, load["seconds"], "rows"),
-                     f"{_memory(load)}; file {load['database_bytes'] / MIB:.0f} MiB"])
-    if validate := stages.get("validate"):
-        rows_judged = sum(validate["rows"].values())
-        first, warm = validate["seconds"][0], validate["seconds"][1:]
-        judged = f"{rows_judged:,} rows, {len(validate['rows'])} suites"
-        rows.append(["validate: import great_expectations", "", _seconds(
-            validate["gx_import_seconds"]), "", "", ""])
-        rows.append(["validate: first call (GX context)", judged, _seconds(first), "",
-                     "", ""])
-        rows.append(["validate: suites.validate", judged, *_timing(warm),
-                     _rate(rows_judged, warm, "rows"), _memory(validate)])
-    return rows
-
-
-def _run_rows(run: dict[str, Any]) -> tuple[list[list[str]], list[list[str]]]:
-    rows, steps = [], []
-    size = f"{run['files']} files · {run['bytes'] / MIB:.1f} MiB"
-    for kind in ("cold", "warm"):
-        results = run[kind]
-        failed = [r["exit_code"] for r in results if r["exit_code"] != 0]
-        rows.append([f"run: bangfu run, {kind}", size, *_timing([r["seconds"] for r in results]),
-                     f"FAILED (exit {failed[0]}; log in json)" if failed else "",
-                     f"{_mib(max(r['peak_rss_kib'] for r in results))} (largest process)"])
-        dagster_spans = [r["run_seconds"] for r in results if r.get("run_seconds")]
-        if dagster_spans:
-            rows.append([f"run: {kind}, inside the Dagster run", "", *_timing(dagster_spans),
-                         "", ""])
-    names = list(dict.fromkeys(s for r in run["cold"] + run["warm"] for s in r.get("steps", {})))
-    for name in names:
-        medians = []
-        for kind in ("cold", "warm"):
-            times = [r["steps"][name] for r in run[kind] if name in r.get("steps", {})]
-            medians.append(_seconds(statistics.median(times)) if times else "—")
-        steps.append([name, *medians])
-    return rows, steps
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [header, ["-" * w for w in widths], *rows]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
-                     .rstrip() for line in lines)
-
-
-def report(results: dict[str, Any]) -> str:
-    meta, corpus = results["meta"], results.get("corpus")
-    before, after = meta["load_average_before"], meta["load_average_after"]
-    lines = [
-        f"bangfu bench {meta['date']}  commit {meta['commit']}"
-        + (" (measured code had local changes)" if meta["measured_code_changed"] else "")
-        + f"  {meta['cpus']} CPUs  load average {before[0]:.2f} → {after[0]:.2f}"
-        + f"  repeats {meta['repeats']}",
-    ]
-    if corpus:
-        lines.append(f"corpus: {corpus['files']:,} files, {corpus['bytes'] / MIB:.1f} MiB, "
-                     f"{len(corpus['seeds'])} sample seed(s), sha256 {corpus['fingerprint'][:12]}")
-    rows = _stage_rows(results["stages"])
-    steps: list[list[str]] = []
-    if "run" in results:
-        run_rows, steps = _run_rows(results["run"])
-        rows += run_rows
-    lines += ["", _table(["benchmark", "input", "median", "min", "throughput",
-                          "peak RSS (+growth)"], rows)]
-    if steps:
-        lines += ["", _table(["Dagster step (median)", "cold", "warm"], steps)]
-    return "\n".join(lines)
-
-
-# ----------------------------------------------------------------------------------------
+def _sizes(text: str) -> tuple[int, ...]:
+    sizes = tuple(sorted({int(part.replace("_", "").replace(",", ""))
+                          for part in text.split(",") if part.strip()}))
+    if not sizes or min(sizes) < 10:
+        raise argparse.ArgumentTypeError("sizes are numbers of files, at least 10 each")
+    return sizes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=_sizes, default=SIZES, metavar="N,N,…",
+                        help="corpus sizes in files (default 2500,5000,10000,20000)")
     parser.add_argument("--quick", action="store_true",
-                        help=f"{VARIANTS_QUICK} sample corpus instead of {VARIANTS_FULL}; "
-                             "no whole run unless --only run")
-    parser.add_argument("--only", choices=list(BENCHMARK_STAGES), help="one benchmark")
-    parser.add_argument("--repeats", type=int, default=3, help="timed calls each (default 3)")
+                        help=f"a smoke run on {QUICK_SIZES[0]} files (overrides --sizes)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR and keep its raw folders, warehouses and logs")
     args = parser.parse_args(argv)
-    if args.only:
-        names = [args.only]
-    else:
-        names = [name for name in BENCHMARK_STAGES if not (args.quick and name == "run")]
-    stages = [stage for name in names for stage in BENCHMARK_STAGES[name]]
+    sizes = QUICK_SIZES if args.quick else args.sizes
 
-    results: dict[str, Any] = {"meta": _meta(argv, args.repeats), "stages": {}}
-    with tempfile.TemporaryDirectory(prefix="bangfu-bench-") as tmp:
-        workdir = Path(tmp)
-        if stages:
-            print("bench: writing the corpus …", file=sys.stderr, flush=True)
-            corpus = write_corpus(workdir / "corpus",
-                                  VARIANTS_QUICK if args.quick else VARIANTS_FULL)
-            results["corpus"] = corpus.describe()
-            (workdir / "corpus.json").write_text(json.dumps(results["corpus"]), encoding="utf-8")
-            _run_stage("prepare", workdir, args.repeats)
-        for stage in stages:
-            results["stages"][stage] = _run_stage(stage, workdir, args.repeats)
-        if "run" in names:
-            print("bench: bangfu run (cold, warm) …", file=sys.stderr, flush=True)
-            results["run"] = whole_run.measure(workdir, args.repeats)
-    results["meta"]["load_average_after"] = os.getloadavg()
-
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-    print(report(results))
-    print(f"\n(written to {RESULTS.relative_to(REPO_ROOT)})")
+    results: dict[str, Any] = {"meta": _meta(argv), "sizes": {}}
+    for size in sizes:
+        corpus = corpora.cached_corpus(size, _log)
+        _log(f"bench: N = {size:,}")
+        if args.keep:
+            workdir = args.keep / f"n{size:06d}"
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            results["sizes"][str(size)] = measure_size(corpus, workdir)
+        else:
+            with tempfile.TemporaryDirectory(prefix=f"bangfu-bench-{size}-") as tmp:
+                results["sizes"][str(size)] = measure_size(corpus, Path(tmp))
+        text = _write(results)
+    print(text)
+    print(f"(written to {RESULTS_MD.relative_to(REPO_ROOT)} and "
+          f"{RESULTS_JSON.relative_to(REPO_ROOT)})")
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.whole_run import _bangfu_run, _environment
+from bench.whole_run import bangfu_run, environment
 from pipelines.authoring.sample import write_sample_corpus
 
 GIB_KIB = 1 << 20
@@ -54,8 +54,8 @@ def measure(workdir: Path) -> dict:
     hostile.mkdir()
     write_million_row_csv(hostile / "一百万行.csv")
     write_zip_bomb(hostile / "解压炸弹.xlsx", template)
-    env = _environment(workdir)
-    result = _bangfu_run(env, workdir / "run.log")
+    env = environment(workdir)
+    result = bangfu_run(env, workdir / "run.log")
     with duckdb.connect(env["BANGFU_WAREHOUSE"], read_only=True) as con:
         codes = dict(con.execute(
             "select file_path, code from ingest_issues where file_path like 'hostile/%'"

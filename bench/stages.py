@@ -16,8 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import polars as pl
-
 from bench.memory import children_peak_rss_kib, current_rss_kib, peak_rss_kib, reset_peak_rss
 from pipelines.batch import FormBatch
 from pipelines.forms.model import ParsedFile
@@ -47,10 +45,10 @@ def load_jobs(workdir: Path) -> tuple[list[Job], int]:
     return jobs, sum(entry["size_bytes"] for entry in entries)
 
 
-def load_prepared(workdir: Path) -> tuple[pl.DataFrame, dict[tuple[str, str], ParsedFile]]:
+def load_prepared(workdir: Path) -> tuple[raw_manifest.Scan, dict[tuple[str, str], ParsedFile]]:
     with (workdir / PREPARED_FILE).open("rb") as fh:
         prepared = pickle.load(fh)
-    return prepared["manifest"], prepared["parsed"]
+    return prepared["scan"], prepared["parsed"]
 
 
 def measure(run: Callable[[int], Result], repeats: int,
@@ -80,7 +78,8 @@ def measure(run: Callable[[int], Result], repeats: int,
 def prepare(workdir: Path, repeats: int) -> dict[str, Any]:
     """The manifest (as the pipeline scans it) and the distinct contents, read once."""
     root = corpus_root(workdir)
-    manifest = raw_manifest.scan(root, workdir / "scan-warehouse").files
+    scan = raw_manifest.scan(root, workdir / "scan-warehouse")
+    manifest = scan.files
     # The same choice as the parsed_forms asset: each content once, from its first path.
     distinct = manifest.sort("file_path").unique("sha256", keep="first", maintain_order=True)
     jobs_file = [
@@ -93,7 +92,7 @@ def prepare(workdir: Path, repeats: int) -> dict[str, Any]:
     parsed = dict(zip(zip(distinct["sha256"], distinct["file_path"], strict=True),
                       read_forms(jobs), strict=True))
     with (workdir / PREPARED_FILE).open("wb") as fh:
-        pickle.dump({"manifest": manifest, "parsed": parsed}, fh, pickle.HIGHEST_PROTOCOL)
+        pickle.dump({"scan": scan, "parsed": parsed}, fh, pickle.HIGHEST_PROTOCOL)
     return {"files_scanned": manifest.height, "distinct_contents": len(jobs)}
 
 
@@ -143,7 +142,7 @@ def batch(workdir: Path, repeats: int) -> dict[str, Any]:
 
 
 def load(workdir: Path, repeats: int) -> dict[str, Any]:
-    manifest, parsed = load_prepared(workdir)
+    scan, parsed = load_prepared(workdir)
     form_batch = FormBatch.from_parsed(parsed, READER_VERSION, PARSED_AT)
     del parsed
     # One fresh working copy per repetition, made before the clock starts.
@@ -156,9 +155,9 @@ def load(workdir: Path, repeats: int) -> dict[str, Any]:
         for index in range(repeats)
     ]
     result = measure(
-        lambda index: store.load(databases[index], manifest, form_batch, PARSED_AT),
+        lambda index: store.load(databases[index], scan, form_batch, PARSED_AT),
         repeats,
-        lambda counts: {"rows": {**counts, "file_versions": manifest.height}},
+        lambda counts: {"rows": {**counts, "file_versions": scan.files.height}},
     )
     return {**result, "database_bytes": databases[0].stat().st_size}
 

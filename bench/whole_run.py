@@ -1,5 +1,6 @@
-"""`bangfu run` end to end on the sample corpus, as a user runs it: a cold run (empty
-warehouse, nothing read yet) and a warm run on the unchanged folder (nothing to read).
+"""Processes measured from outside: wall time, exit code and the peak memory of the largest
+process of the child's tree, and `bangfu run` as a user runs it (its own raw folder,
+warehouse, site and DAGSTER_HOME).
 
 Step times come from the run's Dagster event log (each STEP_SUCCESS records its duration):
 `bangfu run` logs at INFO, and the "Finished execution of step" lines are DEBUG.
@@ -14,15 +15,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipelines.authoring.sample import write_sample_corpus
-
 BANGFU = Path(sys.executable).with_name("bangfu")
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _environment(root: Path) -> dict[str, str]:
+def environment(root: Path, raw: Path | None = None) -> dict[str, str]:
     return {
         **os.environ,
-        "BANGFU_RAW_DIR": str(root / "raw"),
+        "BANGFU_RAW_DIR": str(raw or root / "raw"),
         "BANGFU_WAREHOUSE": str(root / "warehouse" / "bangfu.duckdb"),
         "BANGFU_SITE_DIR": str(root / "site"),
         "DAGSTER_HOME": str(root / "dagster"),
@@ -34,12 +34,12 @@ def _environment(root: Path) -> dict[str, str]:
     }
 
 
-def _bangfu_run(env: dict[str, str], log: Path) -> dict[str, Any]:
-    """Wall time, exit code and the largest RSS of any process in the run's tree (bangfu,
-    its pool workers, dbt), from wait4 on the child."""
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
+    """Wall time, exit code and the largest RSS any process of the child's tree reached (the
+    child, its pool workers, dbt: wait4's ru_maxrss covers the waited-for descendants)."""
     with log.open("wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen([str(BANGFU), "run"], env=env, stdout=out,
+        process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=out,
                                    stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
@@ -51,7 +51,13 @@ def _bangfu_run(env: dict[str, str], log: Path) -> dict[str, Any]:
     return result
 
 
-def _dagster_runs(dagster_home: Path) -> list[dict[str, Any]]:
+def bangfu_run(env: dict[str, str], log: Path) -> dict[str, Any]:
+    """`bangfu run` once, measured."""
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    return run_measured([str(BANGFU), "run"], env, log)
+
+
+def dagster_runs(dagster_home: Path) -> list[dict[str, Any]]:
     """Per Dagster run, oldest first: its own duration and each step's."""
     from dagster import DagsterEventType, DagsterInstance
 
@@ -76,26 +82,3 @@ def _dagster_runs(dagster_home: Path) -> list[dict[str, Any]]:
                 "steps": steps,
             })
     return summaries
-
-
-def measure(workdir: Path, repeats: int) -> dict[str, Any]:
-    """`repeats` × (cold run, warm run), each pair in its own folders."""
-    cold, warm = [], []
-    for index in range(repeats):
-        root = workdir / f"run-{index}"
-        files = write_sample_corpus(root / "raw" / "sample")
-        env = _environment(root)
-        (root / "dagster").mkdir(parents=True)
-        first = _bangfu_run(env, root / "cold.log")
-        second = _bangfu_run(env, root / "warm.log")
-        for result, dagster_run in zip((first, second), _dagster_runs(root / "dagster"),
-                                       strict=False):
-            result.update(dagster_run)
-        cold.append(first)
-        warm.append(second)
-    return {
-        "files": len(files),
-        "bytes": sum(path.stat().st_size for path in files),
-        "cold": cold,
-        "warm": warm,
-    }

@@ -87,6 +87,7 @@ class PairPlan:
     stint_months: tuple[int, ...] = ()  # monthly forms for these months only
     monthly_departments: tuple[str, ...] = ()  # otherwise quarterly; these go monthly…
     monthly_from: int = NEW_TEMPLATE_FROM  # …from this year
+    weekly_departments: tuple[str, ...] = ()  # these report every week, Monday to Sunday
     xls_until: int = 0  # forms up to this year are .xls (WPS saves)
     seed_title: str = ""  # the seed-004 form's own title, used by some 2021+ forms
 
@@ -328,34 +329,57 @@ def _check_knobs(seeds: Seeds) -> None:
 class Period:
     start: dt.date
     end: dt.date
-    quarterly: bool
+    cadence: str  # "week", "month" or "quarter"
 
     @property
     def label(self) -> str:
-        """As in file names: 2021年第3季度, 2022年3月."""
-        if self.quarterly:
+        """As in file names: 2021年第3季度, 2022年3月, 2021年12月27日至2022年1月2日."""
+        if self.cadence == "quarter":
             return f"{self.start.year}年第{(self.start.month + 2) // 3}季度"
+        if self.cadence == "week":
+            end_year = f"{self.end.year}年" if self.end.year != self.start.year else ""
+            return (f"{self.start.year}年{self.start.month}月{self.start.day}日"
+                    f"至{end_year}{self.end.month}月{self.end.day}日")
         return f"{self.start.year}年{self.start.month}月"
 
     @property
     def spoken(self) -> str:
-        """As a period line may name it: 2021年第三季度, 2022年3月."""
-        if self.quarterly:
+        """As a period line may name it: 2021年第三季度, 2022年3月; a week by its days."""
+        if self.cadence == "quarter":
             return f"{self.start.year}年第{QUARTER_NUMERALS[(self.start.month - 1) // 3]}季度"
         return self.label
+
+    @property
+    def months(self) -> float:
+        """The months of work the period holds: volumes are drawn per month."""
+        return {"week": 7 * 12 / 365.25, "month": 1, "quarter": 3}[self.cadence]
 
 
 def _month(year: int, month: int) -> Period:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return Period(dt.date(year, month, 1), following - dt.timedelta(days=1), quarterly=False)
+    return Period(dt.date(year, month, 1), following - dt.timedelta(days=1), "month")
 
 
 def _quarter(year: int, quarter: int) -> Period:
     first, last = _month(year, 3 * quarter - 2), _month(year, 3 * quarter)
-    return Period(first.start, last.end, quarterly=True)
+    return Period(first.start, last.end, "quarter")
+
+
+def _weeks(year: int) -> list[Period]:
+    """The weeks that start on a Monday of `year` and end inside the programme's window."""
+    last_day = programme_window()[1]
+    new_year = dt.date(year, 1, 1)
+    monday = new_year + dt.timedelta(days=(7 - new_year.weekday()) % 7)
+    weeks = []
+    while monday.year == year and monday + dt.timedelta(days=6) <= last_day:
+        weeks.append(Period(monday, monday + dt.timedelta(days=6), "week"))
+        monday += dt.timedelta(days=7)
+    return weeks
 
 
 def _periods(plan: PairPlan, department: str, year: int) -> list[Period]:
+    if department in plan.weekly_departments:
+        return _weeks(year)
     if plan.stint_months:
         return [_month(year, month) for month in plan.stint_months]
     if department in plan.monthly_departments and year >= plan.monthly_from:
@@ -436,7 +460,7 @@ def _roster(pool: list[str], year: int) -> list[str]:
 def _person_values(
     rng: random.Random, department: str, period: Period, seeds: Seeds
 ) -> dict[str, int | float]:
-    months = 3 if period.quarterly else 1
+    months = period.months
     growth = 1 + GROWTH_PER_YEAR * (period.start.year - _years()[0])
     values: dict[str, int | float] = {}
     for metric, profile in METRIC_PROFILES.items():
@@ -517,7 +541,10 @@ def _submission_time(rng: random.Random, period: Period) -> dt.datetime:
     return submitted + dt.timedelta(days=days)
 
 
-def _pair_forms(plan: PairPlan, seeds: Seeds, taken_names: set[str]) -> list[Form]:
+def pair_forms(plan: PairPlan, taken_names: set[str]) -> list[Form]:
+    """Every form `plan` sends over the programme's years, drawn deterministically; people's
+    names are new to `taken_names` (which this extends)."""
+    seeds = load_seeds()
     forms = []
     for department in plan.departments:
         pool = _name_pool(plan, department, taken_names)
@@ -802,7 +829,9 @@ def _stamp(path: Path, when: dt.datetime) -> None:
     os.utime(path, (timestamp, timestamp))
 
 
-def _write_form(dest: Path, form: Form, seeds: Seeds) -> list[Path]:
+def write_form(dest: Path, form: Form) -> list[Path]:
+    """The form's file under `dest` (and the planted revision or copy, if it is one of those)."""
+    seeds = load_seeds()
     folder = dest / form.folder
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / form.file_name()
@@ -823,7 +852,9 @@ def _write_form(dest: Path, form: Form, seeds: Seeds) -> list[Path]:
     return written
 
 
-def _write_capacity(dest: Path, plan: PairPlan, seeds: Seeds) -> Path:
+def write_capacity(dest: Path, plan: PairPlan) -> Path:
+    """The recipient's capacity workbook, all programme years in one sheet."""
+    seeds = load_seeds()
     folder = dest / plan.supporting / plan.recipient
     folder.mkdir(parents=True, exist_ok=True)
     suffix = CAPACITY_SUFFIX.format(first=_years()[0], last=_years()[-1])
@@ -837,11 +868,10 @@ def _write_capacity(dest: Path, plan: PairPlan, seeds: Seeds) -> Path:
 def write_sample_corpus(dest: Path) -> list[Path]:
     """Write the sample corpus into `dest` (created if needed; files already there are
     overwritten, others left alone) and return the files written, sorted."""
-    seeds = load_seeds()
     written: list[Path] = []
     taken_names: set[str] = set()
     for plan in PAIRS:
-        for form in _pair_forms(plan, seeds, taken_names):
-            written += _write_form(dest, form, seeds)
-        written.append(_write_capacity(dest, plan, seeds))
+        for form in pair_forms(plan, taken_names):
+            written += write_form(dest, form)
+        written.append(write_capacity(dest, plan))
     return sorted(written)
