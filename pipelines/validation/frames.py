@@ -310,10 +310,10 @@ FRAMES: dict[str, Callable[[Inputs], pl.DataFrame]] = {
 }
 
 
-def frame_for(name: str, inputs: Inputs) -> pd.DataFrame:
-    """The frame as GX validates it: pandas, with a plain 0..n-1 index that maps GX's
-    unexpected rows back to their cells."""
-    return FRAMES[name](inputs).to_pandas().reset_index(drop=True)
+def frame_for(name: str, inputs: Inputs) -> pl.DataFrame:
+    """The rows a suite validates, one per cell or row it judges, in an order GX's unexpected
+    row numbers (0..n-1) map back to."""
+    return FRAMES[name](inputs)
 
 
 def registered_departments() -> list[str]:
