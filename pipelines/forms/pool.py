@@ -39,6 +39,10 @@ Job = tuple[Path, str]  # (file to open, path relative to the raw folder)
 # chunk read again after a crash is cheap.
 CHUNK_FILES = 50
 CHUNKS_PER_WORKER = 4
+# A worker costs about a second of CPU to start (an interpreter importing polars and the
+# spreadsheet libraries), what reading some 200 forms costs: a further worker is started only
+# for that many files more.
+FILES_PER_WORKER = 200
 # A chunk's own time limit in the parent, beyond its files' limits: only a backstop for a
 # worker that the per-file timer could not end.
 CHUNK_GRACE_SECONDS = 5.0
@@ -94,11 +98,12 @@ def chunk_size(files: int, workers: int) -> int:
 
 
 def read_forms(jobs: list[Job], workers: int | None = None) -> list[ParsedFile]:
-    """Read (file to open, path relative to the raw folder) jobs; results in job order."""
+    """Read (file to open, path relative to the raw folder) jobs; results in job order. At
+    most `workers` worker processes (default: one per CPU), fewer for few files."""
     if not jobs:
         return []
     limits = read_limits()
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) // FILES_PER_WORKER))
     size = chunk_size(len(jobs), workers)
     chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
     # One thread per worker for polars (inherited through the environment at spawn): the
