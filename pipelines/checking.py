@@ -15,7 +15,7 @@ from pipelines.batch import FormBatch
 from pipelines.forms.model import ParsedFile, Report
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
-from pipelines.validation.suites import validate
+from pipelines.validation.suites import import_gx_meanwhile, validate
 from pipelines.warehouse.manifest import recorded_name, sha256_of, submitted_files
 
 # What each severity is called on the command line: every line starts with one of these.
@@ -156,8 +156,11 @@ def check(paths: list[Path], raw_dir: Path) -> tuple[list[CheckedFile], list[Pro
         file.sha256 = sha256_of(file.path)
         keys[f"{position:06d}:{file.sha256}"] = file
     # In worker processes, as in a run: a file that crashes the spreadsheet library costs
-    # that file, not the check of the others.
+    # that file, not the check of the others. Meanwhile this process imports GX, the larger
+    # part of a check's time.
+    imported = import_gx_meanwhile() if checked else lambda: None
     forms = read_forms([(file.path, _relative(file.path, raw_dir)) for file in checked])
+    imported()
     parsed = {}
     for (key, file), form in zip(keys.items(), forms, strict=True):
         file.parsed = form

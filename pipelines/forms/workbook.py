@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import msoffcrypto
-import openpyxl
 import polars as pl
 import python_calamine
 import xlrd
@@ -220,6 +219,8 @@ def _hidden_rows(content: bytes) -> dict[str, frozenset[int]]:
             if not any(_HIDDEN_XLSX_ROW.search(archive.read(name)) for name in archive.namelist()
                        if name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 return {}
+        import openpyxl  # only here: it brings numpy, a second the reading workers rarely need
+
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
         return {ws.title: frozenset(r - 1 for r, d in ws.row_dimensions.items() if d.hidden)
                 for ws in book.worksheets}

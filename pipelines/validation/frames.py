@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pandas as pd
 import polars as pl
 import yaml
 
@@ -223,6 +222,8 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
 def cross_field_rules(inputs: Inputs) -> pl.DataFrame:
     """One row per (person row, rule) where the report has every column the rule names: the
     rule's two sides evaluated on the row."""
+    import pandas as pd  # here, not at import: `bangfu check` imports it with GX, meanwhile
+
     batch = inputs.batch
     people = batch.activity_rows.filter(pl.col("row_kind") == "person").select(
         "report_id", "sha256", "sheet", "row_number", "name_cell", "person_name")
@@ -310,10 +311,10 @@ FRAMES: dict[str, Callable[[Inputs], pl.DataFrame]] = {
 }
 
 
-def frame_for(name: str, inputs: Inputs) -> pd.DataFrame:
-    """The frame as GX validates it: pandas, with a plain 0..n-1 index that maps GX's
-    unexpected rows back to their cells."""
-    return FRAMES[name](inputs).to_pandas().reset_index(drop=True)
+def frame_for(name: str, inputs: Inputs) -> pl.DataFrame:
+    """The rows a suite validates, one per cell or row it judges, in an order GX's unexpected
+    row numbers (0..n-1) map back to."""
+    return FRAMES[name](inputs)
 
 
 def registered_departments() -> list[str]:

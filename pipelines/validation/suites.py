@@ -9,6 +9,9 @@ Values that come from the seeds (the registered departments) reach the suites as
 expectation parameters.
 
 GX is imported here only, lazily: it costs seconds, and reading files must not wait for it.
+GX validates pandas frames: each suite gets one frame of every file's rows, holding only the
+columns its expectations name; the other columns an issue needs are taken from the polars
+frame for the few rows that failed.
 """
 
 from __future__ import annotations
@@ -17,17 +20,21 @@ import json
 import math
 import os
 import string
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import polars as pl
 
 from pipelines.batch import FormBatch
 from pipelines.issues import Issue, catalogue
 from pipelines.settings import EXPECTATIONS_DIR
 from pipelines.validation.frames import Inputs, frame_for, registered_departments
+
+if TYPE_CHECKING:  # pandas is imported with GX, off the path of reading files
+    import pandas as pd
 
 SUITES_DIR = EXPECTATIONS_DIR / "suites"
 TOP_FAILURES = 10
@@ -71,6 +78,31 @@ def suite_tables(suites_dir: Path = SUITES_DIR) -> dict[str, str]:
             for path in suite_files(suites_dir)}
 
 
+# The keys of an expectation's arguments that name columns of the frame; a row condition names
+# its column as {"name": …} under "column".
+_COLUMN_KEYS = {"column", "column_A", "column_B", "column_list"}
+
+
+def _columns_named(value: Any, key: str | None = None) -> Iterator[str]:
+    if isinstance(value, dict):
+        if key == "column" and isinstance(value.get("name"), str):
+            yield value["name"]
+        for inner_key, inner in value.items():
+            yield from _columns_named(inner, inner_key)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _columns_named(inner, key)
+    elif isinstance(value, str) and key in _COLUMN_KEYS:
+        yield value
+
+
+def validated_columns(spec: dict[str, Any], frame: pl.DataFrame) -> list[str]:
+    """The frame's columns the suite's expectations read, in the frame's order. A column an
+    expectation names that the frame lacks is left for GX to report."""
+    named = {c for e in spec["expectations"] for c in _columns_named(e["kwargs"])}
+    return [column for column in frame.columns if column in named]
+
+
 def _suite_spec(path: Path) -> dict[str, Any]:
     spec = json.loads(path.read_text(encoding="utf-8"))
     unknown = {e["meta"]["code"] for e in spec["expectations"]} - set(catalogue())
@@ -79,10 +111,24 @@ def _suite_spec(path: Path) -> dict[str, Any]:
     return spec
 
 
+def _import_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations  # noqa: F401
+
+
+def import_gx_meanwhile() -> Callable[[], None]:
+    """Start importing GX (seconds of CPU) in a thread, for a caller that has other work to
+    wait for meanwhile — files being read in worker processes; call what it returns to wait
+    for the import before validating. A failed import is raised again by `validate`."""
+    thread = threading.Thread(target=_import_gx, name="import great_expectations")
+    thread.start()
+    return thread.join
+
+
 def gx_context(results_root: Path | None) -> Any:
     """An in-memory GX context, or one that records every validation (and builds Data Docs)
     under `results_root` — outside the repository, beside the warehouse."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    _import_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -125,7 +171,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pd.DataFrame, context: Any,
+def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pl.DataFrame, context: Any,
                run_name: str) -> None:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
@@ -135,7 +181,7 @@ def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pd.DataFrame, c
     definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(
         name=result.suite, data=asset.add_batch_definition_whole_dataframe("batch"), suite=suite))
     validation = definition.run(
-        batch_parameters={"dataframe": frame},
+        batch_parameters={"dataframe": frame.select(validated_columns(spec, frame)).to_pandas()},
         expectation_parameters={"registered_departments": registered_departments()},
         result_format={"result_format": "COMPLETE"},
         run_id=RunIdentifier(run_name=run_name),
@@ -148,8 +194,9 @@ def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pd.DataFrame, c
             raise RuntimeError(f"suite {result.suite}: {config.type} could not run: "
                                f"{outcome.exception_info.get('exception_message')}")
         result.failed_expectations += 1
-        for index in outcome.result.get("unexpected_index_list") or []:
-            row = frame.iloc[index]
+        unexpected = outcome.result.get("unexpected_index_list") or []
+        failing = frame[unexpected, :].to_pandas().iterrows() if unexpected else ()
+        for _, row in failing:
             number = _text(row.get("row_number"))
             result.issues.append((row["sha256"], Issue(
                 config.meta["code"],
@@ -175,10 +222,10 @@ def validate(batch: FormBatch, *, results_root: Path | None = None,
     frames = {name: frame_for(spec["meta"]["frame"], inputs) for name, spec in specs.items()}
     results = [SuiteResult(name, len(frames[name]), len(spec["expectations"]))
                for name, spec in specs.items()]
-    if any(not frame.empty for frame in frames.values()):  # else: no need to import GX
+    if any(not frame.is_empty() for frame in frames.values()):  # else: no need to import GX
         context = gx_context(results_root)
         for result in results:
-            if not frames[result.suite].empty:
+            if not frames[result.suite].is_empty():
                 _run_suite(result, specs[result.suite], frames[result.suite], context, run_name)
         if results_root is not None:
             context.build_data_docs()

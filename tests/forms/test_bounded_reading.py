@@ -12,7 +12,7 @@ import pytest
 from formfiles import LINXIA_TITLE, OLD_HEADER, activity_sheet, write_xlsx
 
 from pipelines.forms import workbook
-from pipelines.forms.pool import read_forms
+from pipelines.forms.pool import chunk_size, read_forms
 from pipelines.forms.reader import read_form
 from pipelines.settings import ReadLimits, read_limits
 
@@ -119,6 +119,13 @@ def test_macros_and_external_links_are_reported(tmp_path: Path) -> None:
     assert parsed.reports and not parsed.has_file_error  # the saved values are still read
 
 
+def slow_csv(path: Path) -> Path:
+    """A form the reader needs seconds for: 19,000 people."""
+    path.write_text("姓名,诊疗人次,开展手术例数\n" + "".join(
+        f"张{n},{n % 9},0\n" for n in range(19_000)), encoding="utf-8")
+    return path
+
+
 def test_workers_have_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = good_form(tmp_path / "good.xlsx")
     big = tmp_path / "big.csv"
@@ -133,12 +140,30 @@ def test_workers_have_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         # A form the reader needs well over a second for, against a limit of a millisecond:
         # the pool's timer looks every tenth of a second, so a file read faster than that
         # could still finish in time on a quiet machine.
-        slow_form = tmp_path / "slow.csv"
-        slow_form.write_text("姓名,诊疗人次,开展手术例数\n" + "".join(
-            f"张{n},{n % 9},0\n" for n in range(19_000)), encoding="utf-8")
+        slow_form = slow_csv(tmp_path / "slow.csv")
         monkeypatch.setenv("BANGFU_READ_SECONDS", "0.001")
         read_limits.cache_clear()
         (slow,) = read_forms([(slow_form, "slow.csv")])
         assert [i.code for i in slow.issues] == ["read_time_limit"]
     finally:
         read_limits.cache_clear()
+
+
+def test_a_file_past_its_limit_costs_only_itself_not_its_chunk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are read in chunks, yet the limit is each file's: the slow form shares a task
+    with a good one (its chunk's time is the sum of its files' limits, more than the slow
+    form needs), is stopped at its own limit, and the chunk's other file is read again."""
+    good = good_form(tmp_path / "good.xlsx")
+    jobs = [(good, f"good{n}.xlsx") for n in range(6)]
+    jobs.insert(3, (slow_csv(tmp_path / "slow.csv"), "slow.csv"))
+    assert chunk_size(len(jobs), workers=1) == 2  # chunks: 0–1, 2–3 (good2 and slow), 4–5, 6
+    monkeypatch.setenv("BANGFU_READ_SECONDS", "0.5")
+    read_limits.cache_clear()
+    try:
+        parsed = read_forms(jobs, workers=1)
+    finally:
+        read_limits.cache_clear()
+    assert [[i.code for i in form.issues] for form in parsed] == [
+        [], [], [], ["read_time_limit"], [], [], []]
+    assert all(form.reports for n, form in enumerate(parsed) if n != 3)
