@@ -30,7 +30,8 @@ setup: .venv/.synced $(DBT_MANIFEST) $(VENDOR)/node_modules/.installed
 	@touch $@
 
 $(DBT_MANIFEST): .venv/.synced $(DBT_SOURCES)
-	$(UV) run --frozen dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	@# Absolute, as the pipeline and the tests give it: the parse (seed paths among it) is theirs.
+	$(UV) run --frozen dbt parse --quiet --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project
 	@touch $@
 
 # The browser libraries the site ships (plotly.js, DataTables), from the npm registry, locked.
