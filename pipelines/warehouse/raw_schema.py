@@ -60,7 +60,9 @@ def _meta(spec: dict[str, Any]) -> dict[str, Any]:
 @cache
 def raw_tables(path: Path = SOURCES_FILE) -> dict[str, Table]:
     with path.open(encoding="utf-8") as fh:
-        (source,) = [s for s in yaml.safe_load(fh)["sources"] if s["name"] == RAW_SCHEMA]
+        # libyaml's loader where it is built in: the file is large, and the reader needs it.
+        loaded = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        (source,) = [s for s in loaded["sources"] if s["name"] == RAW_SCHEMA]
     tables = {}
     for spec in source["tables"]:
         columns = tuple(

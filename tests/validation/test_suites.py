@@ -103,6 +103,36 @@ def test_capacity_counts_are_whole_numbers(tmp_path: Path) -> None:
     assert codes(judged) == [("non_integer_count", "C3")]
 
 
+def test_a_capacity_share_above_its_bound_in_the_catalogue_is_implausible(tmp_path: Path) -> None:
+    path = tmp_path / "和政县人民医院_能力指标.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("能力指标")
+    for r, row in enumerate([["和政县人民医院能力指标"], ["指标", "2021年", "2022年"],
+                             ["实际开放床位数", 500, 527], ["病例组合指数（CMI）", 0.82, 0.87],
+                             ["三、四级手术占比", 21.5, 124.75]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    judged, _ = validate(batch_of(path))
+    assert codes(judged) == [("implausible_value", "C5")]
+    (message,) = judged.issues.filter(judged.issues["cell"] == "C5")["message"]
+    assert "最多为 100" in message
+
+
+def test_a_suite_with_an_expectation_gx_does_not_know_is_refused(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    (suites / "bad.json").write_text(json.dumps({
+        "name": "bad", "meta": {"frame": "activity_rows", "table": "activity_rows"},
+        "expectations": [{"type": "expect_column_pair_values_A_to_be_greater_than_B",
+                          "kwargs": {"column_A": "row_number", "column_B": "row_number"},
+                          "meta": {"code": "implausible_value"}}],
+    }), encoding="utf-8")
+    path = tmp_path / "心内科.xlsx"
+    write_xlsx(path, activity_sheet(period="2021年3月", rows=[["张三", 1, 0, 0, 0, 0, 0, 0, 0, 0]]))
+    with pytest.raises(ValueError, match="A_to_be_greater_than_B"):
+        validate(batch_of(path), suites_dir=suites)
+
+
 def test_rules_about_the_total_apply_to_the_2021_template(tmp_path: Path) -> None:
     """The 2021 template has no 诊疗人次 column; its total is 门诊 + 急诊."""
     row = ["张三", 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0]  # 教学查房 6, no clinical work
