@@ -90,28 +90,27 @@ def test_a_name_merged_down_over_monthly_rows_is_no_repeat(tmp_path: Path) -> No
     assert [code for code, _ in codes(judged)] == ["unknown_column"]  # 月份, nothing else
 
 
-def test_capacity_counts_are_whole_numbers(tmp_path: Path) -> None:
-    path = tmp_path / "和政县人民医院_能力指标.xlsx"
+def capacity_workbook(path: Path, beds_2022: float, grade34_share_2022: float) -> Path:
+    """A recipient's capacity table, 2021 and 2022: beds in row 3, the share in row 5."""
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("能力指标")
     for r, row in enumerate([["和政县人民医院能力指标"], ["指标", "2021年", "2022年"],
-                             ["实际开放床位数", 500, 527.5], ["病例组合指数（CMI）", 0.82, 0.87],
-                             ["三、四级手术占比", 21.5, 24.75]]):
+                             ["实际开放床位数", 500, beds_2022],
+                             ["病例组合指数（CMI）", 0.82, 0.87],
+                             ["三、四级手术占比", 21.5, grade34_share_2022]]):
         sheet.write_row(r, 0, row)
     book.close()
+    return path
+
+
+def test_capacity_counts_are_whole_numbers(tmp_path: Path) -> None:
+    path = capacity_workbook(tmp_path / "和政县人民医院_能力指标.xlsx", 527.5, 24.75)
     judged, _ = validate(batch_of(path))
     assert codes(judged) == [("non_integer_count", "C3")]
 
 
 def test_a_capacity_share_above_its_bound_in_the_catalogue_is_implausible(tmp_path: Path) -> None:
-    path = tmp_path / "和政县人民医院_能力指标.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("能力指标")
-    for r, row in enumerate([["和政县人民医院能力指标"], ["指标", "2021年", "2022年"],
-                             ["实际开放床位数", 500, 527], ["病例组合指数（CMI）", 0.82, 0.87],
-                             ["三、四级手术占比", 21.5, 124.75]]):
-        sheet.write_row(r, 0, row)
-    book.close()
+    path = capacity_workbook(tmp_path / "和政县人民医院_能力指标.xlsx", 527, 124.75)
     judged, _ = validate(batch_of(path))
     assert codes(judged) == [("implausible_value", "C5")]
     (message,) = judged.issues.filter(judged.issues["cell"] == "C5")["message"]
