@@ -73,3 +73,19 @@ def test_importing_the_definitions_runs_nothing_and_changes_no_environment(tmp_p
     probe = subprocess.run([sys.executable, "-c", IMPORT_PROBE], env=env, capture_output=True,
                            text=True, check=True)
     assert json.loads(probe.stdout.splitlines()[-1]) == {"started": [], "changed": []}
+
+
+def test_the_warehouse_resource_shows_its_settings_and_a_field_overrides_the_environment(
+        bangfu_env) -> None:
+    from pipelines.defs.resources import WarehouseResource
+
+    fields = WarehouseResource().get_resource_definition().config_schema.config_type.fields
+    assert set(fields) == {"raw_dir", "warehouse", "site_dir", "settle_seconds"}
+    assert all(field.description for field in fields.values())  # what the UI shows
+    # Empty fields read the contract's variables when the run starts; a given field wins.
+    assert WarehouseResource().settings.raw_dir == bangfu_env["raw"]
+    given = WarehouseResource(raw_dir=str(bangfu_env["raw"] / "省"), settle_seconds=5).settings
+    assert (given.raw_dir, given.settle_seconds) == (bangfu_env["raw"] / "省", 5)
+    assert given.warehouse == bangfu_env["warehouse"]
+    # The working copy lives beside the warehouse it will replace, under dbt's database name.
+    assert given.working_warehouse.parent == bangfu_env["warehouse"].parent
