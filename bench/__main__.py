@@ -13,12 +13,9 @@ and bench/results/latest.json (every figure, git-ignored).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -27,6 +24,7 @@ from typing import Any
 
 from bench import corpus as corpora
 from bench import report
+from bench.context import run_context
 from bench.readers import READER_CODE, READERS, write_jobs
 from bench.whole_run import REPO_ROOT, bangfu_run, dagster_runs, environment, run_measured
 
@@ -101,26 +99,9 @@ def measure_size(corpus: corpora.Corpus, workdir: Path) -> dict[str, Any]:
     return result
 
 
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          check=False)
-    return done.stdout.strip()
-
-
 def _meta(argv: Sequence[str]) -> dict[str, Any]:
-    return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python -m bench", *argv]),
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        # Others edit the measured code at the same time: say whether it had local changes.
-        "measured_code_changed": bool(_git("status", "--porcelain", "--", "pipelines",
-                                           "dbt_project", "expectations", "dashboards")),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
-        "load_average_before": os.getloadavg(),
-        "generator": corpora.generator_version(),
-    }
+    return {**run_context(" ".join(["python -m bench", *argv])),
+            "generator": corpora.generator_version()}
 
 
 def _write(results: dict[str, Any]) -> str:

@@ -6,10 +6,8 @@ its own process; prints a table and writes bench/results/stages.json. The whole 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -18,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.context import run_context
 from bench.corpus import cached_corpus
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -56,25 +55,8 @@ def _run_stage(stage: str, workdir: Path, repeats: int) -> dict[str, Any]:
     return {**result, "load_average_after": os.getloadavg()}
 
 
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          check=False)
-    return done.stdout.strip()
-
-
 def _meta(argv: Sequence[str], repeats: int) -> dict[str, Any]:
-    return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python -m bench.stage_table", *argv]),
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        # Others edit the measured code at the same time: say whether it had local changes.
-        "measured_code_changed": bool(_git("status", "--porcelain", "--", "pipelines",
-                                           "dbt_project", "expectations", "dashboards")),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "load_average_before": os.getloadavg(),
-        "repeats": repeats,
-    }
+    return {**run_context(" ".join(["python -m bench.stage_table", *argv])), "repeats": repeats}
 
 
 # ----------------------------------------------------------------------------------------
