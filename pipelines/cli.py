@@ -81,14 +81,23 @@ def _dagster_instance():
     return DagsterInstance.get()
 
 
-def run_pipeline(instance=None, progress=None, accept_withdrawals: bool = False):
+def run_pipeline(instance=None, progress=None, accept_withdrawals: bool = False,
+                 look_first: bool = True):
     """One complete run of every asset, in this process, through Dagster; the run's result.
     With a `progress` (pipelines.progress.RunProgress), Dagster's events go to it instead of
     to the console. `accept_withdrawals` is the operator's word that the run may withdraw
-    more than half of the present files."""
-    from pipelines.defs import defs
+    more than half of the present files. When a look at the folder (`look_first`) finds
+    nothing new, the run is the scan job alone, which starts without loading dbt."""
+    from pipelines.defs.ingest import SCAN_JOB, folder_unchanged
 
-    job = defs.resolve_job_def("bangfu_pipeline")
+    if look_first and folder_unchanged(Settings.from_env()):
+        from pipelines.defs.scan import scan_defs
+
+        job = scan_defs.resolve_job_def(SCAN_JOB)
+    else:
+        from pipelines.definitions import defs
+
+        job = defs.resolve_job_def("bangfu_pipeline")
     if progress is None:
         loggers = {"console": {"config": {"log_level": "INFO"}}}
     else:

@@ -17,7 +17,7 @@ NAME = "欧阳蔚然"
 
 
 def bangfu_job() -> dg.JobDefinition:
-    from pipelines.defs import defs
+    from pipelines.definitions import defs
 
     return defs.resolve_job_def("bangfu_pipeline")
 

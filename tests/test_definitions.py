@@ -7,7 +7,7 @@ import os
 
 import dagster as dg
 
-from pipelines.defs import defs
+from pipelines.definitions import defs
 from pipelines.validation.suites import suite_tables
 
 
@@ -54,7 +54,7 @@ def recording_init(self, args, *rest, **kwargs):
     started.append(str(args))
     real_init(self, args, *rest, **kwargs)
 subprocess.Popen.__init__ = recording_init
-import pipelines.defs
+import pipelines.definitions
 changed = sorted(k for k in before.keys() | os.environ.keys() if before.get(k) != os.environ.get(k))
 print(json.dumps({"started": started, "changed": changed}))
 """
@@ -89,3 +89,18 @@ def test_the_warehouse_resource_shows_its_settings_and_a_field_overrides_the_env
     assert given.warehouse == bangfu_env["warehouse"]
     # The working copy lives beside the warehouse it will replace, under dbt's database name.
     assert given.working_warehouse.parent == bangfu_env["warehouse"].parent
+
+
+def test_the_scan_job_starts_without_dbt() -> None:
+    """A run with nothing new is the scan job: its definitions load no dbt (seconds of
+    imports), and hold ingest alone."""
+    import subprocess
+    import sys
+
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from pipelines.defs.scan import scan_defs; "
+         "job = scan_defs.resolve_job_def('bangfu_scan'); "
+         "print(sorted(n for n in sys.modules if n.split('.')[0] in ('dbt', 'dagster_dbt')), "
+         "[node.name for node in job.nodes])"],
+        capture_output=True, text=True, check=True)
+    assert probe.stdout.split() == ["[]", "['ingest']"]

@@ -126,12 +126,20 @@ def test_runs_over_a_changing_folder(bangfu_env: dict[str, Path]) -> None:
     assert yearly(warehouse, "outpatient_visits")[2021] == 50
     parsed_at = query(warehouse, "select sha256, parsed_at from raw.parsed_files order by 1")
 
-    # Run 2: an unchanged folder reads nothing, and nothing after the scan runs: no table is
-    # materialized, dbt, the docs, publishing and the site are skipped, the file is as it was.
+    # Run 2: an unchanged folder reads nothing and builds nothing. `bangfu run` looks first
+    # and launches the scan job alone, which records its scan as an observation; the whole
+    # job (as the nightly schedule launches it) skips every step after the scan. Neither
+    # materializes a table, and the published file is as it was.
     published = digest(warehouse)
     second = run_pipeline(instance)
-    assert second.success and second.get_asset_materialization_events() == []
-    skipped = {e.step_key for e in second.all_events if e.event_type_value == "STEP_SKIPPED"}
+    assert second.success and second.job_def.name == "bangfu_scan"
+    assert second.get_asset_materialization_events() == []
+    (scanned,) = second.get_asset_observation_events()
+    assert scanned.asset_key == dg.AssetKey(["raw", "file_versions"])
+    assert scanned.event_specific_data.asset_observation.metadata["changed"].value is False
+    nightly = run_pipeline(instance, look_first=False)
+    assert nightly.success and nightly.get_asset_materialization_events() == []
+    skipped = {e.step_key for e in nightly.all_events if e.event_type_value == "STEP_SKIPPED"}
     assert skipped == {"dbt_models", "dbt_docs", "published_warehouse", "dashboard_site"}
     assert digest(warehouse) == published
 
@@ -180,5 +188,5 @@ def test_runs_over_a_changing_folder(bangfu_env: dict[str, Path]) -> None:
     assert len(archived) == 11  # A, copy, B, B 修订, C twice, four bad files, one edited
     for (relative,) in archived:
         assert (warehouse.parent / relative).is_file()
-    assert all(result.success for result in (first, second, edited, third, fourth))
+    assert all(r.success for r in (first, second, nightly, edited, third, fourth))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs import defs
+from pipelines.definitions import defs
 
 
 def tick(instance: dg.DagsterInstance, cursor: str | None):

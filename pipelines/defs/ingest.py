@@ -26,6 +26,8 @@ from pipelines.warehouse import build_record, store
 from pipelines.warehouse import manifest as raw_manifest
 
 INGEST = "ingest"
+# The job of ingest alone (pipelines/defs/scan.py).
+SCAN_JOB = "bangfu_scan"
 RAW_TABLES = ["file_versions", "skipped_files", *FormBatch.table_names()]
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
 
@@ -68,8 +70,8 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
             "原始层各表只能一起载入：请选择全部 raw/* 资产（或整个 ingest）再运行")
     settings = warehouse.settings
     raw_manifest.check_raw_folder(settings.raw_dir)
-    published = settings.warehouse if settings.warehouse.exists() else None
-    known = store.known_versions(published) if published else {}
+    published = settings.warehouse.exists()
+    known = store.known_versions(settings.warehouse) if published else {}
     with environment_errors(settings.warehouse_dir):
         scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir, known,
                                  settle_seconds=settings.settle_seconds)
@@ -81,11 +83,7 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         "not_read": scan.skipped.group_by("code").len().sort("code").rows(),
     }
 
-    record = build_record.read(settings) if published else None
-    if (record is not None and record.site_built
-            and record.inputs_digest == build_record.build_inputs_digest()
-            and (settings.site_dir / "index.html").is_file()
-            and store.records_scan(published, scan, READER_VERSION)):
+    if nothing_new(settings, scan):
         context.log.info(
             f"nothing new: the published warehouse records these {scan.files.height} files "
             "and it and its site were built by this code; no table is materialized")
@@ -93,6 +91,11 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         yield dg.AssetObservation(asset_key=RAW_TABLE_KEYS[0],
                                   metadata={"changed": False, **scanned})
         return
+    if context.job_name == SCAN_JOB:
+        raise OperatorError(
+            "raw_folder_changed",
+            "报送文件夹在运行开始后有变化（有文件新增、改动或移走）：请再运行一次 bangfu run；"
+            "已发布的数据库和网站未改动")
 
     working = warehouse.start_working_copy()
     batch = _read_new_contents(context, settings, working, scan)
@@ -123,6 +126,29 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
                 "top_failures": dg.MetadataValue.json(result.top_failures()),
             },
         )
+
+
+def nothing_new(settings: Settings, scan: raw_manifest.Scan) -> bool:
+    """Whether the published warehouse already records this scan, and it and its site were
+    built by this code: then a run has nothing to build."""
+    if not settings.warehouse.exists():
+        return False
+    record = build_record.read(settings)
+    return (record is not None and record.site_built
+            and record.inputs_digest == build_record.build_inputs_digest()
+            and (settings.site_dir / "index.html").is_file()
+            and store.records_scan(settings.warehouse, scan, READER_VERSION))
+
+
+def folder_unchanged(settings: Settings) -> bool:
+    """The same question asked before a run starts, outside its lock: the folder scanned
+    without writing anything. `bangfu run` then launches the scan job alone."""
+    if not settings.warehouse.exists() or not settings.raw_dir.is_dir():
+        return False
+    scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir,
+                             store.known_versions(settings.warehouse),
+                             settle_seconds=settings.settle_seconds, archive=False)
+    return nothing_new(settings, scan)
 
 
 def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, working: Path,

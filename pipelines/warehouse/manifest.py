@@ -279,19 +279,22 @@ def _utc(timestamp: float) -> dt.datetime:
 
 
 def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | None = None,
-         settle_seconds: float = 0, now: float | None = None) -> Scan:
+         settle_seconds: float = 0, now: float | None = None, archive: bool = True) -> Scan:
     """The manifest of the raw folder. Every file is hashed by content on every run (an edit
     that keeps size and mtime, as `cp -p` makes, is still seen); a content not yet archived
     is copied in first and hashed as copied. A file that is still changing keeps the
-    version the ledger knows, if any, and is listed as waiting."""
+    version the ledger knows, if any, and is listed as waiting. With `archive=False` nothing
+    is written (a look outside the run lock): a content not archived yet has no
+    archive_path."""
     known = known or {}
     now = time.time() if now is None else now
     files, skipped = [], []
-    archive_dir = warehouse_dir / "archive"
-    archive_dir.mkdir(mode=ARCHIVE_FOLDER_MODE, parents=True, exist_ok=True)
-    os.chmod(archive_dir, ARCHIVE_FOLDER_MODE)
-    for leftover in archive_dir.glob(INCOMING_PREFIX + "*"):
-        leftover.unlink(missing_ok=True)
+    if archive:
+        archive_dir = warehouse_dir / "archive"
+        archive_dir.mkdir(mode=ARCHIVE_FOLDER_MODE, parents=True, exist_ok=True)
+        os.chmod(archive_dir, ARCHIVE_FOLDER_MODE)
+        for leftover in archive_dir.glob(INCOMING_PREFIX + "*"):
+            leftover.unlink(missing_ok=True)
 
     def skip(name: str, code: str, detail: str) -> None:
         issue = Issue(code, detail=detail, source="scan")
@@ -303,7 +306,7 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
             skip(entry.name, *entry.skip)
             continue
         try:
-            version = _archived_version(entry, warehouse_dir, now - settle_seconds)
+            version = _archived_version(entry, warehouse_dir, now - settle_seconds, archive)
         except StillChanging:
             version = None
         except OSError as exc:
@@ -323,7 +326,8 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
                 pl.DataFrame(skipped, schema=SKIPPED_SCHEMA, orient="row"))
 
 
-def _archived_version(entry: Entry, warehouse_dir: Path, settled_before: float) -> dict | None:
+def _archived_version(entry: Entry, warehouse_dir: Path, settled_before: float,
+                      archive: bool = True) -> dict | None:
     """The file's version, archived; None when it changed after `settled_before`."""
     before = os.stat(entry.path, follow_symlinks=False)
     if max(before.st_mtime, before.st_ctime) > settled_before:
@@ -331,6 +335,9 @@ def _archived_version(entry: Entry, warehouse_dir: Path, settled_before: float) 
     sha256, stat = content_hash(entry.path)
     relative = archive_relative_path(sha256, entry.path.suffix)
     if not (warehouse_dir / relative).is_file():
+        if not archive:
+            return {"sha256": sha256, "size_bytes": stat.st_size,
+                    "modified_at": _utc(stat.st_mtime), "archive_path": None}
         relative, stat = copy_into_archive(entry.path, warehouse_dir, sha256)
     return {"sha256": sha256, "size_bytes": stat.st_size, "modified_at": _utc(stat.st_mtime),
             "archive_path": relative}
