@@ -26,7 +26,8 @@ import xlsxwriter
 from formfiles import NEW_HEADER, activity_sheet, write_xlsx
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from pipelines.cli import run_pipeline
+from pipelines.cli import operator_lines, run_pipeline
+from pipelines.defs.scan import scan_defs
 
 FOLDER = "临夏州人民医院/和政县人民医院"
 A = f"{FOLDER}/2020/儿科_2020年第4季度_统计表.xlsx"
@@ -151,6 +152,12 @@ def test_runs_over_a_changing_folder(bangfu_env: dict[str, Path]) -> None:
     os.utime(corrupt, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (corrupt.stat().st_size, corrupt.stat().st_mtime_ns) == (
         before.st_size, before.st_mtime_ns)
+    # Had `bangfu run` looked just before the edit, its scan job would find the change and
+    # stop (run again), loading nothing.
+    late = scan_defs.resolve_job_def("bangfu_scan").execute_in_process(
+        instance=instance, raise_on_error=False)
+    assert not late.success and "raw_folder_changed" in operator_lines(late)[0]
+    assert digest(warehouse) == published
     edited = run_pipeline(instance)
     assert edited.success and files_read(edited) == 1
     assert by_path(warehouse)["坏文件/损坏.xlsx"] == ["rejected", "withdrawn"]
