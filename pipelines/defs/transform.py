@@ -114,7 +114,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     working = warehouse.working_copy or warehouse.start_working_copy()
     settings = warehouse.settings
     unchanged = _unchanged_seeds(build_record.read(settings))
-    args = ["build", *(["--exclude", " ".join(unchanged)] if unchanged else [])]
+    # --full-refresh: a seed that is loaded is created anew, so a seed that gained columns
+    # since the warehouse was built loads (dbt would otherwise insert into the old table).
+    # Nothing else here is incremental: every model is rebuilt either way.
+    args = ["build", "--full-refresh",
+            *(["--exclude", " ".join(unchanged)] if unchanged else [])]
     with _dbt_pointed_at(working):
         # One target folder, not one per run: runs of a checkout take turns (the link's
         # lock), and dbt reuses its partial parse from there.
