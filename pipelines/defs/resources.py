@@ -50,14 +50,12 @@ class WarehouseResource(dg.ConfigurableResource):
         run to load and build in."""
         return store.start_working_copy(self.settings)
 
-    @property
-    def working_copy(self) -> Path | None:
-        """This run's working copy, or None when no step of this run started one."""
+    def working_copy(self) -> Path:
+        """This run's working copy; a step run without ingest (dbt, its docs) starts one
+        from the published warehouse, which is never published (dbt did not build it
+        after a load)."""
         path = self.settings.working_warehouse
-        return path if path.exists() else None
-
-    def discard_working_copy(self) -> None:
-        store.discard_working_copy(self.settings)
+        return path if path.exists() else self.start_working_copy()
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:

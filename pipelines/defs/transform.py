@@ -22,6 +22,7 @@ from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR
 from pipelines.warehouse import build_record
 
 TRANSFORM_DOCS = "transform"
+SEEDS_GROUP = "seeds"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # dbt's own folder for what it generates, as an absolute path (DbtProject keeps it relative).
@@ -100,7 +101,7 @@ class BangfuTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
-            return "seeds"
+            return SEEDS_GROUP
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "transform"
 
@@ -111,7 +112,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     """`dbt build` (seeds, models, tests) in the run's working warehouse. Seeds the warehouse
     already holds as they are now are left out; every model is rebuilt and tested. Run
     without ingest, it builds in a fresh copy of the published warehouse."""
-    working = warehouse.working_copy or warehouse.start_working_copy()
+    working = warehouse.working_copy()
     settings = warehouse.settings
     unchanged = _unchanged_seeds(build_record.read(settings))
     # --full-refresh: a seed that is loaded is created anew, so a seed that gained columns
@@ -126,9 +127,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     build_record.write_pending(settings, build_record.build_inputs_digest(), seed_checksums())
 
 
-# The models every build rebuilds (seeds may be left out): what the docs wait for.
-MODEL_KEYS = [BangfuTranslator().get_asset_key(node) for node in _manifest()["nodes"].values()
-              if node["resource_type"] == "model"]
+# The models every build rebuilds (seeds may be left out): what the docs wait for. Taken
+# from the dbt assets, which have read the manifest already.
+MODEL_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name != SEEDS_GROUP]
 
 
 def dbt_docs_page() -> Path:
@@ -151,7 +152,7 @@ def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     if dbt_docs_page().is_file() and stamp.is_file() and stamp.read_text() == project:
         context.add_output_metadata({"generated": False, "page": str(dbt_docs_page())})
         return
-    working = warehouse.working_copy or warehouse.start_working_copy()
+    working = warehouse.working_copy()
     with _dbt_pointed_at(working):
         dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
                 target_path=DBT_TARGET).wait()

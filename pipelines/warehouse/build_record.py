@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pipelines.settings import REPO_ROOT, Settings
@@ -24,8 +25,10 @@ _SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".md", ".html", ".
              ".jinja"}
 
 
+@cache
 def build_inputs_digest(tops: tuple[str, ...] = BUILD_INPUTS, root: Path = REPO_ROOT) -> str:
-    """One digest of every source file under `tops` (names and bytes)."""
+    """One digest of every source file under `tops` (names and bytes); once per process (a
+    run asks before it starts, in ingest and after dbt; the code does not change in between)."""
     digest = hashlib.sha256()
     for top in tops:
         for path in sorted((root / top).rglob("*")):
