@@ -2,7 +2,8 @@
 an archived copy of each version taken before anything else touches it.
 
 The archived copy is what was hashed and what is read: a file is copied into the archive
-first, the copy's bytes are hashed as they are written, and the copy is named by that hash.
+first, the copy's bytes are hashed as they are written, and the copy is named by that hash
+once the scan's new copies are all on disk.
 A file still being written (its size or mtime moved during the copy, or it changed less
 than the settle time ago) waits for the next run. Everything in the folder is recorded,
 whatever its name: what is not read (hidden and system files, symbolic links, which are
@@ -238,12 +239,13 @@ def content_hash(path: Path) -> tuple[str, os.stat_result]:
         os.close(fd)
 
 
-def copy_into_archive(path: Path, warehouse_dir: Path,
-                      expected_sha256: str) -> tuple[str, os.stat_result]:
-    """Copy a file into the content-addressed archive, named by the sha256 of the bytes
-    written; (archive path, the file's stat). Raises StillChanging, and discards the copy,
-    when the file's size or mtime moved during the copy or the copy's bytes are not the ones
-    hashed before (the sender is still writing)."""
+def stage_into_archive(path: Path, warehouse_dir: Path,
+                       expected_sha256: str) -> tuple[str, os.stat_result, Path]:
+    """Copy a file into the archive's incoming area, hashing the bytes written; (its archive
+    path, the file's stat, the incoming copy), for `commit_to_archive` to name once it is on
+    disk. Raises StillChanging, and discards the copy, when the file's size or mtime moved
+    during the copy or the copy's bytes are not the ones hashed before (the sender is still
+    writing)."""
     archive_dir = warehouse_dir / "archive"
     fd = _open_no_follow(path)
     tmp_fd, tmp_name = tempfile.mkstemp(dir=archive_dir, prefix=INCOMING_PREFIX)
@@ -254,24 +256,33 @@ def copy_into_archive(path: Path, warehouse_dir: Path,
             for block in iter(lambda: source.read(_BLOCK), b""):
                 tmp.write(block)
                 digest.update(block)
-            tmp.flush()
-            os.fsync(tmp.fileno())
         _stable_stat(fd, before)
         sha256 = digest.hexdigest()
         if sha256 != expected_sha256:
             raise StillChanging
-        relative = archive_relative_path(sha256, path.suffix)
-        target = warehouse_dir / relative
-        target.parent.mkdir(mode=ARCHIVE_FOLDER_MODE, exist_ok=True)
-        os.chmod(target.parent, ARCHIVE_FOLDER_MODE)
         os.chmod(tmp_name, ARCHIVE_FILE_MODE)
-        os.replace(tmp_name, target)
-        return relative, before
+        return archive_relative_path(sha256, path.suffix), before, Path(tmp_name)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     finally:
         os.close(fd)
+
+
+def commit_to_archive(staged: dict[str, Path], warehouse_dir: Path) -> None:
+    """Give incoming copies (archive path → copy) their names. The copies reach the disk
+    first, all together (an fsync each cost seconds per thousand files), so that a name in
+    the archive always holds its bytes, whenever the machine stops; then the names do,
+    before anything that refers to them is loaded."""
+    if not staged:
+        return
+    os.sync()
+    for relative, incoming in staged.items():
+        target = warehouse_dir / relative
+        target.parent.mkdir(mode=ARCHIVE_FOLDER_MODE, exist_ok=True)
+        os.chmod(target.parent, ARCHIVE_FOLDER_MODE)
+        os.replace(incoming, target)
+    os.sync()
 
 
 def _utc(timestamp: float) -> dt.datetime:
@@ -289,6 +300,7 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
     known = known or {}
     now = time.time() if now is None else now
     files, skipped = [], []
+    staged: dict[str, Path] = {}  # archive path → the incoming copy of a new content
     if archive:
         archive_dir = warehouse_dir / "archive"
         archive_dir.mkdir(mode=ARCHIVE_FOLDER_MODE, parents=True, exist_ok=True)
@@ -306,7 +318,8 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
             skip(entry.name, *entry.skip)
             continue
         try:
-            version = _archived_version(entry, warehouse_dir, now - settle_seconds, archive)
+            version = _archived_version(entry, warehouse_dir, now - settle_seconds,
+                                        staged if archive else None)
         except StillChanging:
             version = None
         except OSError as exc:
@@ -322,22 +335,25 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
                               "archive_path": remembered.archive_path})
             continue
         files.append({"file_path": entry.name, **version})
+    commit_to_archive(staged, warehouse_dir)
     return Scan(pl.DataFrame(files, schema=MANIFEST_SCHEMA, orient="row"),
                 pl.DataFrame(skipped, schema=SKIPPED_SCHEMA, orient="row"))
 
 
 def _archived_version(entry: Entry, warehouse_dir: Path, settled_before: float,
-                      archive: bool = True) -> dict | None:
-    """The file's version, archived; None when it changed after `settled_before`."""
+                      staged: dict[str, Path] | None) -> dict | None:
+    """The file's version, its content staged into the archive when new (`staged` None: a
+    look that writes nothing); None when it changed after `settled_before`."""
     before = os.stat(entry.path, follow_symlinks=False)
     if max(before.st_mtime, before.st_ctime) > settled_before:
         return None
     sha256, stat = content_hash(entry.path)
     relative = archive_relative_path(sha256, entry.path.suffix)
-    if not (warehouse_dir / relative).is_file():
-        if not archive:
+    if relative not in (staged or {}) and not (warehouse_dir / relative).is_file():
+        if staged is None:
             return {"sha256": sha256, "size_bytes": stat.st_size,
                     "modified_at": _utc(stat.st_mtime), "archive_path": None}
-        relative, stat = copy_into_archive(entry.path, warehouse_dir, sha256)
+        relative, stat, incoming = stage_into_archive(entry.path, warehouse_dir, sha256)
+        staged[relative] = incoming
     return {"sha256": sha256, "size_bytes": stat.st_size, "modified_at": _utc(stat.st_mtime),
             "archive_path": relative}
