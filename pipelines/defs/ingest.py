@@ -21,7 +21,7 @@ from pipelines.errors import OperatorError, environment_errors
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.settings import Settings
-from pipelines.validation.suites import suite_tables, validate
+from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
 from pipelines.warehouse import build_record, store
 from pipelines.warehouse import manifest as raw_manifest
 
@@ -164,7 +164,10 @@ def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, wo
     jobs = [(settings.warehouse_dir / row["archive_path"], row["file_path"])
             for row in new.iter_rows(named=True)]
     context.log.info(f"reading {len(jobs)} new file(s); {len(already)} already read")
+    # GX, which judges what is read, is imported while the workers read (seconds of CPU).
+    gx_imported = import_gx_meanwhile() if jobs else lambda: None
     forms = read_forms(jobs)
+    gx_imported()
     return FormBatch.from_parsed(
         dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
         READER_VERSION,
