@@ -78,6 +78,12 @@ def files_read(result: dg.ExecuteInProcessResult) -> int:
     return ledger.metadata["files_read"].value
 
 
+def dbt_command(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str:
+    (finished,) = [entry.user_message for entry in instance.all_logs(result.run_id)
+                   if entry.user_message.startswith("Finished dbt command")]
+    return finished
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -125,6 +131,7 @@ def test_runs_over_a_changing_folder(bangfu_env: dict[str, Path]) -> None:
     }
     assert dict(query(warehouse, "select file_path, code from ingest_issues")) == BAD
     assert yearly(warehouse, "outpatient_visits")[2021] == 50
+    assert "unit_test" not in dbt_command(instance, first)  # a new warehouse: unit tests run
     parsed_at = query(warehouse, "select sha256, parsed_at from raw.parsed_files order by 1")
 
     # Run 2: an unchanged folder reads nothing and builds nothing. `bangfu run` looks first
@@ -170,6 +177,8 @@ def test_runs_over_a_changing_folder(bangfu_env: dict[str, Path]) -> None:
     assert third.success and files_read(third) == 1
     assert by_path(warehouse)[C] == ["accepted", "withdrawn"]
     assert yearly(warehouse, "outpatient_visits")[2021] == 55
+    # The dbt project is the one whose unit tests passed: only the data is tested again.
+    assert "--exclude-resource-type unit_test" in dbt_command(instance, third)
 
     # Run 4: a byte copy, a later correction, a removal.
     (raw / COPY).parent.mkdir(parents=True)

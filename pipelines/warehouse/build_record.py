@@ -47,6 +47,8 @@ class BuildRecord:
     warehouse_mtime_ns: int
     inputs_digest: str
     seed_checksums: dict[str, str] = field(default_factory=dict)
+    # The digest of the dbt project alone, whose unit tests passed in that build.
+    dbt_project_digest: str | None = None
     # Whether the site was built from this warehouse (a run killed after publishing was not).
     site_built: bool = False
 
@@ -55,11 +57,17 @@ def _record_path(database: Path) -> Path:
     return database.with_name(database.name + ".build.json")
 
 
-def write_pending(settings: Settings, inputs_digest: str, seed_checksums: dict[str, str]) -> None:
+def dbt_project_digest() -> str:
+    return build_inputs_digest(tops=("dbt_project",))
+
+
+def write_pending(settings: Settings, inputs_digest: str, seed_checksums: dict[str, str],
+                  project_digest: str | None = None) -> None:
     """Record, beside the working copy, that dbt built it from these inputs: publishing
     moves the record beside the warehouse. A working copy without one (its raw tables
     loaded, dbt not run) is never published."""
-    record = {"inputs_digest": inputs_digest, "seed_checksums": seed_checksums}
+    record = {"inputs_digest": inputs_digest, "seed_checksums": seed_checksums,
+              "dbt_project_digest": project_digest}
     _write(_record_path(settings.working_warehouse), record)
 
 
