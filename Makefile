@@ -50,8 +50,9 @@ run: setup
 	fi; \
 	BANGFU_SETTLE_SECONDS="$$settle" $(UV) run --frozen bangfu run
 
+# One test worker per CPU; a test file's tests stay together (they share its pipeline runs).
 test: setup
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n auto --dist loadfile
 
 lint: setup
 	$(UV) run --frozen ruff check .

@@ -18,6 +18,13 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DBT_DATABASE_NAME = "bangfu"
 
 
+def dbt_target_dir() -> Path:
+    """dbt's folder for what it generates (its parse, compiled SQL, logs, the docs page) and
+    for the link its profile opens: `BANGFU_DBT_TARGET`, relative to the dbt project."""
+    folder = Path(os.environ.get("BANGFU_DBT_TARGET") or "target")
+    return folder if folder.is_absolute() else DBT_PROJECT_DIR / folder
+
+
 def _number(variable: str, default: float) -> float:
     value = os.environ.get(variable)
     return float(value) if value else default

@@ -10,6 +10,10 @@ import pytest
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 # Files written by a test are seconds old; the tests that wait for files to settle say so.
 os.environ.setdefault("BANGFU_SETTLE_SECONDS", "0")
+# Test workers (pytest-xdist) run pipelines side by side: each has its own dbt target folder,
+# so their dbt builds need not take turns. Set before any pipelines module reads it.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("BANGFU_DBT_TARGET", f"target/test-{worker}")
 
 
 @pytest.fixture

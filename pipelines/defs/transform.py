@@ -18,15 +18,16 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from packaging.version import Version
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR
+from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR, dbt_target_dir
 from pipelines.warehouse import build_record
 
 TRANSFORM_DOCS = "transform"
 SEEDS_GROUP = "seeds"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# dbt's own folder for what it generates, as an absolute path (DbtProject keeps it relative).
-DBT_TARGET = DBT_PROJECT_DIR / dbt_project.target_path
+# Where a run's dbt writes (an absolute path): the project's target folder unless
+# BANGFU_DBT_TARGET moves it. Runs sharing one take turns in dbt (the link's lock below).
+DBT_TARGET = dbt_target_dir()
 # profiles.yml opens this path (relative to the project, where dbt runs): a link the run
 # points at its working copy. The profile never changes, so dbt's partial parse holds
 # whichever warehouse a run builds.

@@ -216,7 +216,8 @@ def run_dbt(database: Path, work_dir: Path, *args: str) -> subprocess.CompletedP
             str(work_dir / "logs"),
         ],
         cwd=work_dir,
-        env={**os.environ, "DBT_USE_COLORS": "false"},
+        # The profile opens target/bangfu.duckdb from where dbt runs: the link made above.
+        env={**os.environ, "DBT_USE_COLORS": "false", "BANGFU_DBT_TARGET": "target"},
         capture_output=True,
         text=True,
         check=False,
