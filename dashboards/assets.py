@@ -63,25 +63,26 @@ class VendorMissing(RuntimeError):
     """The npm packages are not installed: the site cannot be built without its libraries."""
 
 
-def write_vendor_assets(assets: Path, node_modules: Path = NODE_MODULES) -> list[Path]:
-    """Write every asset of ASSETS into the folder `assets`; the paths written."""
-    written = []
+def source_files(node_modules: Path = NODE_MODULES) -> list[Path]:
+    """The files under node_modules that the assets are made of, in ASSETS' order."""
+    return [node_modules / part for asset in ASSETS
+            for part in (*asset.parts, *((asset.locale,) if asset.locale else ()))]
+
+
+def vendor_assets(node_modules: Path = NODE_MODULES) -> dict[str, str]:
+    """The text of each asset of ASSETS, by its file name."""
+    missing = [str(path) for path in source_files(node_modules) if not path.is_file()]
+    if missing:
+        raise VendorMissing(
+            f"browser libraries missing ({', '.join(missing)}): run `make setup`, "
+            f"which runs `npm ci --prefix {node_modules.parent}`"
+        )
+    assets = {}
     for asset in ASSETS:
-        sources = [node_modules / part for part in asset.parts]
-        if asset.locale:
-            sources.append(node_modules / asset.locale)
-        missing = [str(path) for path in sources if not path.is_file()]
-        if missing:
-            raise VendorMissing(
-                f"browser libraries missing ({', '.join(missing)}): run `make setup`, "
-                f"which runs `npm ci --prefix {node_modules.parent}`"
-            )
-        texts = [path.read_text(encoding="utf-8") for path in sources[: len(asset.parts)]]
+        texts = [(node_modules / part).read_text(encoding="utf-8") for part in asset.parts]
         if asset.locale:
             locale = (node_modules / asset.locale).read_text(encoding="utf-8")
             texts.append(_LOCALE_HEAD + locale + _LOCALE_TAIL)
-        target = assets / asset.name
         # A newline between parts: a minified file may end in a line comment (source map).
-        target.write_text("\n".join(texts), encoding="utf-8")
-        written.append(target)
-    return written
+        assets[asset.name] = "\n".join(texts)
+    return assets

@@ -41,9 +41,21 @@ class Section:
 @dataclass(frozen=True)
 class SiteContext:
     marts: Marts
-    warehouse: Path
     built_at: datetime
     pages: tuple[Page, ...]
     # The sections of the site being built (the feedback lists, other tools' output present),
     # each with the link to it from the site's root.
     sections: tuple[tuple[Section, str], ...]
+    # The warehouse's folder, whose archive holds each submitted file under its sha256; None
+    # where there is none to read from.
+    warehouse_dir: Path | None = None
+
+    def framing(self) -> tuple:
+        """What every page is put in besides the code: the pages and sections the navigation
+        links to, each page's render function by its name."""
+        pages = tuple(
+            (page.filename, page.title, page.summary,
+             f"{page.render.__module__}.{page.render.__qualname__}")
+            for page in self.pages
+        )
+        return (pages, self.sections)

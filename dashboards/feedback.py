@@ -10,18 +10,20 @@ withdrawn, superseded or duplicate file no longer count.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from urllib.parse import quote
 
 import xlsxwriter
 from xlsxwriter.utility import xl_range
 
-from dashboards.context import Document, Section
+from dashboards.context import Document, Section, SiteContext
 from dashboards.html import (
     NOT_COMPUTABLE,
     Markup,
@@ -37,7 +39,8 @@ from dashboards.html import (
 )
 from dashboards.labels import FILE_STATUSES, SEVERITIES, label_for
 from dashboards.marts import Marts, Pair
-from pipelines.authoring.annotate import annotate, annotated_name
+from dashboards.parts import File, Part
+from pipelines.authoring.annotate import annotated, annotated_name
 from pipelines.warehouse.manifest import archive_relative_path
 
 SECTION = Section(
@@ -303,41 +306,68 @@ def _file_names(names: Iterable[str]) -> list[str]:
     return file_names
 
 
-def write_section(
-    folder: Path, marts: Marts, built_at: datetime, warehouse_dir: Path | None = None
-) -> list[Document]:
-    """Write each list's workbook under `folder` and, when the warehouse's archive in
-    `warehouse_dir` holds them, each listed file's annotated copy; return the section's pages
-    (its index and one per list, beside its workbook) for the site to render."""
-    lists = feedback_lists(marts)
-    folder.mkdir()
-    pages = []
-    for feedback in lists:
-        (folder / feedback.folder).mkdir(exist_ok=True)
-        write_workbook(folder / feedback.workbook, feedback, built_at)
-        copies = _write_returned_files(folder, feedback, warehouse_dir)
-        body = _list_body(feedback, built_at, copies)
-        pages.append(Document(f"{SECTION.folder}/{feedback.page}", feedback.title, body, INDEX))
-    index = Document(INDEX, SECTION.title, _index_body(marts, lists), INDEX)
-    return [index, *pages]
+@dataclass(frozen=True)
+class ReturnedFile:
+    """A listed file whose archived version is at hand, to go back with its problems marked."""
+
+    file_path: str
+    sha256: str  # the archived version's name in the archive
+    copy: str  # the annotated copy, from the section's folder
+    issues: tuple[FeedbackIssue, ...]
 
 
-def _write_returned_files(
-    folder: Path, feedback: FeedbackList, warehouse_dir: Path | None
-) -> list[tuple[str, str]]:
-    """(file path, copy relative to the section) of each file of the list whose archived
-    version is at hand, written with the list's problems of that file marked."""
-    written = []
+def parts(context: SiteContext) -> list[Part]:
+    """The section as parts of the site: its index; each list, as a page with its workbook
+    beside it; each listed file whose archived version the warehouse's folder holds, sent back
+    annotated."""
+    section = [Part(INDEX, _index_document)]
+    for feedback in feedback_lists(context.marts):
+        returned = _returned_files(feedback, context.warehouse_dir)
+        copies = tuple((file.file_path, file.copy) for file in returned)
+        section.append(Part(f"{SECTION.folder}/{feedback.page}", _list_files, (feedback, copies)))
+        section += [Part(f"{SECTION.folder}/{file.copy}", _annotated_copy, (file,))
+                    for file in returned]
+    return section
+
+
+def _index_document(context: SiteContext) -> list[Document]:
+    body = _index_body(context.marts, feedback_lists(context.marts))
+    return [Document(INDEX, SECTION.title, body, INDEX)]
+
+
+def _list_files(context: SiteContext, feedback: FeedbackList,
+                copies: tuple[tuple[str, str], ...]) -> list[Document | File]:
+    """The list's page and its workbook."""
+    workbook = io.BytesIO()
+    write_workbook(workbook, feedback, context.built_at)
+    body = _list_body(feedback, context.built_at, copies)
+    return [
+        Document(f"{SECTION.folder}/{feedback.page}", feedback.title, body, INDEX),
+        File(f"{SECTION.folder}/{feedback.workbook}", workbook.getvalue()),
+    ]
+
+
+def _returned_files(feedback: FeedbackList, warehouse_dir: Path | None) -> list[ReturnedFile]:
+    returned = []
     for file_path, sha256, copy in feedback.returned_files():
         if warehouse_dir is None or sha256 is None:
             continue
-        archived = warehouse_dir / archive_relative_path(sha256, PurePosixPath(file_path).suffix)
-        if not archived.is_file():
+        if not (warehouse_dir / _archived(file_path, sha256)).is_file():
             continue
-        issues = [i for i in feedback.issues if (i.file_path, i.sha256) == (file_path, sha256)]
-        annotate(archived.read_bytes(), PurePosixPath(file_path).name, issues, folder / copy)
-        written.append((file_path, copy))
-    return written
+        issues = tuple(i for i in feedback.issues if (i.file_path, i.sha256) == (file_path, sha256))
+        returned.append(ReturnedFile(file_path, sha256, copy, issues))
+    return returned
+
+
+def _archived(file_path: str, sha256: str) -> str:
+    return archive_relative_path(sha256, PurePosixPath(file_path).suffix)
+
+
+def _annotated_copy(context: SiteContext, file: ReturnedFile) -> list[File]:
+    """Read by its sha256, so the same arguments read the same bytes from any archive."""
+    content = (context.warehouse_dir / _archived(file.file_path, file.sha256)).read_bytes()
+    copy = annotated(content, PurePosixPath(file.file_path).name, file.issues, context.built_at)
+    return [File(f"{SECTION.folder}/{file.copy}", copy)]
 
 
 def _href(path: str) -> str:
@@ -351,7 +381,7 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
         "请把网页或 Excel 清单发给科室，修改后重新提交整份文件。"
         "已撤回、已被新版本替代和重复的文件不列入。"
     )
-    if marts.frame("ingest_files") is None or marts.frame("ingest_issues") is None:
+    if not marts.has("ingest_files") or not marts.has("ingest_issues"):
         return join([intro, no_data()])
     if not marts.rows("ingest_files"):
         return join([intro, no_data("还没有收到任何文件")])
@@ -380,7 +410,7 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
 
 
 def _list_body(
-    feedback: FeedbackList, built_at: datetime, copies: list[tuple[str, str]]
+    feedback: FeedbackList, built_at: datetime, copies: Sequence[tuple[str, str]]
 ) -> Markup:
     anchored: set[str] = set()
     rows = []
@@ -433,14 +463,15 @@ def _html_cell(issue: FeedbackIssue, column: Column, *, anchor: bool) -> Markup:
     return cell(text)
 
 
-def write_workbook(path: Path, feedback: FeedbackList, built_at: datetime) -> None:
+def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: datetime) -> None:
     """The list as an Excel workbook: title, heading lines, then one row per issue.
 
     Every text goes through `write_string`, never `write`, which would store a value such as
     =HYPERLINK(…) or +1-2 as a live formula; the quote prefix keeps Excel from turning it into
     one when the cell is later edited.
     """
-    workbook = xlsxwriter.Workbook(str(path))
+    # In memory: no temporary files, and the zip's entries dated 1980-01-01 whatever the zone.
+    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
     # A fixed creation time (xlsxwriter writes it as UTC) keeps equal lists byte-identical.
     created = built_at.astimezone(UTC).replace(tzinfo=None)
     workbook.set_properties({"title": feedback.title, "author": "bangfu", "created": created})

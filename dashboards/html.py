@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -38,18 +39,25 @@ def tag(name: str, content: object = None, /, **attributes: object) -> Markup:
 
     Content may be a single value or an iterable of values; plain text is escaped.
     """
-    rendered = "".join(
-        f" {key.rstrip('_').replace('_', '-')}" + ("" if value is True else f'="{esc(value)}"')
-        for key, value in attributes.items()
-        if value is not None and value is not False
-    )
+    rendered = ""
+    for key, value in attributes.items():
+        if value is None or value is False:
+            continue
+        attribute = _attribute_name(key)
+        rendered += f" {attribute}" if value is True else f' {attribute}="{esc(value)}"'
     if name in VOID_ELEMENTS:
         return Markup(f"<{name}{rendered}>")
-    if isinstance(content, Iterable) and not isinstance(content, str):
-        inner = join(content)
-    else:
+    # str first: the check against Iterable is slow, and a site has a million elements.
+    if content is None or isinstance(content, str) or not isinstance(content, Iterable):
         inner = esc(content)
+    else:
+        inner = join(content)
     return Markup(f"<{name}{rendered}>{inner}</{name}>")
+
+
+@cache
+def _attribute_name(key: str) -> str:
+    return key.rstrip("_").replace("_", "-")
 
 
 def table(

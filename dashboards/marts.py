@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import io
 import logging
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -68,32 +72,86 @@ class Metric:
         return f"{self.name_zh}（{self.unit_zh}）"
 
 
+# A question a page asks the marts, as the incremental build records it (dashboards.parts):
+# ("rows", table), ("rows", table, supporting, recipient), ("pairs", table, …), ("metrics",),
+# ("has", table) or ("updated_at",).
+Read = tuple[str, ...]
+
+
 class Marts:
-    """The site's tables, loaded once. A table the warehouse lacks is None, not empty."""
+    """The site's tables, loaded once. A table the warehouse lacks is absent, not empty.
 
-    def __init__(self, tables: dict[str, pl.DataFrame]) -> None:
+    Pages read them only through the methods below; each answer is worked out once per build
+    and shared, so callers must not modify the rows they get. A view from `noting_reads()`
+    also notes every question it is asked in `reads`: the incremental build keys each part of
+    the site by the answers to the questions that part asked.
+    """
+
+    def __init__(self, tables: dict[str, pl.DataFrame], updated_at: datetime | None = None) -> None:
         self._tables = tables
+        self._updated_at = updated_at
         self._catalog = _metric_catalog(tables.get("mart_capacity_trend"))
+        # Shared by every view of these marts: answers already worked out.
+        self._by_pair: dict[str, dict[tuple, pl.DataFrame]] = {}
+        self._rows: dict[tuple, tuple[dict, ...]] = {}
+        self._pairs: dict[tuple[str, ...], list[Pair]] = {}
+        self._digests: dict[Read, str] = {}
+        self.reads: set[Read] | None = None
 
-    def frame(self, name: str) -> pl.DataFrame | None:
-        return self._tables.get(name)
+    def noting_reads(self) -> Marts:
+        """A view of the same marts that notes, in its `reads`, every question it is asked."""
+        view = copy.copy(self)
+        view.reads = set()
+        return view
 
-    def rows(self, name: str, pair: Pair | None = None) -> list[dict]:
+    def _note(self, read: Read) -> None:
+        if self.reads is not None:
+            self.reads.add(read)
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When the warehouse file was last written; None when there is no warehouse."""
+        self._note(("updated_at",))
+        return self._updated_at
+
+    def has(self, name: str) -> bool:
+        """Whether the warehouse has the table (an empty one included)."""
+        self._note(("has", name))
+        return name in self._tables
+
+    def rows(self, name: str, pair: Pair | None = None) -> tuple[dict, ...]:
         """The table's rows as dicts (of one pair when given); no rows when the table is absent."""
-        frame = self._tables.get(name)
-        if frame is None:
-            return []
-        if pair is not None:
-            frame = frame.filter(
-                (pl.col("supporting_hospital") == pair.supporting)
-                & (pl.col("recipient_hospital") == pair.recipient)
-            )
-        return frame.to_dicts()
+        key = (name,) if pair is None else (name, pair.supporting, pair.recipient)
+        self._note(("rows", *key))
+        found = self._rows.get(key)
+        if found is None:
+            frame = self._frame(key)
+            found = self._rows[key] = () if frame is None else tuple(frame.to_dicts())
+        return found
+
+    def _frame(self, key: tuple) -> pl.DataFrame | None:
+        """The rows of ("table",) or ("table", supporting, recipient) as a frame."""
+        frame = self._tables.get(key[0])
+        if frame is None or len(key) == 1:
+            return frame
+        by_pair = self._by_pair.get(key[0])
+        if by_pair is None:
+            by_pair = self._by_pair[key[0]] = frame.partition_by(
+                "supporting_hospital", "recipient_hospital", as_dict=True)
+        return by_pair.get(key[1:], frame.clear())
 
     def pairs(self, *names: str) -> list[Pair]:
         """Pairs present in the given marts (default: all pair-keyed marts), sorted."""
+        names = names or PAIR_MARTS
+        self._note(("pairs", *names))
+        found = self._pairs.get(names)
+        if found is None:
+            found = self._pairs[names] = self._find_pairs(names)
+        return list(found)
+
+    def _find_pairs(self, names: tuple[str, ...]) -> list[Pair]:
         found: set[Pair] = set()
-        for name in names or PAIR_MARTS:
+        for name in names:
             frame = self._tables.get(name)
             if frame is None:
                 continue
@@ -107,10 +165,40 @@ class Marts:
 
     def metric(self, code: str, name_zh: str | None = None, unit: str | None = None) -> Metric:
         """The metric as `mart_capacity_trend` describes it; else as the calling mart names it."""
+        self._note(("metrics",))
         known = self._catalog.get(code)
         if known is not None:
             return known
         return Metric(code, name_zh or code, unit or "", None, None, None, math.inf)
+
+    def answer_digest(self, read: Read) -> str:
+        """A digest of what a question gets now; ValueError for one that is no question."""
+        found = self._digests.get(read)
+        if found is None:
+            found = self._digests[read] = hashlib.sha256(self._answer(read)).hexdigest()
+        return found
+
+    def _answer(self, read: Read) -> bytes:
+        kind, *arguments = read
+        if kind == "rows" and len(arguments) in (1, 3):
+            frame = self._frame(tuple(arguments))
+            if frame is None:
+                return b"absent"
+            # Parquet holds the column names and types and the values exactly (a null is no
+            # value): the same rows give the same bytes however they are held in memory,
+            # which Arrow's own format does not (what lies under a null is written as it is).
+            parquet = io.BytesIO()
+            frame.write_parquet(parquet, compression="uncompressed", statistics=False)
+            return parquet.getvalue()
+        answers = {
+            "pairs": lambda: self._find_pairs(tuple(arguments)),
+            "metrics": lambda: sorted(self._catalog.items()),
+            "has": lambda: [name in self._tables for name in arguments],
+            "updated_at": lambda: self._updated_at,
+        }
+        if kind not in answers or (kind in ("pairs", "has")) != bool(arguments):
+            raise ValueError(f"not a question to the marts: {read!r}")
+        return repr(answers[kind]()).encode()
 
 
 def _metric_catalog(trend: pl.DataFrame | None) -> dict[str, Metric]:
@@ -149,6 +237,7 @@ def load_marts(warehouse: Path) -> Marts:
     if not warehouse.exists():
         log.warning("warehouse %s does not exist; building a site without data", warehouse)
         return Marts({})
+    updated_at = datetime.fromtimestamp(warehouse.stat().st_mtime, UTC)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         present = {
             name
@@ -165,4 +254,4 @@ def load_marts(warehouse: Path) -> Marts:
     missing = sorted(set(SITE_TABLES) - tables.keys())
     if missing:
         log.warning("warehouse %s lacks %s; their sections say so", warehouse, ", ".join(missing))
-    return Marts(tables)
+    return Marts(tables, updated_at)

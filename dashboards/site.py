@@ -19,12 +19,13 @@ from pathlib import Path
 from string import Template
 
 from dashboards import feedback
-from dashboards.assets import write_vendor_assets
+from dashboards.assets import vendor_assets
 from dashboards.context import Document, Section, SiteContext
 from dashboards.figures import has_figures
 from dashboards.html import Markup, esc, format_time, has_tables, join, tag
 from dashboards.marts import load_marts
 from dashboards.pages import PAGES, leadership
+from dashboards.parts import File, Part, build_parts, link_or_copy
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,10 @@ def build_site(
 
     `extra_sections` maps a section folder of EXTRA_SECTIONS (e.g. "dbt-docs") to a folder to
     copy there. A section folder already in the current site is kept when not given anew.
-    The feedback section (退回清单) is built from the warehouse, anew every time. The site is
-    written beside `site_dir` and renamed into place only when complete: a failed build leaves
-    the previous site as it was.
+    The feedback section (退回清单) is built from the warehouse. A part of the site whose
+    inputs did not change since the current site was built is taken from it (dashboards.parts);
+    the others are made anew. The site is written beside `site_dir` and renamed into place only
+    when complete: a failed build leaves the previous site as it was.
     """
     warehouse, site_dir = Path(warehouse), Path(site_dir)
     sources = _section_sources(site_dir, extra_sections or {})
@@ -64,33 +66,38 @@ def build_site(
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; the published site is readable
-        _write_assets(staging)
         for folder, source in sources.items():
-            shutil.copytree(source, staging / folder)
-        feedback_pages = feedback.write_section(
-            staging / feedback.SECTION.folder, marts, built_at, warehouse.parent
-        )
+            # The current site's own section is linked, like an unchanged part; another
+            # tool's folder is copied: that tool may write into it again.
+            shutil.copytree(source, staging / folder,
+                            copy_function=link_or_copy if source.parent == site_dir
+                            else shutil.copy2)
         context = SiteContext(
             marts=marts,
-            warehouse=warehouse,
             built_at=built_at,
             pages=PAGES,
             sections=((feedback.SECTION, feedback.INDEX), *_present_sections(staging)),
+            warehouse_dir=warehouse.parent,
         )
-        pages = [
-            Document(page.filename, page.title, page.render(context), page.filename)
-            for page in PAGES
+        parts = [
+            Part("assets", _asset_files),
+            *(Part(page.filename, _page_document, (page.filename,)) for page in PAGES),
+            *leadership.pair_parts(marts),
+            *feedback.parts(context),
         ]
-        documents = [*pages, *leadership.pair_documents(context), *feedback_pages]
-        for document in documents:
-            (staging / document.path).parent.mkdir(parents=True, exist_ok=True)
-            (staging / document.path).write_text(_render(document, context), encoding="utf-8")
+        made = build_parts(parts, context, staging, site_dir, _render)
         _swap_into_place(staging, site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    log.info("dashboards published at %s (%d pages)", site_dir, len(documents))
+    log.info("dashboards published at %s: %d parts, %d made anew, the others unchanged",
+             site_dir, len(parts), len(made))
     return site_dir / "index.html"
+
+
+def _page_document(context: SiteContext, filename: str) -> list[Document]:
+    page = next(page for page in context.pages if page.filename == filename)
+    return [Document(page.filename, page.title, page.render(context), page.filename)]
 
 
 def _section_sources(site_dir: Path, given: Mapping[str, Path]) -> dict[str, Path]:
@@ -124,14 +131,18 @@ def _present_sections(site: Path) -> tuple[tuple[Section, str], ...]:
     return tuple(present)
 
 
-def _write_assets(site: Path) -> None:
-    assets = site / "assets"
-    assets.mkdir()
-    write_vendor_assets(assets)
-    for name in ("style.css", "leadership.css", "site.js"):
-        (assets / name).write_text(
-            TEMPLATES.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8"
-        )
+def _assets() -> dict[str, str]:
+    """The text of each file of the site's assets/: the browser libraries, the site's own
+    styles and script."""
+    return {
+        **vendor_assets(),
+        **{name: TEMPLATES.joinpath(name).read_text(encoding="utf-8")
+           for name in ("style.css", "leadership.css", "site.js")},
+    }
+
+
+def _asset_files(context: SiteContext) -> list[File]:
+    return [File(f"assets/{name}", text.encode("utf-8")) for name, text in _assets().items()]
 
 
 def _navigation(current: str, context: SiteContext, root: str) -> Markup:
@@ -175,7 +186,10 @@ def write_report_page(report, folder: Path, charts: Markup | None = None) -> Pat
     navigation), for printing to PDF outside a site build; returns the page's path."""
     from dashboards.pages.leadership import report_body
 
-    _write_assets(folder)
+    assets = folder / "assets"
+    assets.mkdir()
+    for name, text in _assets().items():
+        (assets / name).write_text(text, encoding="utf-8")
     body = report_body(report, "", charts)
     page = PAGE_TEMPLATE.substitute(
         title=esc(report.title),

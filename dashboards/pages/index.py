@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 
 from dashboards.context import Page, SiteContext
 from dashboards.html import (
@@ -46,9 +45,9 @@ def render(context: SiteContext) -> Markup:
 
 def _build_facts(context: SiteContext) -> Markup:
     facts = [f"生成时间：{format_time(context.built_at)}"]
-    if context.warehouse.exists():
-        modified = datetime.fromtimestamp(context.warehouse.stat().st_mtime, UTC)
-        facts.append(f"数据仓库更新时间：{format_time(modified)}")
+    updated_at = context.marts.updated_at
+    if updated_at is not None:
+        facts.append(f"数据仓库更新时间：{format_time(updated_at)}")
     else:
         facts.append("数据仓库尚未建立（还没有处理过任何文件）")
     return note("　·　".join(facts))

@@ -56,6 +56,7 @@ from dashboards.labels import (
 )
 from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
 from dashboards.pages.explorer import view_href
+from dashboards.parts import Part
 
 GROUP_COLOURS = {"workload": "#1d4ed8", "capacity": "#2f855a", "other": "#6b7280"}
 FOLDER = "leadership"
@@ -170,19 +171,26 @@ def _status_counts(labels, rows: list[dict]) -> Markup:
 # --- a pair's page ----------------------------------------------------------------------------
 
 
-def pair_documents(context: SiteContext) -> list[Document]:
-    """Each pair's page and its printable year-end reports, for the site to render."""
-    documents = []
-    marts = context.marts
+def pair_parts(marts: Marts) -> list[Part]:
+    """Each pair's page and each of its printable year-end reports, a part of the site each."""
+    parts = []
     for pair in _pairs(marts):
-        documents.append(
-            Document(pair_page(pair), pair.label, _pair_body(marts, pair), PAGE.filename)
-        )
-        for year in report_years(marts, pair):
-            report = build_report(marts, pair, year, context.built_at)
-            body = report_body(report, "../", capacity_charts(marts, pair))
-            documents.append(Document(report_page(pair, year), report.title, body, PAGE.filename))
-    return documents
+        parts.append(Part(pair_page(pair), _pair_document, (pair,)))
+        parts += [Part(report_page(pair, year), _report_document, (pair, year))
+                  for year in report_years(marts, pair)]
+    return parts
+
+
+def _pair_document(context: SiteContext, pair: Pair) -> list[Document]:
+    body = _pair_body(context.marts, pair)
+    return [Document(pair_page(pair), pair.label, body, PAGE.filename)]
+
+
+def _report_document(context: SiteContext, pair: Pair, year: int) -> list[Document]:
+    marts = context.marts
+    report = build_report(marts, pair, year, context.built_at)
+    body = report_body(report, "../", capacity_charts(marts, pair))
+    return [Document(report_page(pair, year), report.title, body, PAGE.filename)]
 
 
 def _by_metric(rows: list[dict]) -> ByMetric:
@@ -626,7 +634,7 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
 
 def _attainment_block(marts: Marts, pair: Pair) -> Markup:
     heading = tag("h2", "目标达成情况（逐年）")
-    if marts.frame("mart_target_attainment") is None:
+    if not marts.has("mart_target_attainment"):
         return join([heading, no_data()])
     by_target: dict[str, dict[int, dict]] = defaultdict(dict)
     for row in marts.rows("mart_target_attainment", pair):

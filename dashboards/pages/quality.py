@@ -91,7 +91,7 @@ def _period(row: dict) -> str:
 
 def _files_section(marts: Marts) -> Markup:
     heading = _heading("files")
-    if marts.frame("ingest_files") is None:
+    if not marts.has("ingest_files"):
         return join([heading, no_data()])
     counts = Counter(row["status"] for row in marts.rows("ingest_files"))
     statuses = [*FILE_STATUSES, *sorted(counts.keys() - FILE_STATUSES.keys())]
@@ -115,7 +115,7 @@ def _files_section(marts: Marts) -> Markup:
 
 def _issues_section(marts: Marts) -> Markup:
     heading = _heading("issues")
-    if marts.frame("ingest_issues") is None:
+    if not marts.has("ingest_issues"):
         return join([heading, no_data()])
     issues = marts.rows("ingest_issues")
     if not issues:
@@ -217,7 +217,7 @@ def _location(issue: dict) -> str:
 
 def _completeness_section(marts: Marts) -> Markup:
     heading = _heading("completeness")
-    if marts.frame("mart_reporting_completeness") is None:
+    if not marts.has("mart_reporting_completeness"):
         return join([heading, no_data()])
     pairs = marts.pairs("mart_reporting_completeness")
     if not pairs:
@@ -329,7 +329,7 @@ def _completeness_table(rows: list[dict]) -> Markup:
 
 def _quarantine_section(marts: Marts) -> Markup:
     heading = _heading("quarantine")
-    if marts.frame("quarantined_rows") is None:
+    if not marts.has("quarantined_rows"):
         return join([heading, no_data()])
     rows = marts.rows("quarantined_rows")
     if not rows:
@@ -377,7 +377,7 @@ def _raw_cells(raw: str | None) -> str:
 
 def _file_list_section(marts: Marts) -> Markup:
     heading = _heading("file-list")
-    if marts.frame("ingest_files") is None:
+    if not marts.has("ingest_files"):
         return join([heading, no_data()])
     files = marts.rows("ingest_files")
     if not files:

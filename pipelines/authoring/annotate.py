@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
@@ -83,14 +84,25 @@ def annotated_name(file_name: str) -> str:
 
 def annotate(content: bytes, file_name: str, problems: Sequence[Located], dest: Path) -> Path:
     """Write the annotated copy of a file (its bytes and its name as submitted) to `dest`."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(annotated(content, file_name, problems, dt.datetime.now(dt.UTC)))
+    return dest
+
+
+def annotated(content: bytes, file_name: str, problems: Sequence[Located],
+              written: dt.datetime) -> bytes:
+    """The annotated copy of a file, dated `written`: the same file, problems and time give
+    the same bytes."""
     try:
         kind = sniff(content, Path(file_name).suffix)
     except FileRejected:
         kind = None  # nothing to copy: the list alone goes back
+    written = written.astimezone(dt.UTC).replace(tzinfo=None)  # as a workbook holds times
     if kind == "workbook" and _is_xlsx(content):
         book = openpyxl.load_workbook(io.BytesIO(content), rich_text=True)
     else:
         book = _converted(content, file_name, kind)
+        book.properties.created = written
     sheets = {ws.title: ws for ws in book.worksheets}
     # A CSV's problems name no sheet: they are on its only one.
     default = book.worksheets[0].title if kind == "csv" else None
@@ -100,9 +112,30 @@ def annotate(content: bytes, file_name: str, problems: Sequence[Located], dest: 
     book.active = 0
     for ws in book.worksheets:
         ws.sheet_view.tabSelected = ws.title == LIST_SHEET
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    book.save(dest)
-    return dest
+    # openpyxl's own save dates the workbook and each of its zip entries now.
+    book.properties.modified = written
+    saved = io.BytesIO()
+    ExcelWriter(book, _DatedZip(saved, written.timetuple()[:6])).save()
+    return saved.getvalue()
+
+
+class _DatedZip(zipfile.ZipFile):
+    """A zip being written whose every entry is dated `date_time`."""
+
+    def __init__(self, file: io.BytesIO, date_time: tuple[int, ...]) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.date_time = date_time
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, self.date_time)
+            zinfo_or_arcname.compress_type = self.compression
+            zinfo_or_arcname.external_attr = 0o600 << 16  # as writestr gives a file
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as file:
+            self.writestr(arcname or str(filename), file.read(), compress_type, compresslevel)
 
 
 def _is_xlsx(content: bytes) -> bool:

@@ -4,14 +4,24 @@ untouched, for .xlsx, .xls and GBK CSV alike."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
 from formfiles import activity_sheet, write_csv, write_xls, write_xlsx
 
-from pipelines.authoring.annotate import FILLS, LIST_HEADER_ROW, LIST_SHEET, annotated_name
+from pipelines.authoring.annotate import (
+    FILLS,
+    LIST_HEADER_ROW,
+    LIST_SHEET,
+    annotated,
+    annotated_name,
+)
 from pipelines.cli import main
 from pipelines.forms.reader import read_form
 from pipelines.forms.text import cell_text
@@ -140,3 +150,23 @@ def test_the_list_sheet_holds_exactly_the_files_issues_with_links(
                                                               LIST_HEADER_ROW + 1 + len(rows))]
     assert [link.location for link in links] == [f"'{data}'!{i['cell']}" for i in issues]
     assert "错误 4 条" in listing["A2"].value and "警告 1 条" in listing["A2"].value
+
+
+def test_a_copy_depends_on_no_time_but_the_one_it_is_given(
+        returned: dict[str, dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site takes a copy from its previous build only where a new one would be the same
+    bytes: its properties and its zip entries are dated `written`, whenever it is written."""
+    written = dt.datetime(2023, 1, 6, 2, 0, tzinfo=dt.UTC)
+
+    def copies() -> list[bytes]:
+        return [annotated(file["source"].read_bytes(), file["source"].name,
+                          [SimpleNamespace(**issue) for issue in file["issues"]], written)
+                for file in returned.values()]
+
+    first = copies()
+    a_day_later = time.time() + 86_400
+    monkeypatch.setattr(time, "time", lambda: a_day_later)
+    assert copies() == first
+    for copy in first:
+        properties = openpyxl.load_workbook(io.BytesIO(copy)).properties
+        assert properties.modified == written.replace(tzinfo=None)

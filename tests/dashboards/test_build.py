@@ -14,6 +14,7 @@ from page_dom import figure_specs, parse
 import dashboards.site
 from dashboards import feedback
 from dashboards.pages import PAGES
+from dashboards.parts import MANIFEST
 from dashboards.site import build_site
 
 
@@ -34,7 +35,8 @@ def test_build_returns_the_index_and_replaces_the_previous_site(warehouse: Path,
     assert index == site_dir / "index.html" and index.is_file()
     assert not (site_dir / "stale.html").exists()
     assert sorted(p.name for p in site_dir.iterdir()) == sorted(
-        ["assets", "feedback", "leadership", "report", *(page.filename for page in PAGES)]
+        ["assets", "feedback", "leadership", "report", MANIFEST,
+         *(page.filename for page in PAGES)]
     )
     assert leftovers(site_dir) == []
 

@@ -29,7 +29,7 @@ from mart_samples import (
 from page_dom import parse
 
 from dashboards import feedback
-from dashboards.marts import load_marts
+from dashboards.site import build_site
 from pipelines.issues import catalogue
 
 SHAOXING_FOLDER = "绍兴市中医院_务川仡佬族苗族自治县中医院"
@@ -53,6 +53,12 @@ CARDIOLOGY = [
 
 def list_folder(site: Path, pair_folder: str = SHAOXING_FOLDER) -> Path:
     return site / "feedback" / pair_folder
+
+
+def feedback_section(warehouse: Path, tmp_path: Path) -> Path:
+    """The 退回清单 folder of the site built from `warehouse` (its archive beside it)."""
+    build_site(warehouse, tmp_path / "site", built_at=BUILT_AT)
+    return tmp_path / "site" / "feedback"
 
 
 def workbook_rows(path: Path) -> list[tuple]:
@@ -212,17 +218,17 @@ def test_a_department_with_nothing_left_to_fix_gets_no_list(tmp_path: Path):
             "ingest_issues": lambda: [i for i in issue_rows() if i[1] != PARTIAL_SHA],
         },
     )
-    folder = tmp_path / "feedback"
+    folder = feedback_section(fixed, tmp_path)
 
-    index, *pages = feedback.write_section(folder, load_marts(fixed), BUILT_AT)
-
-    assert [page.title for page in pages] == [
-        "退回清单 · 能力指标表",
-        "退回清单 · 骨科",
-        "退回清单 · 未识别科室",
-        "退回清单 · 外科",
+    index = parse(folder / "index.html")
+    assert [a.text() for table in index.find_all("table", class_="feedback-index")
+            for a in table.find_all("a") if not a.text().endswith(".xlsx")] == [
+        "能力指标表",
+        "骨科",
+        "未识别科室",
+        "外科",
     ]
-    assert "心内科" not in index.body
+    assert "心内科" not in index.find("main").text()
     assert not list(folder.rglob("*心内科*"))
 
 
@@ -231,13 +237,10 @@ def test_nothing_to_fix_is_said_so(tmp_path: Path):
         tmp_path / "w.duckdb",
         {"ingest_files": FULL_CONTENTS["ingest_files"], "ingest_issues": list},
     )
-    folder = tmp_path / "feedback"
+    folder = feedback_section(accepted, tmp_path)
 
-    documents = feedback.write_section(folder, load_marts(accepted), BUILT_AT)
-
-    assert [document.path for document in documents] == [feedback.INDEX]
-    assert "目前没有需要修改后重新提交的文件。" in documents[0].body
-    assert list(folder.iterdir()) == []
+    assert [p.name for p in folder.iterdir()] == ["index.html"]
+    assert "目前没有需要修改后重新提交的文件。" in parse(folder / "index.html").find("main").text()
 
 
 def test_department_names_become_safe_distinct_file_names(tmp_path: Path):
@@ -266,9 +269,7 @@ def test_department_names_become_safe_distinct_file_names(tmp_path: Path):
     warehouse = write_warehouse(
         tmp_path / "w.duckdb", {"ingest_files": lambda: files, "ingest_issues": lambda: issues}
     )
-    folder = tmp_path / "feedback"
-
-    feedback.write_section(folder, load_marts(warehouse), BUILT_AT)
+    folder = feedback_section(warehouse, tmp_path)
 
     written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.xlsx"))
     assert written == sorted(
@@ -318,9 +319,7 @@ def test_each_listed_file_goes_back_annotated_from_the_archive(tmp_path: Path):
     # Rows 4 to 8 under the title, the label line and the header.
     write_xlsx(archived, activity_sheet(labels=["填报科室：骨科"], rows=[
         ["张三", 1], ["王五", 1], ["", 2], ["李四", 3, 0, 0, FORMULA_VALUE], ["张三", 4]]))
-    folder = tmp_path / "feedback"
-
-    _, *pages = feedback.write_section(folder, load_marts(warehouse), BUILT_AT, tmp_path)
+    folder = feedback_section(warehouse, tmp_path)
 
     copy = folder / SHAOXING_FOLDER / "骨科" / "骨科_统计表_问题标注.xlsx"
     book = openpyxl.load_workbook(copy)
@@ -331,5 +330,5 @@ def test_each_listed_file_goes_back_annotated_from_the_archive(tmp_path: Path):
     assert (sheet["E7"].value, sheet["E7"].data_type) == (FORMULA_VALUE, "s")
     assert f"填写的“{FORMULA_VALUE}”不是数字" in sheet["E7"].comment.text
     assert sheet["A6"].fill.fgColor.rgb.endswith("FFC7CE")
-    page = next(p for p in pages if p.title == "退回清单 · 骨科")
-    assert 'href="%E9%AA%A8%E7%A7%91/%E9%AA%A8%E7%A7%91_%E7%BB%9F%E8%AE%A1%E8%A1%A8_' in page.body
+    page = (folder / SHAOXING_FOLDER / "骨科.html").read_text(encoding="utf-8")
+    assert 'href="%E9%AA%A8%E7%A7%91/%E9%AA%A8%E7%A7%91_%E7%BB%9F%E8%AE%A1%E8%A1%A8_' in page

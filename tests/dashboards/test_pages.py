@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+import plotly.graph_objects as go
 import pytest
 from mart_samples import LINXIA, PARTIAL_FILE, REJECTED_FILE, SHAOXING, issue_rows
 from page_dom import Element, figure_specs, parse
@@ -98,6 +99,16 @@ def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
     # No figure on the index: no plotly to load.
     assert index_sources == ["assets/tables.js", "assets/site.js"]
     assert (site / "assets/tables.js").stat().st_size > 100_000  # DataTables, not a stub
+
+
+def test_every_figure_spec_is_one_plotly_accepts(site: Path):
+    """The site writes its specs as plain dicts: plotly validates them here (an unknown
+    property or a wrong value raises), the build skips that for speed."""
+    specs = {f"{path.name} {figure}": spec for path in site.rglob("*.html")
+             for figure, spec in figure_specs(parse(path)).items()}
+    assert len(specs) > 10
+    for name, spec in specs.items():
+        assert go.Figure(spec).to_plotly_json()["data"], name
 
 
 def plotly_js_version() -> str:
