@@ -120,9 +120,9 @@ def test_macros_and_external_links_are_reported(tmp_path: Path) -> None:
 
 
 def slow_csv(path: Path) -> Path:
-    """A form the reader needs seconds for: 19,000 people."""
-    path.write_text("姓名,诊疗人次,开展手术例数\n" + "".join(
-        f"张{n},{n % 9},0\n" for n in range(19_000)), encoding="utf-8")
+    """A form the reader needs a second or more for: 19,000 people, every column filled."""
+    path.write_text(",".join(OLD_HEADER) + "\n" + "".join(
+        f"张{n},{n % 9},0,1,2,3,4,5,6,7\n" for n in range(19_000)), encoding="utf-8")
     return path
 
 
