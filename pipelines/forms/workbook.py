@@ -25,7 +25,7 @@ import polars as pl
 import python_calamine
 import xlrd
 
-from pipelines.forms.text import a1
+from pipelines.forms.text import a1, cell_text
 from pipelines.issues import Issue
 from pipelines.settings import ReadLimits
 
@@ -56,6 +56,7 @@ _RELATIONSHIP = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"
                            rb'|<Relationship [^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 # Polars reports a malformed CSV as a PolarsError, and some inputs make its Rust code panic.
 _CSV_ERRORS = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
+_KEPT_ROW_TEXTS = 64  # rows whose texts a sheet keeps (Sheet.texts)
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,26 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     hidden_rows: frozenset[int] = frozenset()  # 0-based
     hidden: bool = False  # the sheet itself is hidden
+    _row_texts: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
 
     def cell(self, row: int, column: int) -> object:
         if row < len(self.rows) and column < len(self.rows[row]):
             return self.rows[row][column]
         return ""
+
+    def texts(self, row: int) -> list[str]:
+        """The cells of a row as the submitter sees them (cell_text), stripped; not to be
+        changed. The rules that read a row read it close together (locating a header, then
+        reading the rows under it), so the texts of the rows read last are kept (once the
+        file is opened, its grid does not change): of a few rows only, so that a large
+        sheet's texts do not take as much memory again as its grid."""
+        texts = self._row_texts.get(row)
+        if texts is None:
+            if len(self._row_texts) == _KEPT_ROW_TEXTS:
+                del self._row_texts[next(iter(self._row_texts))]  # the first kept
+            texts = self._row_texts[row] = [cell_text(v).strip() for v in self.rows[row]]
+        return texts
 
 
 @dataclass(frozen=True)
