@@ -56,6 +56,8 @@ def label_key(text: str) -> str:
 
 def cell_text(value: object) -> str:
     """A cell as the submitter sees it: numbers without a spurious `.0`, dates as ISO."""
+    if type(value) is str:  # most cells: the checks below are for the others
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
