@@ -85,10 +85,6 @@ def rows_in_columns(rows: list[list[object]], first: int, stop: int | None) -> l
             and all(inside(c) for c, v in enumerate(row) if cell_text(v).strip())]
 
 
-def _texts(row: list[object]) -> list[str]:
-    return [cell_text(v).strip() for v in row]
-
-
 def _activity_fields(texts: list[str], vocab: Vocabulary) -> set[str]:
     fields = {vocab.field_of(t) for t in texts if t}
     return {f for f in fields if f == PERSON_NAME or vocab.metric_kind(f or "") == "activity"}
@@ -98,7 +94,7 @@ def _filled_top(sheet: Sheet, row: int, width: int, below: list[str]) -> list[st
     """The upper header row with merged labels spread over every column they span. Without
     merge information (CSV), a label spreads right over the empty cells under which the row
     below has a sub-label."""
-    top = _texts(sheet.rows[row]) + [""] * width
+    top = sheet.texts(row) + [""] * width
     top = top[:width]
     merged_here = [m for m in sheet.merged if m[0][0] <= row <= m[1][0] and m[0][1] < m[1][1]]
     for (r0, c0), (_r1, c1) in merged_here:
@@ -126,7 +122,7 @@ def locate_activity_header(sheet: Sheet, vocab: Vocabulary, start: int = 0) -> H
     under headings there (医疗工作 over 门诊 and 手术, 姓名 merged down both rows)."""
     best_row, best_score = None, 1
     for r in range(start, min(start + vocab.header_search_rows, len(sheet.rows))):
-        fields = _activity_fields(_texts(sheet.rows[r]), vocab)
+        fields = _activity_fields(sheet.texts(r), vocab)
         score = len(fields - {PERSON_NAME})
         if score >= 1 and len(fields) > best_score:
             best_row, best_score = r, len(fields)
@@ -136,7 +132,7 @@ def locate_activity_header(sheet: Sheet, vocab: Vocabulary, start: int = 0) -> H
     width = max(len(row) for row in sheet.rows)
 
     def texts(r: int) -> list[str]:
-        row = _texts(sheet.rows[r]) if r < len(sheet.rows) else []
+        row = sheet.texts(r) if r < len(sheet.rows) else []
         return (row + [""] * width)[:width]
 
     if best_row > start and _names_people(texts(best_row - 1), vocab) and not _names_people(
@@ -292,13 +288,13 @@ def table_rows(sheet: Sheet, header: Header, vocab: Vocabulary) -> Table:
     metric_columns = [c.index for c in header.metric_columns]
     header_texts = {
         label_key(t) for r in range(header.first_row, header.last_row + 1)
-        for t in _texts(sheet.rows[r]) if t
+        for t in sheet.texts(r) if t
     } | {label_key(c.name) for c in header.columns}
     rows: list[TableRow] = []
     blank_rows: set[int] = set()  # person-like rows with every metric cell blank
     hidden: list[int] = []
     for r in range(header.last_row + 1, len(sheet.rows)):
-        texts = _texts(sheet.rows[r])
+        texts = sheet.texts(r)
         first = next((t for t in texts if t), None)
         if first is None:
             continue

@@ -137,6 +137,8 @@ def find_hospitals(text: str, vocab: Vocabulary) -> list[str]:
     found: list[tuple[int, str]] = []
     taken = [False] * len(key)
     for alias in vocab.aliases_longest_first:
+        if alias not in key:  # a plain search first: a text names few hospitals, if any
+            continue
         for m in re.finditer(re.escape(alias), key):
             if not any(taken[m.start():m.end()]):
                 taken[m.start():m.end()] = [True] * (m.end() - m.start())

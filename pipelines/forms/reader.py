@@ -190,8 +190,9 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
     reports: list[Report] = []
     issues: list[Issue] = []
     views = side_by_side(sheet, header)
-    shared = context_of(top, sheet.name, relative_path, vocab)
-    if len(views) > 1:
+    if len(views) == 1:
+        shared = context_of(top, sheet.name, relative_path, vocab)
+    else:
         # Over tables side by side, what is written once (the title, a period line, the
         # hospitals) is at the left, over the first table; each table's own labels are over
         # it, and a department label is its table's only.
@@ -204,7 +205,9 @@ def _read_activity(sheet: Sheet, header: Header, relative_path: str,
         own_rows = view.rows[: view_header.first_row]
         block: Header | None = view_header
         while block is not None:
-            context = within(context_of(own_rows, sheet.name, relative_path, vocab), shared)
+            # A table alone under the header: the rows above it are its own, `top`.
+            context = shared if block is header else within(
+                context_of(own_rows, sheet.name, relative_path, vocab), shared)
             table_reports, table_issues, table = _read_table(
                 view, block, context, vocab, part=len(reports))
             reports.extend(table_reports)

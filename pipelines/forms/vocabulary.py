@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -14,7 +15,7 @@ import yaml
 
 from pipelines.catalogue import Metric, seed
 from pipelines.catalogue import metrics as metric_catalogue
-from pipelines.forms.text import fold, label_key
+from pipelines.forms.text import fold, label_key, remembering_short_texts
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 # A unit in brackets at the end of a header, after label_key (which folds （） to ()).
@@ -87,6 +88,15 @@ class Vocabulary:
         """The field a header names, and the factor that turns a bare number in its column
         into the metric's unit: 诊疗人次（人次） is 诊疗人次; 支援经费（元） is funding in
         yuan, 0.0001 of the 万元 the metric counts in."""
+        return self._remembered_column_of(header)
+
+    @cached_property
+    def _remembered_column_of(self) -> Callable[[str], tuple[str | None, float]]:
+        # Every text in the rows where a header may be is asked about, on every sheet: most of
+        # them are the same few headers and labels.
+        return remembering_short_texts(self._column_of)
+
+    def _column_of(self, header: str) -> tuple[str | None, float]:
         key = label_key(header).strip("*※")  # *姓名: a required column's mark
         if field := self._field_of_key(key):
             return field, 1.0

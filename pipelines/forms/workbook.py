@@ -16,6 +16,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import polars as pl
 import python_calamine
 import xlrd
 
-from pipelines.forms.text import a1
+from pipelines.forms.text import a1, cell_text
 from pipelines.issues import Issue
 from pipelines.settings import ReadLimits
 
@@ -46,11 +47,16 @@ _MB = 1 << 20
 _CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?<!/)>((?:(?!</c>|<c[ >]).)*?)</c>', re.S)
 _FORMULA = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _SAVED_VALUE = re.compile(rb"<v>[^<]")
+# (column letters, row number, formula) of a formula cell saved without its result.
+Formula = tuple[str, str, str]
+# A worksheet's XML is searched for formulas in blocks of this size.
+_XML_BLOCK = 1 << 20
 _SHEET_ENTRY = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _RELATIONSHIP = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"'
                            rb'|<Relationship [^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 # Polars reports a malformed CSV as a PolarsError, and some inputs make its Rust code panic.
 _CSV_ERRORS = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
+_KEPT_ROW_TEXTS = 64  # rows whose texts a sheet keeps (Sheet.texts)
 
 
 @dataclass(frozen=True)
@@ -61,11 +67,26 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     hidden_rows: frozenset[int] = frozenset()  # 0-based
     hidden: bool = False  # the sheet itself is hidden
+    _row_texts: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
 
     def cell(self, row: int, column: int) -> object:
         if row < len(self.rows) and column < len(self.rows[row]):
             return self.rows[row][column]
         return ""
+
+    def texts(self, row: int) -> list[str]:
+        """The cells of a row as the submitter sees them (cell_text), stripped; not to be
+        changed. The rules that read a row read it close together (locating a header, then
+        reading the rows under it), so the texts of the rows read last are kept (once the
+        file is opened, its grid does not change): of a few rows only, so that a large
+        sheet's texts do not take as much memory again as its grid."""
+        texts = self._row_texts.get(row)
+        if texts is None:
+            if len(self._row_texts) == _KEPT_ROW_TEXTS:
+                del self._row_texts[next(iter(self._row_texts))]  # the first kept
+            texts = self._row_texts[row] = [cell_text(v).strip() for v in self.rows[row]]
+        return texts
 
 
 @dataclass(frozen=True)
@@ -88,13 +109,19 @@ def _reject(code: str, detail: str = "") -> FileRejected:
 
 def sniff(content: bytes, suffix: str, limits: ReadLimits | None = None) -> str:
     """`workbook` (anything calamine opens), `csv`, or raise FileRejected."""
-    limits = limits or ReadLimits()
+    return _sniff(content, suffix, limits or ReadLimits())[0]
+
+
+def _sniff(content: bytes, suffix: str,
+           limits: ReadLimits) -> tuple[str, zipfile.ZipFile | None]:
+    """The kind of file, and for a zip workbook its archive, whose directory is then read
+    once for everything that opening reads from it."""
     if not content.strip():
         raise _reject("empty_file", "文件大小为 0" if not content else "文件只有空白")
     if content.startswith(OLE_MAGIC):
-        return _sniff_ole(content)
+        return _sniff_ole(content), None
     if content.startswith(ZIP_MAGIC):
-        return _sniff_zip(content, limits)
+        return "workbook", _sniff_zip(content, limits)
     for magic, kind in _FOREIGN_MAGIC.items():
         if content.startswith(magic):
             raise _reject("unsupported_format", kind)
@@ -106,7 +133,7 @@ def sniff(content: bytes, suffix: str, limits: ReadLimits | None = None) -> str:
         raise _reject("unsupported_format", f"无法识别的二进制文件（{suffix or '无扩展名'}）")
     if suffix.lower() in TEXT_EXTENSIONS or suffix.lower() in {".xls", ".xlsx"}:
         # Text under a spreadsheet name is a CSV that was renamed; read it as one.
-        return "csv"
+        return "csv", None
     raise _reject("unsupported_format", f"{suffix or '无扩展名'} 文件")
 
 
@@ -126,15 +153,17 @@ def _sniff_ole(content: bytes) -> str:
     return "workbook"
 
 
-def _sniff_zip(content: bytes, limits: ReadLimits) -> str:
+def _sniff_zip(content: bytes, limits: ReadLimits) -> zipfile.ZipFile:
+    """The archive of a zip workbook."""
     try:
-        entries = zipfile.ZipFile(io.BytesIO(content)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile as exc:
         raise _reject("unreadable_file", "文件不完整或已损坏（压缩结构无效）") from exc
+    entries = archive.infolist()
     _inspect_zip(entries, limits)
     names = {entry.filename for entry in entries}
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names:
-        return "workbook"
+        return archive
     if any(n.startswith("word/") for n in names):
         raise _reject("unsupported_format", "Word 文档")
     if any(n.startswith("ppt/") for n in names):
@@ -164,22 +193,30 @@ def open_file(path: Path, content: bytes, limits: ReadLimits | None = None) -> O
     drop-down lists there, and people hide last month's sheet rather than delete it), with
     the rows that are hidden, and what the file holds that is never read as a value."""
     limits = limits or ReadLimits()
-    kind = sniff(content, path.suffix, limits)
+    kind, archive = _sniff(content, path.suffix, limits)
     issues: list[Issue] = []
     if kind == "csv":
         sheets = [_read_csv(content, limits)]
+    elif archive is None:
+        sheets, _ = _read_workbook(content, limits, None)
     else:
-        sheets = _read_workbook(content, limits)
-        if content.startswith(ZIP_MAGIC):
-            sheets, issues = _unevaluated_content(content, sheets)
+        with archive:
+            sheets, scanned = _read_workbook(content, limits, archive)
+            sheets, issues = _unevaluated_content(archive, sheets, scanned)
     capped = [_cap_text(sheet, limits, issues) for sheet in sheets]
     return OpenedFile(capped, issues)
 
 
-def _read_workbook(content: bytes, limits: ReadLimits) -> list[Sheet]:
+def _read_workbook(content: bytes, limits: ReadLimits, archive: zipfile.ZipFile | None,
+                   ) -> tuple[list[Sheet], dict[str, list[Formula]]]:
+    """The worksheets, and for a zip workbook the formulas without a result that were found
+    on the way, by the worksheet member that holds them (_scan_worksheets)."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-        hidden_rows = _hidden_rows(content)
+        if archive is None:
+            hidden_rows, scanned = _xls_hidden_rows(content), {}
+        else:
+            hidden_rows, scanned = _scan_worksheets(content, archive)
         sheets = []
         for index, meta in enumerate(book.sheets_metadata):
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -196,7 +233,7 @@ def _read_workbook(content: bytes, limits: ReadLimits) -> list[Sheet]:
             sheets.append(Sheet(meta.name, index, rows, list(sheet.merged_cell_ranges or []),
                                 hidden_rows.get(meta.name, frozenset()),
                                 meta.visible != python_calamine.SheetVisibleEnum.Visible))
-        return sheets
+        return sheets, scanned
     except FileRejected:
         raise
     except MemoryError:
@@ -210,26 +247,36 @@ def _read_workbook(content: bytes, limits: ReadLimits) -> list[Sheet]:
 _HIDDEN_XLSX_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*\bhidden=\"(?:1|true)\"")
 
 
-def _hidden_rows(content: bytes) -> dict[str, frozenset[int]]:
-    """Sheet name → the 0-based rows hidden in it. calamine does not say which rows are
-    hidden: openpyxl does for .xlsx (only opened when a worksheet has a hidden row), xlrd for
-    .xls. Other kinds (.xlsb, .ods) report none."""
-    if content.startswith(ZIP_MAGIC):
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if not any(_HIDDEN_XLSX_ROW.search(archive.read(name)) for name in archive.namelist()
-                       if name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                return {}
-        import openpyxl  # only here: it brings numpy, a second the reading workers rarely need
+def _scan_worksheets(content: bytes, archive: zipfile.ZipFile,
+                     ) -> tuple[dict[str, frozenset[int]], dict[str, list[Formula]]]:
+    """Sheet name → the 0-based rows hidden in it, which calamine does not say, and worksheet
+    member → its formulas without a result, for _unevaluated_content: one inflation of each
+    worksheet's XML serves both. openpyxl reads the hidden rows, opened only when a
+    worksheet has one (the members after it are left to _unevaluated_content). Other kinds
+    (.xlsb, .ods) have no such members and report none."""
+    scanned = {}
+    for name in archive.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        xml = archive.read(name)
+        # The plain search first: it is quicker than the pattern, and rarely finds anything.
+        if b'hidden="' in xml and _HIDDEN_XLSX_ROW.search(xml):
+            import openpyxl  # only here: it brings numpy, a second the workers rarely need
 
-        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-        return {ws.title: frozenset(r - 1 for r, d in ws.row_dimensions.items() if d.hidden)
-                for ws in book.worksheets}
-    if content.startswith(OLE_MAGIC):
-        book = xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
-        return {book.sheet_by_index(i).name: frozenset(
-            r for r, info in book.sheet_by_index(i).rowinfo_map.items() if info.hidden)
-            for i in range(book.nsheets)}
-    return {}
+            book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+            return {ws.title: frozenset(r - 1 for r, d in ws.row_dimensions.items() if d.hidden)
+                    for ws in book.worksheets}, scanned
+        scanned[name] = list(_formulas_without_results(
+            xml[start:start + _XML_BLOCK] for start in range(0, len(xml), _XML_BLOCK)))
+    return {}, scanned
+
+
+def _xls_hidden_rows(content: bytes) -> dict[str, frozenset[int]]:
+    """Sheet name → the 0-based rows hidden in it, which calamine does not say: xlrd does."""
+    book = xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
+    return {book.sheet_by_index(i).name: frozenset(
+        r for r, info in book.sheet_by_index(i).rowinfo_map.items() if info.hidden)
+        for i in range(book.nsheets)}
 
 
 def _cap_text(sheet: Sheet, limits: ReadLimits, issues: list[Issue]) -> Sheet:
@@ -246,36 +293,39 @@ def _cap_text(sheet: Sheet, limits: ReadLimits, issues: list[Issue]) -> Sheet:
     return sheet
 
 
-def _unevaluated_content(content: bytes, sheets: list[Sheet]) -> tuple[list[Sheet], list[Issue]]:
+def _unevaluated_content(book: zipfile.ZipFile, sheets: list[Sheet],
+                         scanned: dict[str, list[Formula]]) -> tuple[list[Sheet], list[Issue]]:
     """Macros, links to other workbooks, and formulas saved without a result (written by a
     script, or by a program that does not calculate). A formula's cell shows the formula, so
-    that nothing reads it as a blank (which counts as 0)."""
+    that nothing reads it as a blank (which counts as 0). The formulas of the worksheets that
+    _scan_worksheets read are in `scanned`; any other worksheet is read here."""
     issues = []
-    with zipfile.ZipFile(io.BytesIO(content)) as book:
-        names = book.namelist()
-        if any(name.lower().endswith("vbaproject.bin") for name in names):
-            issues.append(Issue("macro_workbook"))
-        links = [name for name in names if name.startswith("xl/externalLinks/_rels/")]
-        if links:
-            targets = sorted({target.decode("utf-8", "replace").rsplit("/", 1)[-1]
-                              for name in links for m in _RELATIONSHIP.finditer(book.read(name))
-                              for target in (m.group(2) or m.group(3),) if target})
-            issues.append(Issue("external_links", detail="、".join(targets[:5]) or "外部工作簿"))
-        by_name = {sheet.name: sheet for sheet in sheets}
-        for sheet_name, member in _sheet_members(book, names):
-            sheet = by_name.get(sheet_name)
-            if sheet is None:
-                continue
-            for column, row, formula in _formulas_without_results(book, member):
-                r, c = int(row) - 1, _column_index(column)
-                while len(sheet.rows) <= r:
-                    sheet.rows.append([])
-                cells = sheet.rows[r]
-                cells.extend([""] * (c + 1 - len(cells)))
-                cells[c] = "=" + formula
-                issues.append(Issue("formula_without_value", sheet=sheet.name,
-                                    row_number=r + 1, cell=f"{column}{row}",
-                                    value_found=cells[c][:100]))
+    names = book.namelist()
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        issues.append(Issue("macro_workbook"))
+    links = [name for name in names if name.startswith("xl/externalLinks/_rels/")]
+    if links:
+        targets = sorted({target.decode("utf-8", "replace").rsplit("/", 1)[-1]
+                          for name in links for m in _RELATIONSHIP.finditer(book.read(name))
+                          for target in (m.group(2) or m.group(3),) if target})
+        issues.append(Issue("external_links", detail="、".join(targets[:5]) or "外部工作簿"))
+    by_name = {sheet.name: sheet for sheet in sheets}
+    for sheet_name, member in _sheet_members(book, names):
+        sheet = by_name.get(sheet_name)
+        if sheet is None:
+            continue
+        formulas = scanned[member] if member in scanned else _formulas_without_results(
+            _blocks_of(book, member))
+        for column, row, formula in formulas:
+            r, c = int(row) - 1, _column_index(column)
+            while len(sheet.rows) <= r:
+                sheet.rows.append([])
+            cells = sheet.rows[r]
+            cells.extend([""] * (c + 1 - len(cells)))
+            cells[c] = "=" + formula
+            issues.append(Issue("formula_without_value", sheet=sheet.name,
+                                row_number=r + 1, cell=f"{column}{row}",
+                                value_found=cells[c][:100]))
     return sheets, issues
 
 
@@ -292,26 +342,30 @@ def _sheet_members(book: zipfile.ZipFile, names: list[str]) -> list[tuple[str, s
             if rid.decode() in targets and targets[rid.decode()] in names]
 
 
-def _formulas_without_results(book: zipfile.ZipFile, member: str):
-    """(column, row, formula) of each formula cell with no saved result, read in blocks."""
-    carry = b""
+def _blocks_of(book: zipfile.ZipFile, member: str) -> Iterator[bytes]:
     with book.open(member) as xml:
-        for block in iter(lambda: xml.read(1 << 20), b""):
-            text = carry + block
-            end = 0
-            if b"<f" in text:
-                for match in _CELL.finditer(text):
-                    end = match.end()
-                    body = match.group(3)
-                    formula = _FORMULA.search(body)
-                    if formula and not _SAVED_VALUE.search(body):
-                        written = (formula.group(1) or b"").decode("utf-8", "replace")
-                        yield match.group(1).decode(), match.group(2).decode(), html.unescape(
-                            written)
-            rest = text[end:]
-            # Keep an unfinished cell for the next block; drop what holds no formula.
-            cut = rest.rfind(b"<c ")
-            carry = rest[cut:] if cut >= 0 else b""
+        yield from iter(lambda: xml.read(_XML_BLOCK), b"")
+
+
+def _formulas_without_results(blocks: Iterable[bytes]) -> Iterator[Formula]:
+    """Each formula cell with no saved result in a worksheet's XML, given in blocks."""
+    carry = b""
+    for block in blocks:
+        text = carry + block
+        end = 0
+        if b"<f" in text:
+            for match in _CELL.finditer(text):
+                end = match.end()
+                body = match.group(3)
+                formula = _FORMULA.search(body)
+                if formula and not _SAVED_VALUE.search(body):
+                    written = (formula.group(1) or b"").decode("utf-8", "replace")
+                    yield match.group(1).decode(), match.group(2).decode(), html.unescape(
+                        written)
+        rest = text[end:]
+        # Keep an unfinished cell for the next block; drop what holds no formula.
+        cut = rest.rfind(b"<c ")
+        carry = rest[cut:] if cut >= 0 else b""
 
 
 def _column_index(letters: str) -> int:

@@ -102,6 +102,27 @@ def test_formulas_without_results_are_reported_not_guessed(tmp_path: Path) -> No
     assert visits.value is None and visits.raw_text == "=B5*2"  # never read as a blank (0)
 
 
+def test_formulas_without_results_before_and_after_a_hidden_row(tmp_path: Path) -> None:
+    """A worksheet's XML is read once for its hidden rows and its formulas: those of a sheet
+    read before the first hidden row is found, and those of the sheets after it, are all
+    reported."""
+    book = openpyxl.Workbook()
+    for sheet, month in ((book.active, "3月"), (book.create_sheet(), "4月")):
+        sheet.title = month
+        for row in [[LINXIA_TITLE], [f"统计周期：2021年{month}"], ["填报科室：儿科"], OLD_HEADER,
+                    ["张三", 5, 1, 0, 0, 0, 0, 0, 0, 0], ["李四", "=B5*2", 0, 0, 0, 0, 0, 0, 0, 0],
+                    ["王五", 7, 0, 0, 0, 0, 0, 0, 0, 0]]:
+            sheet.append(row)
+    book["4月"].row_dimensions[7].hidden = True  # 王五
+    book.save(tmp_path / "months.xlsx")
+    parsed = read_form((tmp_path / "months.xlsx").read_bytes(), "months.xlsx")
+    assert sorted((i.code, i.sheet, i.cell) for i in parsed.issues) == [
+        ("formula_without_value", "3月", "B6"), ("formula_without_value", "4月", "B6"),
+        ("hidden_rows", "4月", "A7")]
+    assert [[row.person_name for row in report.rows] for report in parsed.reports] == [
+        ["张三", "李四", "王五"], ["张三", "李四"]]
+
+
 def test_macros_and_external_links_are_reported(tmp_path: Path) -> None:
     rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
             'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
@@ -120,9 +141,9 @@ def test_macros_and_external_links_are_reported(tmp_path: Path) -> None:
 
 
 def slow_csv(path: Path) -> Path:
-    """A form the reader needs seconds for: 19,000 people."""
-    path.write_text("姓名,诊疗人次,开展手术例数\n" + "".join(
-        f"张{n},{n % 9},0\n" for n in range(19_000)), encoding="utf-8")
+    """A form the reader needs a second or more for: 19,000 people, every column filled."""
+    path.write_text(",".join(OLD_HEADER) + "\n" + "".join(
+        f"张{n},{n % 9},0,1,2,3,4,5,6,7\n" for n in range(19_000)), encoding="utf-8")
     return path
 
 
