@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from formfiles import LINXIA_TITLE, OLD_HEADER, activity_sheet, write_xlsx
+from formfiles import LINXIA_TITLE, OLD_HEADER, activity_sheet, write_xls, write_xlsx
 
 from pipelines.forms import workbook
 from pipelines.forms.pool import chunk_size, read_forms
@@ -145,6 +145,28 @@ def slow_csv(path: Path) -> Path:
     path.write_text(",".join(OLD_HEADER) + "\n" + "".join(
         f"张{n},{n % 9},0,1,2,3,4,5,6,7\n" for n in range(19_000)), encoding="utf-8")
     return path
+
+
+def sheet_placed_past_the_end(path: Path) -> Path:
+    """An .xls whose sheet record (BOUNDSHEET) says its sheet starts far past the end of the
+    file: calamine panics on it. xlwt writes the workbook stream from the first sector on."""
+    content = bytearray(path.read_bytes())
+    position = 512
+    while int.from_bytes(content[position:position + 2], "little") != 0x85:
+        position += 4 + int.from_bytes(content[position + 2:position + 4], "little")
+    content[position + 6] = 0xFF  # a high byte of the sheet's stream position
+    path.write_bytes(bytes(content))
+    return path
+
+
+def test_a_file_that_makes_the_parser_panic_costs_only_itself(tmp_path: Path) -> None:
+    damaged = sheet_placed_past_the_end(write_xls(tmp_path / "损坏.xls", activity_sheet(
+        period="2021年3月", rows=[["张三", 10, 1, 0, 0, 0, 0, 0, 0, 0]])))
+    with pytest.raises(BaseException, match="out of range for slice"):
+        read_form(damaged.read_bytes(), "损坏.xls")
+    read = read_forms([(damaged, "损坏.xls"), (good_form(tmp_path / "好.xlsx"), "好.xlsx")])
+    assert [[issue.code for issue in form.issues] for form in read] == [["unreadable_file"], []]
+    assert len(read[1].reports) == 1
 
 
 def test_workers_have_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
