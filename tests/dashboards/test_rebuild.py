@@ -72,16 +72,23 @@ def change_one_departments_figure(warehouse: Path) -> None:
     assert len(updated) == 1
 
 
-def test_a_rebuild_after_a_change_of_one_department_remakes_only_what_shows_it(
-    warehouse: Path, tmp_path: Path
-):
+def rebuilt_after(change, warehouse: Path, tmp_path: Path) -> tuple[Path, dict]:
+    """A site built, `change(site)` made, the site built again and a full build made beside
+    it (tmp_path/full), all at one build time: the site, and its files' inodes before."""
     site = tmp_path / "site"
     build_site(warehouse, site, built_at=BUILT_AT)
     before = inodes(site)
-    change_one_departments_figure(warehouse)
-
+    change(site)
     build_site(warehouse, site, built_at=BUILT_AT)
     build_site(warehouse, tmp_path / "full", built_at=BUILT_AT)
+    return site, before
+
+
+def test_a_rebuild_after_a_change_of_one_department_remakes_only_what_shows_it(
+    warehouse: Path, tmp_path: Path
+):
+    site, before = rebuilt_after(lambda _: change_one_departments_figure(warehouse),
+                                 warehouse, tmp_path)
 
     assert made_anew(site, before) == SHAOXING_DEPARTMENT_PAGES
     # The same time given, the rebuilt site is the full build's, byte for byte.
@@ -136,13 +143,7 @@ ASSETS = {"assets/plotly.min.js", "assets/tables.js", "assets/tables.css", "asse
 )
 def test_what_cannot_be_trusted_is_made_anew(warehouse: Path, tmp_path: Path, spoil, remade):
     """`remade`: the files made anew (None: all of them); a part's files go together."""
-    site = tmp_path / "site"
-    build_site(warehouse, site, built_at=BUILT_AT)
-    before = inodes(site)
-    spoil(site)
-
-    build_site(warehouse, site, built_at=BUILT_AT)
-    build_site(warehouse, tmp_path / "full", built_at=BUILT_AT)
+    site, before = rebuilt_after(spoil, warehouse, tmp_path)
 
     assert made_anew(site, before) == (before.keys() - {MANIFEST} if remade is None else remade)
     assert files(site) == files(tmp_path / "full")
