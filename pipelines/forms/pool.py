@@ -62,12 +62,6 @@ def read_form_file(path: Path, relative_path: str) -> ParsedFile:
         return read_form(path.read_bytes(), relative_path)
     except MemoryError:
         return _memory_exceeded(limits)
-    except BaseException as exc:
-        # Native code (calamine, polars) that panics on a damaged file raises pyo3's
-        # PanicException, a BaseException that cannot even be sent back to the parent.
-        if type(exc).__name__ != "PanicException":
-            raise
-        return _rejected("unreadable_file", "文件内容损坏，读取程序无法解析")
 
 
 def _memory_exceeded(limits: ReadLimits) -> ParsedFile:

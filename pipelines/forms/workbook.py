@@ -238,7 +238,12 @@ def _read_workbook(content: bytes, limits: ReadLimits, archive: zipfile.ZipFile 
         raise
     except MemoryError:
         raise
-    except Exception as exc:  # calamine reports every kind of damage as its own error type
+    except BaseException as exc:
+        # calamine reports every kind of damage as its own error type, and on some it panics:
+        # pyo3's PanicException, a BaseException (which could not even be sent back from a
+        # reading worker).
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         raise _reject("unreadable_file", f"文件内容损坏：{type(exc).__name__}") from exc
 
 
