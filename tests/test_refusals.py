@@ -40,7 +40,8 @@ def published(bangfu_env: dict[str, Path]) -> dict[str, Path]:
     working = store.start_working_copy(settings)
     store.load(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)), FormBatch.empty(),
                dt.datetime(2022, 1, 2))
-    build_record.write_pending(settings, "a build of these four files", {})  # as dbt would
+    build_record.write_pending(settings, "a build of these four files", {},  # as dbt would
+                               build_record.dbt_project_digest())
     assert store.publish(settings) == settings.warehouse
     (bangfu_env["site"]).mkdir()
     (bangfu_env["site"] / "index.html").write_text("<html>已发布</html>", encoding="utf-8")

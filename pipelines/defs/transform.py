@@ -130,8 +130,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             *(["--exclude-resource-type", "unit_test"]
               if record is not None and record.dbt_project_digest == project else [])]
     with _dbt_pointed_at(working):
-        # One target folder, not one per run: runs of a checkout take turns (the link's
-        # lock), and dbt reuses its partial parse from there.
+        # One target folder (DBT_TARGET), not one per run: runs sharing it take turns (the
+        # link's lock), and dbt reuses its partial parse from there.
         yield from dbt.cli(args, context=context, target_path=DBT_TARGET).stream()
     build_record.write_pending(settings, build_record.build_inputs_digest(), seed_checksums(),
                                project)

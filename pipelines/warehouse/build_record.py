@@ -62,7 +62,7 @@ def dbt_project_digest() -> str:
 
 
 def write_pending(settings: Settings, inputs_digest: str, seed_checksums: dict[str, str],
-                  project_digest: str | None = None) -> None:
+                  project_digest: str) -> None:
     """Record, beside the working copy, that dbt built it from these inputs: publishing
     moves the record beside the warehouse. A working copy without one (its raw tables
     loaded, dbt not run) is never published."""
