@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 from bench.memory import children_peak_rss_kib, current_rss_kib, peak_rss_kib, reset_peak_rss
 from pipelines.batch import FormBatch
+from pipelines.digests import reader_key
 from pipelines.forms.model import ParsedFile
 from pipelines.forms.pool import read_forms
-from pipelines.forms.reader import READER_VERSION, read_form
+from pipelines.forms.reader import read_form
 from pipelines.settings import Settings
 from pipelines.warehouse import manifest as raw_manifest
 from pipelines.warehouse import store
@@ -129,7 +130,7 @@ def _rows(batch: FormBatch) -> dict[str, int]:
 def batch(workdir: Path, repeats: int) -> dict[str, Any]:
     _, parsed = load_prepared(workdir)
     return measure(
-        lambda _: FormBatch.from_parsed(parsed, READER_VERSION, PARSED_AT),
+        lambda _: FormBatch.from_parsed(parsed, reader_key(), PARSED_AT),
         repeats,
         lambda made: {
             "files": len(parsed),
@@ -143,7 +144,7 @@ def batch(workdir: Path, repeats: int) -> dict[str, Any]:
 
 def load(workdir: Path, repeats: int) -> dict[str, Any]:
     scan, parsed = load_prepared(workdir)
-    form_batch = FormBatch.from_parsed(parsed, READER_VERSION, PARSED_AT)
+    form_batch = FormBatch.from_parsed(parsed, reader_key(), PARSED_AT)
     del parsed
     # One fresh working copy per repetition, made before the clock starts.
     databases = [
@@ -168,7 +169,7 @@ def validate(workdir: Path, repeats: int) -> dict[str, Any]:
     from pipelines.validation import suites
 
     _, parsed = load_prepared(workdir)
-    form_batch = FormBatch.from_parsed(parsed, READER_VERSION, PARSED_AT)
+    form_batch = FormBatch.from_parsed(parsed, reader_key(), PARSED_AT)
     del parsed
     start = time.perf_counter()
     import great_expectations  # noqa: F401  (timed: the pipeline imports it lazily)

@@ -37,7 +37,7 @@ from dashboards.html import (
     table,
     tag,
 )
-from dashboards.labels import FILE_STATUSES, SEVERITIES, label_for
+from dashboards.labels import FILE_STATUSES, FORM_TYPES, SEVERITIES, label_for
 from dashboards.marts import Marts, Pair
 from dashboards.parts import File, Part
 from pipelines.authoring.annotate import annotated, annotated_name
@@ -48,18 +48,20 @@ SECTION = Section(
 )
 INDEX = f"{SECTION.folder}/index.html"
 
-# File statuses whose problems are no longer the submitter's to fix.
-SETTLED_STATUSES = frozenset({"withdrawn", "superseded", "duplicate"})
+# File statuses whose problems are no longer the submitter's to fix (the seed's `settled`).
+SETTLED_STATUSES = frozenset(code for code, label in FILE_STATUSES.items() if label.settled)
+# The words the list and its workbooks use for the two severities, as every writer does.
+ERROR, WARNING = SEVERITIES["error"].text, SEVERITIES["warning"].text
 
 UNKNOWN_PAIR = "未识别帮扶关系"
 UNKNOWN_DEPARTMENT = "未识别科室"
 # A capacity form is the recipient hospital's own report: it has no department.
-CAPACITY_FORMS = "能力指标表"
+CAPACITY_FORMS = FORM_TYPES["capacity"].text
 
 HOW_TO_FIX = (
     "处理办法：请按下表逐条修改所列文件，修改后重新提交整份文件。"
-    "“错误”必须更正，否则该文件（单元格为“整个文件”时）或该行数据不被接收；"
-    "“提示”请核实，数据已接收，确有错误请更正。"
+    f"“{ERROR}”必须更正，否则该文件（单元格为“整个文件”时）或该行数据不被接收；"
+    f"“{WARNING}”请核实，数据已接收，确有错误请更正。"
 )
 
 # Characters that Windows, zip archives or URLs do not take in a file name, and runs of space.
@@ -190,7 +192,7 @@ class FeedbackList:
             f"帮扶关系：{self.pair_label}　科室：{self.department}",
             f"生成时间：{format_time(built_at)}",
             HOW_TO_FIX,
-            f"涉及文件 {self.file_count} 个：错误 {errors} 条，提示 {warnings} 条。",
+            f"涉及文件 {self.file_count} 个：{ERROR} {errors} 条，{WARNING} {warnings} 条。",
         )
 
 
@@ -404,7 +406,7 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
         ]
         parts += [
             tag("h2", pair_label),
-            table(["科室", "文件数", "错误", "提示", "Excel 清单"], rows, class_="feedback-index"),
+            table(["科室", "文件数", ERROR, WARNING, "Excel 清单"], rows, class_="feedback-index"),
         ]
     return join(parts)
 
@@ -428,7 +430,7 @@ def _list_body(
             for file_path, copy in copies
         ]
         returned = [
-            tag("p", "标出问题的原文件（红色为错误，黄色为提示，批注写明如何修改；"
+            tag("p", f"标出问题的原文件（红色为{ERROR}，黄色为{WARNING}，批注写明如何修改；"
                      "第一张工作表“问题清单”可点击跳到单元格）："),
             tag("ul", links, class_="feedback-returned"),
         ]

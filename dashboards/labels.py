@@ -7,34 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.catalogue import Label, file_statuses, form_types, severities
 
-@dataclass(frozen=True)
-class Label:
-    text: str
-    # CSS modifier for badges and heat-map colours: good, warn, bad, info or neutral.
-    tone: str
-    description: str = ""
-
-
-FILE_STATUSES: dict[str, Label] = {
-    "accepted": Label("已接收", "good", "所有数据行均已接收"),
-    "partial": Label("部分接收", "warn", "部分数据行有错误被退回，其余已接收"),
-    "rejected": Label("已退回", "bad", "文件级错误或没有任何可接收的数据行，需修改后重新提交"),
-    "superseded": Label("已被新版本替代", "neutral", "同一报表有更晚修改的文件，以新文件为准"),
-    "duplicate": Label("重复文件", "neutral", "与已收到的文件内容完全相同，不重复计算"),
-    "withdrawn": Label("已撤回", "neutral", "文件已从报送目录中删除，其数据不再计入"),
-}
-
-FORM_TYPES: dict[str, Label] = {
-    "activity": Label("工作统计表", "info"),
-    "capacity": Label("能力指标表", "info"),
-    "unknown": Label("未识别", "warn"),
-}
-
-SEVERITIES: dict[str, Label] = {
-    "error": Label("错误", "bad", "数据被退回"),
-    "warning": Label("提示", "warn", "数据已接收，但请核对"),
-}
+# The words of the warehouse's codes come from their seeds (file_statuses.csv, severities.csv,
+# form_types.csv), which the command line, the workbooks and dbt read too.
+FILE_STATUSES: dict[str, Label] = file_statuses()
+FORM_TYPES: dict[str, Label] = form_types()
+SEVERITIES: dict[str, Label] = severities()
 
 REPORTING_STATUSES: dict[str, Label] = {
     "on_time": Label("按时", "good", "按时报送"),

@@ -48,7 +48,7 @@ from pathlib import Path, PurePosixPath
 from dashboards.assets import NODE_MODULES, source_files
 from dashboards.context import Document, SiteContext
 from dashboards.marts import Marts, Read
-from pipelines.warehouse.build_record import build_inputs_digest
+from pipelines.digests import code_digest as bangfu_code_digest
 
 MANIFEST = "build-manifest.json"
 # A manifest of another format is not read: every part is made anew.
@@ -102,7 +102,7 @@ def build_parts(
 def code_digest() -> str:
     """One digest of the code that makes the site: bangfu's sources, the browser libraries
     the site ships, the Python running and the distributions installed."""
-    digest = hashlib.sha256(build_inputs_digest().encode())
+    digest = hashlib.sha256(bangfu_code_digest().encode())
     for path in source_files():
         digest.update(os.path.relpath(path, NODE_MODULES).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")

@@ -1,7 +1,8 @@
 """The seeds dbt loads, read once for Python: the metric catalogue (names, units, bounds, how a
 metric is derived and how the form writes it) for the reader's vocabulary, the writers and the
-suites, and the other seeds as rows. A new metric, bound or derivation is a change to
-dbt_project/seeds/metrics.csv only."""
+suites; the words of the codes the warehouse uses (file statuses, severities, form types: their
+Chinese label, tone and flags); and the other seeds as rows. A new metric, bound or derivation is
+a change to dbt_project/seeds/metrics.csv only; a status's word, to its seed only."""
 
 from __future__ import annotations
 
@@ -22,6 +23,50 @@ def seed(name: str) -> tuple[dict[str, str], ...]:
         return tuple(csv.DictReader(fh))
 
 
+@dataclass(frozen=True)
+class Label:
+    """What people read for a code (a file status, a severity, a form type), from its seed."""
+
+    text: str
+    # CSS modifier for badges and heat-map colours: good, warn, bad, info or neutral.
+    tone: str
+    description: str = ""
+    # file statuses only: its accepted rows count in the marts; nothing is left to fix in it
+    counts: bool = False
+    settled: bool = False
+
+
+# The seeds of words: code, label_zh, tone, description_zh, sort_order (and flags).
+FILE_STATUSES_SEED = "file_statuses"
+SEVERITIES_SEED = "severities"
+FORM_TYPES_SEED = "form_types"
+WORD_SEEDS = (FILE_STATUSES_SEED, SEVERITIES_SEED, FORM_TYPES_SEED)
+
+
+@cache
+def words(name: str) -> dict[str, Label]:
+    """The labels of one seed of words, by code, in its sort order."""
+    rows = sorted(seed(name), key=lambda row: int(row["sort_order"]))
+    return {
+        row["code"]: Label(row["label_zh"], row["tone"], row["description_zh"],
+                           counts=row.get("counts") == "true",
+                           settled=row.get("settled") == "true")
+        for row in rows
+    }
+
+
+def file_statuses() -> dict[str, Label]:
+    return words(FILE_STATUSES_SEED)
+
+
+def severities() -> dict[str, Label]:
+    return words(SEVERITIES_SEED)
+
+
+def form_types() -> dict[str, Label]:
+    return words(FORM_TYPES_SEED)
+
+
 def _number(text: str) -> float | None:
     return float(text) if text.strip() else None
 
@@ -35,8 +80,15 @@ class Metric:
     kind: str  # activity | derived | capacity
     value_type: str  # count | decimal | percent | index
     sort_order: int
+    # Bounds: what a cell may hold at all (min_value, max_value: templates and suites), and
+    # what one person usually does in a day of the period, in one report, or an indicator
+    # reaches in a year (the suites' implausible_value warnings).
     min_value: float | None
     max_value: float | None
+    max_per_day: float | None
+    max_per_report: float | None
+    max_per_year: float | None
+    derivation: str  # pro_rata_sum | distinct_people | as_reported
     parts: tuple[str, ...]  # the metrics it is the sum of, when a form has no column for it
     form_label: str | None  # its sub-header under the metric it is part of (门诊 under 诊疗人次)
 
@@ -55,6 +107,9 @@ def metrics() -> dict[str, Metric]:
             unit_zh=row["unit_zh"], kind=row["kind"], value_type=row["value_type"],
             sort_order=int(row["sort_order"]),
             min_value=_number(row["min_value"]), max_value=_number(row["max_value"]),
+            max_per_day=_number(row["max_per_day"]),
+            max_per_report=_number(row["max_per_report"]),
+            max_per_year=_number(row["max_per_year"]), derivation=row["derivation"],
             parts=tuple(p.strip() for p in row["derived_from"].split(PART_SEPARATOR)
                         if p.strip()),
             form_label=row["form_label"] or None,
@@ -81,12 +136,3 @@ def group_of(code: str) -> Metric | None:
     """The derived metric a part belongs to (total_visits for outpatient_visits), if any."""
     return next((m for m in derived_metrics() if code in m.parts), None)
 
-
-def bound_parameters() -> dict[str, float]:
-    """The bounds as GX expectation parameters: `max_value_<code>`, `min_value_<code>`."""
-    return {
-        f"{side}_{m.code}": value
-        for m in metrics().values()
-        for side, value in (("min_value", m.min_value), ("max_value", m.max_value))
-        if value is not None
-    }

@@ -12,15 +12,13 @@ from typing import Any
 import polars as pl
 
 from pipelines.batch import FormBatch
+from pipelines.catalogue import form_types, severities
+from pipelines.digests import reader_key
 from pipelines.forms.model import ParsedFile, Report
 from pipelines.forms.pool import read_forms
-from pipelines.forms.reader import READER_VERSION
 from pipelines.validation.suites import import_gx_meanwhile, validate
 from pipelines.warehouse.manifest import recorded_name, sha256_of, submitted_files
 
-# What each severity is called on the command line: every line starts with one of these.
-SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
-FORM_NAMES = {"activity": "工作统计表", "capacity": "受援医院能力指标表", "unknown": "未识别"}
 PATH_NOT_FOUND = "path_not_found"
 
 
@@ -46,7 +44,7 @@ class Problem:
         return "整个文件" if self.row_number is None else f"第 {self.row_number} 行"
 
     def line(self) -> str:
-        return " · ".join([SEVERITY_WORDS[self.severity], self.file, self.sheet or "-",
+        return " · ".join([severities()[self.severity].text, self.file, self.sheet or "-",
                            self.location, f"{self.message}（{self.code}）"])
 
 
@@ -89,7 +87,7 @@ def _date_zh(day: dt.date | None) -> str:
 
 
 def _understood(report: Report) -> str:
-    parts = [f"{FORM_NAMES[report.form_type]}，工作表“{report.sheet}”",
+    parts = [f"{form_types()[report.form_type].text}，工作表“{report.sheet}”",
              f"支援单位 {report.supporting_hospital or '未识别'}",
              f"受援单位 {report.recipient_hospital or '未识别'}"]
     if report.form_type == "capacity":
@@ -165,7 +163,7 @@ def check(paths: list[Path], raw_dir: Path) -> tuple[list[CheckedFile], list[Pro
     for (key, file), form in zip(keys.items(), forms, strict=True):
         file.parsed = form
         parsed[(key, file.name)] = form
-    batch, _ = validate(FormBatch.from_parsed(parsed, READER_VERSION, dt.datetime.now()))
+    batch, _ = validate(FormBatch.from_parsed(parsed, reader_key(), dt.datetime.now()))
     letters = pl.col("cell").str.extract(r"^([A-Z]+)")
     in_reading_order = batch.issues.sort(
         pl.col("sha256"), pl.col("row_number"), letters.str.len_chars(), letters,

@@ -43,7 +43,9 @@ class Issue:
 
     @property
     def is_file_level(self) -> bool:
-        return self.severity == "error" and self.row_number is None
+        """An error that rejects the whole file: its code's level in the seed says so (dbt reads
+        the same column, in int_rejecting_issues)."""
+        return self.severity == "error" and catalogue()[self.code]["level"] == "file"
 
     @property
     def message(self) -> str:

@@ -23,6 +23,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from pipelines.catalogue import file_statuses, severities
 from pipelines.settings import Settings
 
 
@@ -42,11 +43,6 @@ STAGES = (
 STAGE_NAMES = {stage.step: stage.name for stage in STAGES}
 STAGE_WIDTH = max(cell_len(stage.name) for stage in STAGES)
 
-STATUS_NAMES = {
-    "accepted": "已接收", "partial": "部分接收", "rejected": "已退回",
-    "superseded": "已被替代", "duplicate": "重复", "withdrawn": "已撤回",
-}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 
 
 def _counts(step: str, metadata: dict[str, Any]) -> str:
@@ -246,14 +242,14 @@ def summary_lines(settings: Settings, seconds: float) -> list[str]:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         statuses = dict(con.execute(
             "select status, count(*) from ingest_files group by status").fetchall())
-        severities = dict(con.execute(
+        counts = dict(con.execute(
             "select severity, count(*) from ingest_issues group by severity").fetchall())
         commonest = con.execute(
             "select code, count(*) as n from ingest_issues where severity = 'error' "
             "group by code order by n desc, code limit 3").fetchall()
-    files = "，".join(f"{STATUS_NAMES.get(s, s)} {statuses[s]}" for s in STATUS_NAMES
+    files = "，".join(f"{label.text} {statuses[s]}" for s, label in file_statuses().items()
                      if statuses.get(s)) or "没有文件"
-    issues = "，".join(f"{SEVERITY_NAMES[s]} {severities.get(s, 0)}" for s in SEVERITY_NAMES)
+    issues = "，".join(f"{label.text} {counts.get(s, 0)}" for s, label in severities().items())
     site = settings.site_dir / "index.html"
     lines = [
         f"完成（{seconds:.0f} 秒）。文件 {sum(statuses.values())} 个：{files}。",
@@ -266,8 +262,9 @@ def summary_lines(settings: Settings, seconds: float) -> list[str]:
         lines.append(f"先看：{to_fix} 个文件需要科室改正（最常见：{titles}），退回清单 "
                      f"{settings.site_dir / 'feedback' / 'index.html'}，"
                      "每个文件附标出问题的副本。")
-    elif severities.get("warning"):
-        lines.append(f"先看：数据质量页 {settings.site_dir / 'quality.html'} 的警告。")
+    elif counts.get("warning"):
+        lines.append(f"先看：数据质量页 {settings.site_dir / 'quality.html'} 的"
+                     f"{severities()['warning'].text}。")
     else:
         lines.append("先看：所有文件均已接收，没有问题；可直接查看看板。")
     return lines

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines import digests
 from pipelines.batch import FormBatch
 from pipelines.cli import main
 from pipelines.errors import OperatorError, environment_errors
@@ -41,7 +42,7 @@ def published(bangfu_env: dict[str, Path]) -> dict[str, Path]:
     store.load(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)), FormBatch.empty(),
                dt.datetime(2022, 1, 2))
     build_record.write_pending(settings, "a build of these four files", {},  # as dbt would
-                               build_record.dbt_project_digest())
+                               digests.dbt_project_digest())
     assert store.publish(settings) == settings.warehouse
     (bangfu_env["site"]).mkdir()
     (bangfu_env["site"] / "index.html").write_text("<html>已发布</html>", encoding="utf-8")

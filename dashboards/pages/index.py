@@ -16,7 +16,7 @@ from dashboards.html import (
     table,
     tag,
 )
-from dashboards.labels import ATTAINMENT_STATUSES, FILE_STATUSES, group_for
+from dashboards.labels import ATTAINMENT_STATUSES, FILE_STATUSES, SEVERITIES, group_for
 from dashboards.marts import PROGRAMME_YEARS, Marts, Pair
 
 
@@ -94,8 +94,10 @@ def _data_cards(marts: Marts) -> Markup:
             _card(format_count(statuses.get(status)), FILE_STATUSES[status].text)
             for status in ("accepted", "partial", "rejected")
         ),
-        _card(format_count(issues.get("error")), "错误（数据被退回）"),
-        _card(format_count(issues.get("warning")), "提示（请核对）"),
+        *(
+            _card(format_count(issues.get(severity)), f"{label.text}（{label.description}）")
+            for severity, label in SEVERITIES.items()
+        ),
         _card(format_count(missing), "缺报的科室季度"),
     ]
     return tag("div", cards, class_="cards")

@@ -593,7 +593,7 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
     staff_of: dict[tuple[str, int], object] = {}
     for row in marts.rows("mart_department_trend", pair):
         by_department[row["department"]].setdefault(row["year"], row)
-        if row["metric_code"] == "staff_dispatched":
+        if row["derivation"] == "distinct_people":  # staff dispatched, as metrics.csv says
             staff_of[row["department"], row["year"]] = row["value"]
     heading = tag("h2", "各科室报表完整度与下派人员")
     if not by_department:

@@ -56,7 +56,7 @@ def render(context: SiteContext) -> Markup:
 
 SECTIONS = (
     ("files", "文件接收情况"),
-    ("issues", "退回原因与提示"),
+    ("issues", f"退回原因与{SEVERITIES['warning'].text}"),
     ("completeness", "报送完整性"),
     ("quarantine", "被退回的数据行"),
     ("file-list", "文件清单"),
@@ -149,7 +149,8 @@ def _issues_section(marts: Marts) -> Markup:
         [
             heading,
             note(
-                "“错误”导致文件或数据行被退回，请按说明修改后重新提交；“提示”不影响接收，请核对。"
+                f"“{SEVERITIES['error'].text}”导致文件或数据行被退回，请按说明修改后重新提交；"
+                f"“{SEVERITIES['warning'].text}”不影响接收，请核对。"
                 "每一条都链接到所属科室的退回清单中该文件的位置。"
             ),
             summary,
@@ -400,8 +401,8 @@ def _file_list_section(marts: Marts) -> Markup:
                     "统计周期",
                     "接收行数",
                     "退回行数",
-                    "错误",
-                    "提示",
+                    SEVERITIES["error"].text,
+                    SEVERITIES["warning"].text,
                 ],
                 [
                     [
@@ -434,7 +435,7 @@ PAGE = Page(
     filename="quality.html",
     title="数据质量",
     summary=(
-        "文件接收状态、每一条退回原因和提示（文件 · 工作表 · 单元格）、"
+        f"文件接收状态、每一条退回原因和{SEVERITIES['warning'].text}（文件 · 工作表 · 单元格）、"
         "各科室按季度的报送完整性，以及被退回的数据行。"
     ),
     render=render,

@@ -30,12 +30,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from pipelines.catalogue import severities
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
 
 LIST_SHEET = "问题清单"
 AUTHOR = "bangfu"
-SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 FILLS = {
     "error": PatternFill("solid", fgColor="FFC7CE"),  # red
     "warning": PatternFill("solid", fgColor="FFE699"),  # amber
@@ -235,7 +235,7 @@ def _mark(ws: Worksheet, coordinate: str, problems: list[Located]) -> None:
     worst = "error" if any(p.severity == "error" for p in problems) else "warning"
     cell.fill = FILLS[worst]
     text = "\n".join(
-        f"【{SEVERITY_WORDS[p.severity]}·{catalogue()[p.code]['title_zh']}】{p.message}"
+        f"【{severities()[p.severity].text}·{catalogue()[p.code]['title_zh']}】{p.message}"
         for p in problems
     )
     if cell.comment is not None:  # the submitter's own note stays, above bangfu's
@@ -252,8 +252,9 @@ def _write_list(book: openpyxl.Workbook, file_name: str, problems: Sequence[Loca
     _text(ws.cell(1, 1), f"{LIST_SHEET} · {Path(file_name).name}")
     ws.cell(1, 1).font = Font(bold=True, size=14)
     warnings = len(problems) - errors
-    _text(ws.cell(2, 1), f"错误 {errors} 条（必须改正），警告 {warnings} 条（请核对）。"
-                         "有问题的单元格已标色（红色为错误，黄色为警告），批注中写明如何修改。")
+    error, warning = severities()["error"].text, severities()["warning"].text
+    _text(ws.cell(2, 1), f"{error} {errors} 条（必须改正），{warning} {warnings} 条（请核对）。"
+                         f"有问题的单元格已标色（红色为{error}，黄色为{warning}），批注中写明如何修改。")
     _text(ws.cell(3, 1), "点“单元格”一栏可跳到该单元格。改正后请删除本工作表，再重新提交整份文件。")
     bold = Font(bold=True)
     for column, spec in enumerate(LIST_COLUMNS, start=1):
@@ -265,7 +266,7 @@ def _write_list(book: openpyxl.Workbook, file_name: str, problems: Sequence[Loca
         row = LIST_HEADER_ROW + number
         target = _target(problem, sheets, default)
         values = [
-            number, SEVERITY_WORDS[problem.severity], problem.sheet,
+            number, severities()[problem.severity].text, problem.sheet,
             problem.cell or ("整个文件" if problem.row_number is None else "整行"),
             problem.row_number, problem.column_name, problem.value_found,
             catalogue()[problem.code]["title_zh"], problem.message, problem.code,

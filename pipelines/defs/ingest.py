@@ -15,11 +15,11 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines import digests
 from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.forms.pool import read_forms
-from pipelines.forms.reader import READER_VERSION
 from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
 from pipelines.warehouse import build_record, store
@@ -135,9 +135,9 @@ def nothing_new(settings: Settings, scan: raw_manifest.Scan) -> bool:
         return False
     record = build_record.read(settings)
     return (record is not None and record.site_built
-            and record.inputs_digest == build_record.build_inputs_digest()
+            and record.inputs_digest == digests.code_digest()
             and (settings.site_dir / "index.html").is_file()
-            and store.records_scan(settings.warehouse, scan, READER_VERSION))
+            and store.records_scan(settings.warehouse, scan, digests.reader_key()))
 
 
 def folder_unchanged(settings: Settings) -> bool:
@@ -155,7 +155,7 @@ def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, wo
                        scan: raw_manifest.Scan) -> FormBatch:
     """The contents of the scan this reader version has not read yet, each read once (from
     its archived copy) whatever the number of paths holding it."""
-    already = store.parsed_sha256s(working, READER_VERSION)
+    already = store.parsed_sha256s(working, digests.reader_key())
     new = (
         scan.files.filter(~pl.col("sha256").is_in(list(already)))
         .sort("file_path")
@@ -170,7 +170,7 @@ def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, wo
     gx_imported()
     return FormBatch.from_parsed(
         dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
-        READER_VERSION,
+        digests.reader_key(),
         _now(),
     )
 

@@ -17,6 +17,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
+from pipelines import digests
 from pipelines.defs.resources import WarehouseResource
 from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR, dbt_target_dir
 from pipelines.warehouse import build_record
@@ -118,7 +119,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     settings = warehouse.settings
     record = build_record.read(settings)
     unchanged = _unchanged_seeds(record)
-    project = build_record.dbt_project_digest()
+    project = digests.dbt_project_digest()
     # --full-refresh: a seed that is loaded is created anew, so a seed that gained columns
     # since the warehouse was built loads (dbt would otherwise insert into the old table).
     # Nothing else here is incremental: every model is rebuilt either way. Unit tests judge
@@ -133,7 +134,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         # One target folder (DBT_TARGET), not one per run: runs sharing it take turns (the
         # link's lock), and dbt reuses its partial parse from there.
         yield from dbt.cli(args, context=context, target_path=DBT_TARGET).stream()
-    build_record.write_pending(settings, build_record.build_inputs_digest(), seed_checksums(),
+    build_record.write_pending(settings, digests.code_digest(), seed_checksums(),
                                project)
 
 
@@ -157,7 +158,7 @@ def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     """dbt's documentation of every model, column and test, as one page the site ships
     (`dbt docs generate --static` on the run's working copy). Generated again only when the
     dbt project changed since the page was made."""
-    project = build_record.dbt_project_digest()
+    project = digests.dbt_project_digest()
     stamp = _docs_stamp()
     if dbt_docs_page().is_file() and stamp.is_file() and stamp.read_text() == project:
         context.add_output_metadata({"generated": False, "page": str(dbt_docs_page())})

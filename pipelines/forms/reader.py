@@ -53,10 +53,6 @@ from pipelines.forms.workbook import FileRejected, Sheet, open_file
 from pipelines.issues import Issue
 from pipelines.settings import programme_window, read_limits
 
-# Bump when a change to the reader (or to the suites that judge one file's rows) changes what
-# it makes of a file already read.
-READER_VERSION = "4"
-
 log = logging.getLogger(__name__)
 
 

@@ -4,8 +4,10 @@ Judgments across files (overlapping periods, a department's usual range) are dbt
 
 Each frame carries the columns that locate a failure for the submitter — sha256, sheet,
 row_number, cell, column_name, value_found — beside the columns the expectations test. The
-frames compute features (a rate per day, a modified z-score, the two sides of a rule); the
-suites hold every threshold. A suite names its frame in its meta.
+frames compute features (a rate per day, a modified z-score, the two sides of a rule) and
+carry each metric's bounds from metrics.csv (its one home); the suites say which feature is
+compared with which bound, and hold the thresholds of no metric. A suite names its frame in
+its meta.
 """
 
 from __future__ import annotations
@@ -34,12 +36,19 @@ class Inputs:
     batch: FormBatch
 
 
+# The catalogue's columns joined to each cell: the suites compare a cell with its metric's
+# bounds there, so a bound changed in metrics.csv is the one the suites judge by.
+BOUNDS = ("min_value", "max_value", "max_per_day", "max_per_report", "max_per_year")
+
+
 def _metric_types() -> pl.DataFrame:
-    """The catalogue's value type, name and upper bound of each metric, to join to cells."""
+    """The catalogue's value type, name, unit and bounds of each metric, to join to cells."""
     return pl.DataFrame(
-        [(m.code, m.value_type, m.name_zh, m.max_value) for m in metrics().values()],
+        [(m.code, m.value_type, m.name_zh, m.unit_zh, *(getattr(m, b) for b in BOUNDS))
+         for m in metrics().values()],
         schema={"metric_code": pl.String, "value_type": pl.String,
-                "metric_name_zh": pl.String, "max_value": pl.Float64},
+                "metric_name_zh": pl.String, "unit_zh": pl.String,
+                **dict.fromkeys(BOUNDS, pl.Float64)},
         orient="row",
     )
 

@@ -1,7 +1,7 @@
 """What the published warehouse was built from, recorded beside it after each publish: the
-digest of the code and rules that shape a build (dbt project, suites, dashboards, bangfu's
-own modules), the checksums of the dbt seeds loaded into it, and whether the site was built
-from it.
+digest of the code and rules that shape a build (`pipelines.digests.code_digest`: dbt project,
+suites, dashboards, bangfu's own modules), the checksums of the dbt seeds loaded into it, and
+whether the site was built from it.
 
 A run whose scan the warehouse already records, built by the same code, has nothing new to
 build: it stops after the scan. A lost or stale record costs a rebuild, never a wrong skip:
@@ -10,35 +10,11 @@ it is written after the warehouse is published and only read when it names that 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-from pipelines.settings import REPO_ROOT, Settings
-
-# What a build depends on besides the raw files; generated files under them are skipped.
-BUILD_INPUTS = ("pipelines", "dbt_project", "expectations", "dashboards")
-_GENERATED = {"target", "logs", "site", "node_modules", "__pycache__", "dbt_packages"}
-_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".md", ".html", ".css", ".js",
-             ".jinja"}
-
-
-@cache
-def build_inputs_digest(tops: tuple[str, ...] = BUILD_INPUTS, root: Path = REPO_ROOT) -> str:
-    """One digest of every source file under `tops` (names and bytes); once per process (a
-    run asks before it starts, in ingest and after dbt; the code does not change in between)."""
-    digest = hashlib.sha256()
-    for top in tops:
-        for path in sorted((root / top).rglob("*")):
-            relative = path.relative_to(root)
-            if (path.suffix not in _SUFFIXES or not path.is_file()
-                    or _GENERATED.intersection(relative.parts)):
-                continue
-            digest.update(str(relative).encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+from pipelines.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -55,10 +31,6 @@ class BuildRecord:
 
 def _record_path(database: Path) -> Path:
     return database.with_name(database.name + ".build.json")
-
-
-def dbt_project_digest() -> str:
-    return build_inputs_digest(tops=("dbt_project",))
 
 
 def write_pending(settings: Settings, inputs_digest: str, seed_checksums: dict[str, str],

@@ -25,7 +25,8 @@ TABLES = {
         reports_expected INTEGER, reports_received INTEGER, reports_accepted INTEGER""",
     "mart_department_trend": """
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
-        metric_code VARCHAR, metric_name_zh VARCHAR, unit VARCHAR, year INTEGER, value DOUBLE,
+        metric_code VARCHAR, metric_name_zh VARCHAR, unit VARCHAR, derivation VARCHAR,
+        year INTEGER, value DOUBLE,
         prior_year_value DOUBLE, yoy_change DOUBLE, yoy_pct DOUBLE, reports INTEGER,
         reporting_cadence VARCHAR, reports_expected INTEGER, reports_received INTEGER,
         reports_accepted INTEGER""",
@@ -203,6 +204,7 @@ def department_trend_rows():
                     code,
                     name,
                     unit,
+                    "distinct_people" if code == "staff_dispatched" else "pro_rata_sum",
                     year,
                     value,
                     prior,

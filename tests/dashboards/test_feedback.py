@@ -78,7 +78,7 @@ def page_rows(path: Path) -> list[list[str]]:
 def located_codes(rows: list) -> list[tuple]:
     """(file, sheet, cell, code) of issue rows; the code is read back from its Chinese name."""
     return [
-        (row[0], row[1], row[2], CODES_BY_NAME[re.fullmatch(r"(.+)（(?:错误|提示)）", row[6])[1]])
+        (row[0], row[1], row[2], CODES_BY_NAME[re.fullmatch(r"(.+)（(?:错误|警告)）", row[6])[1]])
         for row in rows
     ]
 
@@ -100,8 +100,8 @@ def test_the_workbook_says_what_each_issue_is_and_what_to_do(site: Path):
     assert heading[0] == "退回清单 · 骨科"
     assert heading[1] == f"帮扶关系：{SHAOXING[0]} → {SHAOXING[1]}　科室：骨科"
     assert heading[2] == "生成时间：2023-01-06 10:00（北京时间）"  # built at 02:00 UTC
-    assert "“错误”必须更正" in heading[3] and "“提示”请核实" in heading[3]
-    assert heading[4] == "涉及文件 1 个：错误 3 条，提示 2 条。"
+    assert "“错误”必须更正" in heading[3] and "“警告”请核实" in heading[3]
+    assert heading[4] == "涉及文件 1 个：错误 3 条，警告 2 条。"
     assert sheet.freeze_panes == "A7"  # below the table header
     assert sheet.auto_filter.ref == "A6:I11"
 
@@ -174,7 +174,7 @@ def test_the_index_counts_and_links_every_list(site: Path):
             counts = [td.text() for td in tr.find_all("td")[1:4]]
             listed.append((page_link.text(), *counts, workbook.name))
     assert listed == [
-        ("能力指标表", "1", "0", "1", "退回清单_能力指标表.xlsx"),
+        ("受援医院能力指标表", "1", "0", "1", "退回清单_受援医院能力指标表.xlsx"),
         ("心内科", "1", "1", "1", "退回清单_心内科.xlsx"),
         ("骨科", "1", "3", "2", "退回清单_骨科.xlsx"),
         ("未识别科室", "1", "1", "0", "退回清单_未识别科室.xlsx"),
@@ -223,7 +223,7 @@ def test_a_department_with_nothing_left_to_fix_gets_no_list(tmp_path: Path):
     index = parse(folder / "index.html")
     assert [a.text() for table in index.find_all("table", class_="feedback-index")
             for a in table.find_all("a") if not a.text().endswith(".xlsx")] == [
-        "能力指标表",
+        "受援医院能力指标表",
         "骨科",
         "未识别科室",
         "外科",

@@ -1,53 +1,76 @@
-"""The suites are data: their bounds live in expectations/suites/*.json, not in code."""
+"""The suites are data: which feature is compared with which bound lives in
+expectations/suites/*.json, every metric's bound in metrics.csv, nothing in code."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
 from formfiles import NEW_HEADER, activity_sheet, write_xlsx
+from source_copy import copy_sources, run_python
 
 from pipelines.batch import FormBatch
-from pipelines.forms.reader import READER_VERSION, read_form
+from pipelines.digests import reader_key
+from pipelines.forms.reader import read_form
 from pipelines.validation.suites import SUITES_DIR, validate
 
 
 def batch_of(path: Path) -> FormBatch:
     parsed = {("sha", path.name): read_form(path.read_bytes(), path.name)}
-    return FormBatch.from_parsed(parsed, READER_VERSION, dt.datetime(2023, 1, 1))
+    return FormBatch.from_parsed(parsed, reader_key(), dt.datetime(2023, 1, 1))
 
 
 def codes(batch: FormBatch) -> list[tuple[str, str]]:
     return sorted(zip(batch.issues["code"], batch.issues["cell"], strict=True))
 
 
-def test_changing_a_bound_in_the_suite_file_changes_the_verdict(tmp_path: Path) -> None:
-    # 2,480 visits in a 31-day month: 80 a day, under the shipped bound of 120 a day.
+def set_bound(seeds: Path, metric_code: str, column: str, value: str) -> None:
+    """Edit one bound of metrics.csv, as an operator would: the file, nothing else."""
+    path = seeds / "metrics.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    (row,) = [r for r in rows if r["metric_code"] == metric_code]
+    row[column] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+CHECK = "import sys; from pipelines.cli import main; sys.exit(main(['check', *sys.argv[1:]]))"
+
+
+@pytest.mark.parametrize(("metric", "column", "bound", "form_rows", "expected"), [
+    # 2,480 visits in a 31-day month: 80 a day, under the shipped max_per_day of 120.
+    ("total_visits", "max_per_day", "60", [["张三", 2480, 0, 0, 0, 0, 0, 0, 0, 0]],
+     ("B5", "平均每天 80，而每人每天通常不超过 60")),
+    # 5 new techniques in a month's report, under the shipped max_per_report of 10.
+    ("new_techniques", "max_per_report", "3", [["张三", 10, 0, 0, 0, 0, 0, 0, 0, 5]],
+     ("J5", "每人每份报表通常不超过 3 项")),
+])
+def test_a_bound_changed_in_metrics_csv_only_is_the_one_the_suites_judge_by(
+        tmp_path: Path, metric: str, column: str, bound: str, form_rows: list,
+        expected: tuple[str, str]) -> None:
     form = write_xlsx(tmp_path / "f.xlsx", activity_sheet(
-        period="2021年3月", labels=["填报科室：儿科"],
-        rows=[["张三", 2480, 0, 0, 0, 0, 0, 0, 0, 0]]))
+        period="2021年3月", labels=["填报科室：儿科"], rows=form_rows))
     shipped, _ = validate(batch_of(form))
     assert codes(shipped) == []
 
-    suites = tmp_path / "suites"
-    shutil.copytree(SUITES_DIR, suites)
-    spec = json.loads((suites / "activity_cells.json").read_text(encoding="utf-8"))
-    (bound,) = [e for e in spec["expectations"]
-                if e["kwargs"].get("row_condition", {}).get("parameter") == "total_visits"]
-    bound["kwargs"]["max_value"] = 60
-    (suites / "activity_cells.json").write_text(json.dumps(spec, ensure_ascii=False),
-                                                encoding="utf-8")
-
-    stricter, results = validate(batch_of(form), suites_dir=suites)
-    assert codes(stricter) == [("implausible_value", "B5")]
-    (message,) = stricter.issues["message"]
-    assert "平均每天 80，而每人每天通常不超过 60" in message
-    assert next(r for r in results if r.suite == "activity_cells").warning_count == 1
+    copy = copy_sources(tmp_path / "bangfu")
+    set_bound(copy / "dbt_project" / "seeds", metric, column, bound)
+    # the suites are the shipped ones, byte for byte: only metrics.csv differs
+    assert all((copy / "expectations" / "suites" / path.name).read_bytes() == path.read_bytes()
+               for path in SUITES_DIR.glob("*.json"))
+    checked = run_python(copy, CHECK, str(form))
+    assert checked.returncode in (0, 1), checked.stderr
+    cell, words = expected
+    (line,) = [line for line in checked.stdout.splitlines() if f" · {cell} · " in line]
+    assert words in line, checked.stdout
 
 
 def test_a_suite_naming_an_unknown_code_is_refused(tmp_path: Path) -> None:

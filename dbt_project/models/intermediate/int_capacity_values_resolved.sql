@@ -6,8 +6,8 @@
 with cell_errors as (
 
     select distinct sha256, sheet, cell
-    from {{ ref('stg_issues') }}
-    where severity = 'error' and cell is not null
+    from {{ ref('int_rejecting_issues') }}
+    where cell is not null
 
 ),
 

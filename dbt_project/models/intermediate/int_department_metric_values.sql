@@ -1,8 +1,9 @@
 -- Yearly values per (pair, department, activity metric), dense over the programme years for
 -- every department with a winning report. An activity metric is the pro-rata sum over the
 -- accepted rows of the winning reports touching the year, NULL when none of them collected it;
--- staff_dispatched counts distinct people with an accepted row in a report touching the year,
--- NULL when no winning report touches it.
+-- a metric whose derivation (metrics.csv) is distinct_people (staff_dispatched) counts distinct
+-- people with an accepted row in a report touching the year, NULL when no winning report
+-- touches it.
 with report_years as (
 
     select report_id, supporting_hospital, recipient_hospital, department, year, share
@@ -19,11 +20,11 @@ departments as (
 
 spine as (
 
-    select departments.*, metrics.metric_code, years.year
+    select departments.*, metrics.metric_code, metrics.derivation, years.year
     from departments
     cross join {{ ref('metrics') }} as metrics
     cross join {{ ref('int_calendar_years') }} as years
-    where metrics.kind in ('activity', 'derived')
+    where metrics.derivation in ('pro_rata_sum', 'distinct_people')
 
 ),
 
@@ -86,7 +87,7 @@ select
     spine.metric_code,
     spine.year,
     case
-        when spine.metric_code = 'staff_dispatched'
+        when spine.derivation = 'distinct_people'
             then case when reports_per_year.reports > 0 then coalesce(staff.people, 0) end
         when collected.is_collected
             then coalesce(allocated.value, 0)

@@ -16,8 +16,8 @@ with versions as (
 file_errors as (
 
     select distinct sha256
-    from {{ ref('stg_issues') }}
-    where severity = 'error' and row_number is null
+    from {{ ref('int_rejecting_issues') }}
+    where rejects = 'file'
 
 ),
 

@@ -21,7 +21,7 @@ with competing_reports as (
     from {{ ref('stg_reports') }} as reports
     inner join {{ ref('int_file_verdicts') }} as files
         on files.sha256 = reports.sha256
-        and files.verdict in ('accepted', 'partial')
+        and files.verdict in (select code from {{ ref('file_statuses') }} where counts)
 
 )
 

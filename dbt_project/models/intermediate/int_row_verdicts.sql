@@ -1,6 +1,6 @@
 -- Every data row with its verdict: person rows of activity reports and indicator rows of
--- capacity reports (totals rows are not data). An error issue with a row number rejects that
--- row of that content and sheet; an error issue without one rejects every row of the content.
+-- capacity reports (totals rows are not data). What an error rejects is int_rejecting_issues':
+-- a row-level error that row of that content and sheet, a file-level one every row of it.
 with data_rows as (
 
     select report_id, sha256, sheet, row_number, 'person' as row_kind, person_name, person_key
@@ -19,9 +19,8 @@ with data_rows as (
 
 errors as (
 
-    select sha256, sheet, row_number, cell, code, message
-    from {{ ref('stg_issues') }}
-    where severity = 'error'
+    select sha256, sheet, row_number, cell, code, message, rejects
+    from {{ ref('int_rejecting_issues') }}
 
 ),
 
@@ -32,7 +31,7 @@ row_faults as (
     inner join errors
         on errors.sha256 = data_rows.sha256
         and (
-            errors.row_number is null
+            errors.rejects = 'file'
             or (
                 errors.row_number = data_rows.row_number
                 and errors.sheet is not distinct from data_rows.sheet

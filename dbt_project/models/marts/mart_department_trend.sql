@@ -18,6 +18,7 @@ select
     yearly.metric_code,
     metrics.metric_name_zh,
     metrics.unit,
+    metrics.derivation,
     yearly.year,
     yearly.value,
     yearly.prior_year_value,
