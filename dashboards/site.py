@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from importlib import resources
@@ -26,6 +24,7 @@ from dashboards.html import Markup, esc, format_time, has_tables, join, tag
 from dashboards.marts import load_marts
 from dashboards.pages import PAGES, leadership
 from dashboards.parts import File, Part, build_parts, link_or_copy
+from dashboards.site_folder import new_building_folder, retired_folder
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ def build_site(
     built_at = (built_at or datetime.now()).astimezone()
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    staging = new_building_folder(site_dir)
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; the published site is readable
         for folder, source in sources.items():
@@ -215,7 +214,7 @@ def _swap_into_place(staging: Path, site_dir: Path) -> None:
     if not site_dir.exists():
         staging.rename(site_dir)
         return
-    retired = site_dir.with_name(f".{site_dir.name}.retired-{uuid.uuid4().hex}")
+    retired = retired_folder(site_dir)
     site_dir.rename(retired)
     try:
         staging.rename(site_dir)

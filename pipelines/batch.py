@@ -40,6 +40,10 @@ class FormBatch:
     def table_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
 
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Each raw table's rows, by name, as the loader takes them."""
+        return {name: getattr(self, name) for name in self.table_names()}
+
     @classmethod
     def empty(cls) -> FormBatch:
         return cls(**{name: _frame(name, []) for name in cls.table_names()})

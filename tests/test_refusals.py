@@ -39,8 +39,8 @@ def published(bangfu_env: dict[str, Path]) -> dict[str, Path]:
         for i, name in enumerate("甲乙丙丁")
     ], schema=MANIFEST_SCHEMA)
     working = store.start_working_copy(settings)
-    store.load(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)), FormBatch.empty(),
-               dt.datetime(2022, 1, 2))
+    store.load(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)),
+               FormBatch.empty().tables(), dt.datetime(2022, 1, 2))
     build_record.write_pending(settings, "a build of these four files", {},  # as dbt would
                                digests.dbt_project_digest())
     assert store.publish(settings) == settings.warehouse

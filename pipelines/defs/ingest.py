@@ -15,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from dashboards import site_folder
 from pipelines import digests
 from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
@@ -102,7 +103,7 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
     batch, results = validate(batch, results_root=settings.validation_results,
                               run_name=context.run.run_id)
     with environment_errors(working):
-        counts = store.load(working, scan, batch, _now())
+        counts = store.load(working, scan, batch.tables(), _now())
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -136,7 +137,7 @@ def nothing_new(settings: Settings, scan: raw_manifest.Scan) -> bool:
     record = build_record.read(settings)
     return (record is not None and record.site_built
             and record.inputs_digest == digests.code_digest()
-            and (settings.site_dir / "index.html").is_file()
+            and site_folder.is_built(settings.site_dir)
             and store.records_scan(settings.warehouse, scan, digests.reader_key()))
 
 

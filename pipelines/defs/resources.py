@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from dashboards import site_folder
 from pipelines.settings import Settings
 from pipelines.warehouse import store
 
@@ -64,7 +65,8 @@ class WarehouseResource(dg.ConfigurableResource):
         with store.exclusive_run(settings, run_id, context.log.info) as killed:
             # The lock is ours: whatever a killed run left (its working copy among it) is
             # nobody's now, so every run starts from the published warehouse.
-            for leftover in store.remove_leftovers(settings):
+            for leftover in [*store.remove_leftovers(settings),
+                             *site_folder.remove_leftovers(settings.site_dir)]:
                 context.log.info(f"removed what a killed run left: {leftover}")
             if killed:
                 _close_killed_run(context.instance, killed)

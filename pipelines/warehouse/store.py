@@ -13,13 +13,12 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines.batch import FormBatch
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
 from pipelines.warehouse import build_record
@@ -77,19 +76,13 @@ def _try_lock(lock) -> bool:
 
 
 def remove_leftovers(settings: Settings) -> list[Path]:
-    """What a killed run leaves: its working copy and WAL, the site it was building, the
-    old site it had renamed aside (put back if the new one never arrived), its staging
-    folders. Called with the run lock held, so nothing here belongs to a live run."""
+    """What a killed run leaves of the warehouse: its working copy and WAL, its staging
+    folders (the site's leftovers are the site builder's: dashboards.site_folder). Called with
+    the run lock held, so nothing here belongs to a live run."""
     working = settings.working_warehouse
     removed = [p for p in (working, working.with_name(working.name + ".wal")) if p.exists()]
     discard_working_copy(settings)
-    site = settings.site_dir
-    retired = sorted(site.parent.glob(f".{site.name}.retired-*"))
-    if retired and not site.exists():
-        retired.pop().rename(site)
-    staging = [*site.parent.glob(f".{site.name}.building-*"), *retired,
-               *settings.warehouse_dir.glob(f"{STAGING_PREFIX}*")]
-    for folder in staging:
+    for folder in settings.warehouse_dir.glob(f"{STAGING_PREFIX}*"):
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
@@ -185,10 +178,11 @@ def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
     return differences == 0
 
 
-def load(database: Path, scan: Scan, batch: FormBatch,
+def load(database: Path, scan: Scan, tables: Mapping[str, pl.DataFrame],
          run_started_at: dt.datetime) -> dict[str, int]:
-    """Record the scan in the ledger and add the batch's tables, in one transaction.
-    Contents in the batch replace whatever an older reader version made of them."""
+    """Record the scan in the ledger and add the tables of what was read (raw table name →
+    rows, `parsed_files` among them), in one transaction. Contents read now replace whatever
+    a reader of another key made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
@@ -198,11 +192,11 @@ def load(database: Path, scan: Scan, batch: FormBatch,
         con.execute("insert into raw.skipped_files select *, $now from skipped",
                     {"now": run_started_at})
         con.unregister("skipped")
-        shas = batch.parsed_files.select("sha256")
+        shas = tables["parsed_files"].select("sha256")
         con.register("batch_shas", shas)
         counts = {}
-        for table in FormBatch.table_names():
-            frame = getattr(batch, table).rechunk()
+        for table, rows in tables.items():
+            frame = rows.rechunk()
             con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
             con.register("incoming", frame)
             columns = ", ".join(frame.columns)
