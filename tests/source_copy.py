@@ -19,8 +19,8 @@ SOURCES = ("pipelines", "expectations", "dbt_project")
 def copy_sources(target: Path, tops: tuple[str, ...] = SOURCES) -> Path:
     for top in tops:
         shutil.copytree(REPO_ROOT / top, target / top,
-                        ignore=shutil.ignore_patterns("__pycache__", "target", "logs", "node_modules",
-                                                      "site"))
+                        ignore=shutil.ignore_patterns("__pycache__", "target", "logs",
+                                                      "node_modules", "site"))
     return target
 
 
