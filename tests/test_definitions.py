@@ -34,6 +34,19 @@ def test_definitions_load_with_the_whole_graph() -> None:
     assert reconcile.asset_key.to_user_string() == "main/mart_capacity_trend"
 
 
+def test_raw_tables_are_described_and_owned_like_the_dbt_models() -> None:
+    specs = {spec.key.to_user_string(): spec
+             for asset in defs.get_repository_def().assets_defs_by_key.values()
+             for spec in asset.specs}
+    raw = {key: spec for key, spec in specs.items() if key.startswith("raw/")}
+    dbt = {key: spec for key, spec in specs.items() if key.startswith("main/")}
+    assert raw and dbt
+    for spec in [*raw.values(), *dbt.values()]:
+        assert spec.description and spec.owners == ["team:bangfu"] and spec.kinds
+    assert raw["raw/issues"].kinds == {"python", "polars", "duckdb"}
+    assert "dbt" in dbt["main/ingest_files"].kinds
+
+
 def test_schedule_and_sensor() -> None:
     schedule = defs.resolve_schedule_def("nightly_ingest")
     assert schedule.cron_schedule == "0 2 * * *"

@@ -18,6 +18,7 @@ import polars as pl
 from dashboards import site_folder
 from pipelines import digests
 from pipelines.batch import FormBatch
+from pipelines.defs.ownership import OWNERS
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.forms.pool import read_forms
@@ -25,6 +26,7 @@ from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
 from pipelines.warehouse import build_record, store
 from pipelines.warehouse import manifest as raw_manifest
+from pipelines.warehouse.raw_schema import raw_tables
 
 INGEST = "ingest"
 # The job of ingest alone (pipelines/defs/scan.py).
@@ -32,10 +34,9 @@ SCAN_JOB = "bangfu_scan"
 RAW_TABLES = ["file_versions", "skipped_files", *FormBatch.table_names()]
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
 
-RAW_TABLE_DESCRIPTIONS = {
-    "file_versions": "每个文件的每个版本（路径、sha256、大小、修改时间、是否仍在报送文件夹）。",
-    "skipped_files": "报送文件夹中未读取的文件及原因（最近一次扫描）。",
-}
+# Shown in Dagster beside the dbt assets, which carry dbt's kinds and texts: each raw table's
+# description is the one sources.yml declares for it (dbt's docs show the same words).
+RAW_TABLE_KINDS = {"python", "polars", "duckdb"}
 
 
 def _now() -> dt.datetime:
@@ -51,7 +52,8 @@ class ScanConfig(dg.Config):
 @dg.multi_asset(
     name="ingest",
     group_name=INGEST,
-    specs=[dg.AssetSpec(key, description=RAW_TABLE_DESCRIPTIONS.get(key.path[-1]))
+    specs=[dg.AssetSpec(key, description=raw_tables()[key.path[-1]].description,
+                        kinds=RAW_TABLE_KINDS, owners=OWNERS)
            for key in RAW_TABLE_KEYS],
     check_specs=[dg.AssetCheckSpec(f"suite_{suite}", asset=["raw", table], blocking=False,
                                    description=f"Great Expectations suite {suite}")

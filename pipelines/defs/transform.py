@@ -18,6 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from packaging.version import Version
 
 from pipelines import digests
+from pipelines.defs.ownership import OWNERS
 from pipelines.defs.resources import WarehouseResource
 from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR, dbt_target_dir
 from pipelines.warehouse import build_record
@@ -99,7 +100,11 @@ def _unchanged_seeds(record: build_record.BuildRecord | None) -> list[str]:
 
 
 class BangfuTranslator(DagsterDbtTranslator):
-    """Groups follow dbt's layers (staging, intermediate, marts, seeds)."""
+    """Groups follow dbt's layers (staging, intermediate, marts, seeds); every asset has the
+    project's owners, as the raw tables do."""
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        return OWNERS
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

@@ -34,6 +34,7 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
+    description: str = ""
 
     def ddl(self) -> str:
         lines = [f"    {c.name} {c.data_type}{' not null' if c.not_null else ''}"
@@ -74,7 +75,8 @@ def raw_tables(path: Path = SOURCES_FILE) -> dict[str, Table]:
         # A key column is NOT NULL, as DuckDB makes it.
         columns = tuple(Column(c.name, c.data_type, c.not_null or c.name in key)
                         for c in columns)
-        tables[spec["name"]] = Table(spec["name"], columns, key)
+        tables[spec["name"]] = Table(spec["name"], columns, key,
+                                     " ".join(spec.get("description", "").split()))
     return tables
 
 
