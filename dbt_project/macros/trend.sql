@@ -25,3 +25,13 @@
         then (power({{ last }} / {{ first }}, 1.0 / {{ years }}) - 1) * 100
     end
 {%- endmacro %}
+
+{#- Whether `value` meets a target: `comparator` is one of the seeds' >=, <=, = (targets,
+    work_plan). NULL when the value is NULL or the comparator unknown. -#}
+{% macro meets_target(value, comparator, target) -%}
+    case {{ comparator }}
+        when '>=' then {{ value }} >= {{ target }}
+        when '<=' then {{ value }} <= {{ target }}
+        when '=' then {{ value }} = {{ target }}
+    end
+{%- endmacro %}

@@ -40,7 +40,10 @@ class BangfuDbtResource(DbtCliResource):
     """dbt from this environment. dagster-dbt asks a `dbt --version` subprocess for the
     version and opens an adapter in this process on every invocation; bangfu reads the
     version from the installed package and uses no adapter here (no row counts or column
-    metadata are fetched), which saves seconds per run."""
+    metadata are fetched). Measured on the 2-core machine, loaded (2026-12-07, dagster-dbt
+    0.29.27, dbt-core 1.11.16): the version 12.3 s and 13.6 s, an adapter 10.7 s and 9.4 s,
+    against 0.00 s here, and a run invokes dbt twice (build, docs): so these two private
+    hooks stay, pinned by the lock file, until dagster-dbt offers a public way."""
 
     @cached_property
     def _cli_version(self) -> Version:

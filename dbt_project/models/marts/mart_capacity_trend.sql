@@ -1,29 +1,15 @@
--- The contract's five-year trend: every registered pair × every metric × every programme year.
--- Activity and derived metrics carry the pair's reporting coverage of the year (reports
--- expected, received, accepted over all its departments); capacity indicators do not (NULL).
+-- The contract's five-year trend: every registered pair × every metric × every programme year
+-- (int_pair_metric_years), with the year-over-year columns. Activity and derived metrics carry
+-- the pair's reporting coverage of the year; capacity indicators do not (NULL).
 {% set group = ['supporting_hospital', 'recipient_hospital', 'metric_code'] %}
-with coverage as (
-
-    select
-        supporting_hospital,
-        recipient_hospital,
-        year,
-        sum(reports_expected) as reports_expected,
-        sum(reports_received) as reports_received,
-        sum(reports_accepted) as reports_accepted
-    from {{ ref('mart_reporting_coverage') }}
-    group by supporting_hospital, recipient_hospital, year
-
-),
-
-yearly as (
+with yearly as (
 
     select
         *,
         {{ prior_year_value('value', group) }} as prior_year_value,
         {{ value_in_year('value', var('first_year'), group) }} as first_year_value,
         {{ value_in_year('value', var('last_year'), group) }} as last_year_value
-    from {{ ref('int_pair_metric_values') }}
+    from {{ ref('int_pair_metric_years') }}
 
 )
 
@@ -47,12 +33,8 @@ select
     metrics.value_type,
     metrics.higher_is_better,
     metrics.sort_order,
-    case when metrics.kind <> 'capacity' then coalesce(coverage.reports_expected, 0) end as reports_expected,
-    case when metrics.kind <> 'capacity' then coalesce(coverage.reports_received, 0) end as reports_received,
-    case when metrics.kind <> 'capacity' then coalesce(coverage.reports_accepted, 0) end as reports_accepted
+    yearly.reports_expected,
+    yearly.reports_received,
+    yearly.reports_accepted
 from yearly
 inner join {{ ref('metrics') }} as metrics on metrics.metric_code = yearly.metric_code
-left join coverage
-    on coverage.supporting_hospital = yearly.supporting_hospital
-    and coverage.recipient_hospital = yearly.recipient_hospital
-    and coverage.year = yearly.year

@@ -31,7 +31,7 @@ select
     coalesce(coverage.reports_accepted, 0) as reports_accepted
 from yearly
 inner join {{ ref('metrics') }} as metrics on metrics.metric_code = yearly.metric_code
-left join {{ ref('mart_reporting_coverage') }} as coverage
+left join {{ ref('int_reporting_coverage') }} as coverage
     on coverage.supporting_hospital = yearly.supporting_hospital
     and coverage.recipient_hospital = yearly.recipient_hospital
     and coverage.department = yearly.department

@@ -28,7 +28,7 @@ expected as (
         count(*) as reports_expected,
         count(case when expected.status = 'accepted' then 1 end) as reports_accepted,
         count(case when expected.status = 'rejected' then 1 end) as reports_rejected
-    from {{ ref('mart_expected_reports') }} as expected
+    from {{ ref('int_expected_reports') }} as expected
     inner join quarters
         on expected.period_start <= quarters.quarter_end
         and expected.period_end >= quarters.quarter_start

@@ -1,5 +1,5 @@
 -- Each programme target (seed targets; blank hospitals = every pair) checked against the
--- yearly value in mart_capacity_trend for every year it applies to.
+-- yearly value of its metric (int_pair_metric_values) for every year it applies to.
 with applicable as (
 
     select
@@ -25,13 +25,10 @@ compared as (
     select
         applicable.*,
         trend.value as actual_value,
-        case applicable.comparator
-            when '>=' then trend.value >= applicable.target_value
-            when '<=' then trend.value <= applicable.target_value
-            when '=' then trend.value = applicable.target_value
-        end as is_met
+        {{ meets_target('trend.value', 'applicable.comparator', 'applicable.target_value') }}
+            as is_met
     from applicable
-    left join {{ ref('mart_capacity_trend') }} as trend
+    left join {{ ref('int_pair_metric_values') }} as trend
         on trend.supporting_hospital = applicable.supporting_hospital
         and trend.recipient_hospital = applicable.recipient_hospital
         and trend.metric_code = applicable.metric_code

@@ -2,7 +2,7 @@
 -- pair and year it applies to, tracked against the warehouse where the data can show it:
 -- done (已完成), not_done (未完成) or no_data (无数据: the item has no measure, or nothing was
 -- reported that year). An item with check_months needs staff on a winning report in each of
--- those months; any other measured item compares the year's value in mart_capacity_trend.
+-- those months; any other measured item compares the year's value in int_pair_metric_years.
 with items as (
 
     select plan.*, years.year
@@ -69,8 +69,8 @@ judged as (
 
     select
         items.*,
-        trend.metric_name_zh,
-        trend.unit_zh,
+        metrics.metric_name_zh,
+        metrics.unit_zh,
         trend.value as actual_value,
         trend.reports_expected,
         trend.reports_accepted,
@@ -87,15 +87,13 @@ judged as (
                     else 'not_done'
                 end
             when trend.value is null then 'no_data'
-            when case items.comparator
-                    when '>=' then trend.value >= items.target_value
-                    when '<=' then trend.value <= items.target_value
-                    when '=' then trend.value = items.target_value
-                 end then 'done'
+            when {{ meets_target('trend.value', 'items.comparator', 'items.target_value') }}
+                then 'done'
             else 'not_done'
         end as status
     from items
-    left join {{ ref('mart_capacity_trend') }} as trend
+    left join {{ ref('metrics') }} as metrics on metrics.metric_code = items.metric_code
+    left join {{ ref('int_pair_metric_years') }} as trend
         on trend.supporting_hospital = items.supporting_hospital
         and trend.recipient_hospital = items.recipient_hospital
         and trend.metric_code = items.metric_code
