@@ -124,8 +124,9 @@ def run_pipeline(instance=None, progress=None, accept_withdrawals: bool = False,
     more than half of the present files. When a look at the folder (`look_first`) finds
     nothing new, the run is the scan job alone, which starts without loading dbt."""
     from pipelines.defs.ingest import SCAN_JOB, folder_unchanged
+    from pipelines.defs.resources import warehouse_resource
 
-    if look_first and folder_unchanged(Settings.from_env()):
+    if look_first and folder_unchanged(warehouse_resource.settings):
         from pipelines.defs.scan import scan_defs
 
         job = scan_defs.resolve_job_def(SCAN_JOB)
@@ -163,11 +164,13 @@ def operator_lines(result) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.defs.resources import warehouse_resource
     from pipelines.errors import OperatorError
     from pipelines.progress import RunProgress
     from pipelines.warehouse.manifest import check_raw_folder
 
-    settings = Settings.from_env()
+    # The run's own settings: the warehouse resource's, which its steps and the sensor read.
+    settings = warehouse_resource.settings
     try:
         # Before Dagster starts: the same check the run makes, answered in a moment.
         check_raw_folder(settings.raw_dir)

@@ -195,3 +195,12 @@ def test_the_warehouse_and_ingest_know_nothing_of_the_site():
     mentions = sorted(str(path.relative_to(REPO)) for path, text in texts.items()
                       if re.search(r"index\.html|building-|retired-", text))
     assert mentions == []
+
+
+def test_marts_read_intermediate_models_not_each_other():
+    marts = REPO / "dbt_project/models/marts"
+    names = {path.stem for path in marts.glob("*.sql")}
+    arrows = sorted((path.stem, name) for path in marts.glob("*.sql")
+                    for name in re.findall(r"ref\('(\w+)'\)", path.read_text(encoding="utf-8"))
+                    if name in names)
+    assert arrows == []

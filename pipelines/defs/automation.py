@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from pipelines.settings import Settings
+from pipelines.defs.resources import warehouse_resource
 from pipelines.warehouse.manifest import folder_ledger
 
 pipeline_job = dg.define_asset_job(
@@ -47,9 +47,11 @@ def new_files_sensor(context: dg.SensorEvaluationContext):
     run was for. The cursor is a ledger by content: a file is hashed once its size, mtime
     and ctime held from one tick to the next (so a file still being copied waits, and an
     edit that keeps size and mtime is seen by its ctime and its hash). The run key names the
-    contents and the attempt, so a run that failed is requested again, not skipped."""
+    contents and the attempt, so a run that failed is requested again, not skipped. The raw
+    folder is the one the warehouse resource gives the run it requests (not the resource
+    itself, whose use holds the run lock)."""
     cursor = json.loads(context.cursor) if context.cursor else {}
-    ledger, waiting = folder_ledger(Settings.from_env().raw_dir, cursor.get("files", {}))
+    ledger, waiting = folder_ledger(warehouse_resource.settings.raw_dir, cursor.get("files", {}))
     contents = {path: entry[3] for path, entry in ledger.items() if entry[3]}
     key, attempt = _state_key(contents), 1
     # A sensor's first tick has requested nothing: an empty folder is no change.

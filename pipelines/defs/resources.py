@@ -36,6 +36,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
+        """The settings of a run: the fields given, else the environment (read now)."""
         settings = Settings.from_env()
         given = {"raw_dir": self.raw_dir, "warehouse": self.warehouse,
                  "site_dir": self.site_dir}
@@ -71,6 +72,11 @@ class WarehouseResource(dg.ConfigurableResource):
             if killed:
                 _close_killed_run(context.instance, killed)
             yield self
+
+
+# The one warehouse resource of bangfu's definitions (the whole pipeline's and the scan job's),
+# whose settings the sensor and `bangfu run` read too: configure it here, once.
+warehouse_resource = WarehouseResource()
 
 
 def _close_killed_run(instance: dg.DagsterInstance, run_id: str) -> None:

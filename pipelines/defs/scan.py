@@ -6,7 +6,7 @@ which hold the same job, so that starting it imports no dbt."""
 import dagster as dg
 
 from pipelines.defs.ingest import SCAN_JOB, ingest
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import warehouse_resource
 
 scan_job = dg.define_asset_job(
     SCAN_JOB,
@@ -17,6 +17,6 @@ scan_job = dg.define_asset_job(
 scan_defs = dg.Definitions(
     assets=[ingest],
     jobs=[scan_job],
-    resources={"warehouse": WarehouseResource()},
+    resources={"warehouse": warehouse_resource},
     executor=dg.in_process_executor,
 )

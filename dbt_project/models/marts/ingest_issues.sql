@@ -57,7 +57,7 @@ select
     coalesce(cell_reports.recipient_hospital, sheet_reports.recipient_hospital, files.recipient_hospital) as recipient_hospital,
     coalesce(cell_reports.department, sheet_reports.department, files.department) as department
 from issues
-inner join {{ ref('ingest_files') }} as files on files.sha256 = issues.sha256
+inner join {{ ref('int_file_summaries') }} as files on files.sha256 = issues.sha256
 left join sheet_reports
     on sheet_reports.sha256 = issues.sha256
     and sheet_reports.sheet is not distinct from issues.sheet
