@@ -10,13 +10,17 @@ digest is of the files' names and bytes, so editing a file is what changes it.
   on it.
 - `dbt_project`: the dbt project alone. dbt's selection (unit tests) and the docs.
 
-The forms themselves are compared by sha256 (the scan's ledger), the registry by its rows.
+- `forms`: each file's sha256 (the scan's ledger); a folder's settled contents as one digest
+  (`forms_digest`) are the sensor's state.
+
+The registry is compared by its rows; each site part by its answers (dashboards/parts.py).
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import json
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -94,6 +98,12 @@ def module_closure(entries: Iterable[str], root: Path = REPO_ROOT) -> set[str]:
         todo += [".".join(parts[:n]) for n in range(1, len(parts))]
         todo += sorted(m for m in imported_modules(path) if m.split(".")[0] == parts[0])
     return seen
+
+
+def forms_digest(contents: dict[str, str]) -> str:
+    """One name for a folder's settled contents (path → sha256): the sensor's state."""
+    text = json.dumps(sorted(contents.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @cache

@@ -1,12 +1,12 @@
 """When the pipeline runs by itself: nightly, and when files arrive or change."""
 
 
-import hashlib
 import json
 
 import dagster as dg
 
 from pipelines.defs.resources import warehouse_resource
+from pipelines.digests import forms_digest
 from pipelines.warehouse.manifest import folder_ledger
 
 pipeline_job = dg.define_asset_job(
@@ -24,12 +24,6 @@ nightly_schedule = dg.ScheduleDefinition(
 )
 
 _FAILED = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-
-
-def _state_key(contents: dict[str, str]) -> str:
-    """One name for a folder's settled contents (path → sha256)."""
-    text = json.dumps(sorted(contents.items()), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _failed(instance: dg.DagsterInstance, run_key: str) -> bool:
@@ -53,9 +47,9 @@ def new_files_sensor(context: dg.SensorEvaluationContext):
     cursor = json.loads(context.cursor) if context.cursor else {}
     ledger, waiting = folder_ledger(warehouse_resource.settings.raw_dir, cursor.get("files", {}))
     contents = {path: entry[3] for path, entry in ledger.items() if entry[3]}
-    key, attempt = _state_key(contents), 1
+    key, attempt = forms_digest(contents), 1
     # A sensor's first tick has requested nothing: an empty folder is no change.
-    if key == cursor.get("requested", _state_key({})):
+    if key == cursor.get("requested", forms_digest({})):
         attempt = cursor.get("attempt", 1)
         if not _failed(context.instance, f"{key}#{attempt}"):
             context.update_cursor(json.dumps({**cursor, "files": ledger}, ensure_ascii=False))
