@@ -15,8 +15,8 @@ corpus of N files is the first N of one list: corpora are the same on every mach
 smaller ones prefixes of the larger, and the forms that "arrive" in a +1% run are the next
 ones in that list (later weeks of the last department). Written corpora are cached in
 bench/corpora/<generator version>/nNNNNNN/ (git-ignored; described in nNNNNNN.json beside
-it); the version is GENERATOR_VERSION and a digest of the sample's writers, the catalogue and
-the seeds, so a change to any of them writes anew.
+it); the version is a digest of this file, the sample's writers, the catalogue and the seeds,
+so a change to any of them writes anew.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ from pipelines.settings import programme_window
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE = BENCH_DIR / "corpora"
-GENERATOR_VERSION = 1  # one higher whenever this file writes other files than before
 MONTHLY_EVERY = 12  # one added department in twelve reports monthly, the rest weekly
-# What else the files depend on: the sample's writers, the catalogue and window they read.
+# What the files depend on: this generator, the sample's writers, the catalogue and window
+# they read (a digest of their content: no version to bump by hand).
 _GENERATOR_SOURCES = (
+    Path(__file__),
     Path(sample.__file__),
     BENCH_DIR.parent / "pipelines" / "catalogue.py",
     BENCH_DIR.parent / "dbt_project" / "dbt_project.yml",
@@ -83,7 +84,7 @@ def generator_version() -> str:
     digest = hashlib.sha256()
     for source in _GENERATOR_SOURCES:
         digest.update(source.read_bytes())
-    return f"g{GENERATOR_VERSION}-{digest.hexdigest()[:10]}"
+    return f"g-{digest.hexdigest()[:10]}"
 
 
 def _added_plans() -> Iterator[sample.PairPlan]:
