@@ -40,7 +40,6 @@ class Label:
 FILE_STATUSES_SEED = "file_statuses"
 SEVERITIES_SEED = "severities"
 FORM_TYPES_SEED = "form_types"
-WORD_SEEDS = (FILE_STATUSES_SEED, SEVERITIES_SEED, FORM_TYPES_SEED)
 
 
 @cache
