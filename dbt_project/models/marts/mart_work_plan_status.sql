@@ -135,6 +135,6 @@ select
             "cast(year as varchar)", "'年'", "metric_name_zh", "' '",
             "case when actual_value = round(actual_value) then cast(cast(actual_value as bigint) as varchar) else cast(round(actual_value, 2) as varchar) end",
             "' '", "coalesce(unit_zh, '')",
-            "case when reports_expected is not null then '（已接收报表 ' || cast(reports_accepted as varchar) || '/' || cast(reports_expected as varchar) || ' 份）' else '（受援医院能力指标表）' end"]) }}
+            "case when reports_expected is not null then '（已接收报表 ' || cast(reports_accepted as varchar) || '/' || cast(reports_expected as varchar) || ' 份）' else '（' || (select label_zh from " ~ ref('form_types') ~ " where code = 'capacity') || '）' end"]) }}
     end as evidence_detail_zh
 from judged
