@@ -7,49 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.catalogue import Label, file_statuses, form_types, severities
+from pipelines.catalogue import Label, file_statuses, form_types, mart_statuses, severities
 
 # The words of the warehouse's codes come from their seeds (file_statuses.csv, severities.csv,
-# form_types.csv), which the command line, the workbooks and dbt read too.
+# form_types.csv, mart_statuses.csv), which the command line, the workbooks and dbt read too.
 FILE_STATUSES: dict[str, Label] = file_statuses()
 FORM_TYPES: dict[str, Label] = form_types()
 SEVERITIES: dict[str, Label] = severities()
 
-REPORTING_STATUSES: dict[str, Label] = {
-    "on_time": Label("按时", "good", "按时报送"),
-    "late": Label("迟报", "warn", "已报送，但晚于截止时间"),
-    "missing": Label("缺报", "bad", "应报未报"),
-    "unexpected": Label("计划外", "info", "未列入报送计划，但收到了报表"),
-}
-
+REPORTING_STATUSES = mart_statuses("reporting")  # mart_reporting_completeness.status
 # The completeness grid (mart_reporting_completeness.coverage_status); a quarter without a row
-# is one nobody was expected to report for.
-COVERAGE_STATUSES: dict[str, Label] = {
-    "accepted": Label("已接收", "good", "应报的报表均已接收"),
-    "incomplete": Label("部分缺报", "warn", "本季度应报的月报有缺报或被退回"),
-    "rejected": Label("被退回", "bad", "收到了报表，但整份被退回，需修改后重新提交"),
-    "missing": Label("缺报", "bad", "应报未报"),
-    "unexpected": Label("计划外", "info", "未列入报送计划，但收到了报表"),
-    "not_expected": Label("无需报送", "neutral", "报送计划未要求该科室本季度报送"),
-}
-
-EXPECTED_REPORT_STATUSES: dict[str, Label] = {
-    "accepted": Label("已接收", "good"),
-    "rejected": Label("已收到但被退回", "bad"),
-    "missing": Label("缺报", "bad"),
-}
-
-WORK_PLAN_STATUSES: dict[str, Label] = {
-    "done": Label("已完成", "good"),
-    "not_done": Label("未完成", "bad"),
-    "no_data": Label("无数据", "neutral"),
-}
-
-ATTAINMENT_STATUSES: dict[str, Label] = {
-    "met": Label("达标", "good"),
-    "not_met": Label("未达标", "bad"),
-    "not_reported": Label("未报告", "neutral"),
-}
+# is one nobody was expected to report for (not_expected).
+COVERAGE_STATUSES = mart_statuses("coverage")
+EXPECTED_REPORT_STATUSES = mart_statuses("expected_report")  # mart_expected_reports.status
+WORK_PLAN_STATUSES = mart_statuses("work_plan")  # mart_work_plan_status.status
+ATTAINMENT_STATUSES = mart_statuses("attainment")  # mart_target_attainment.status
 
 COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", ">": "＞", "<": "＜", "=": "＝", "==": "＝"}
 

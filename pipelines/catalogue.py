@@ -40,12 +40,16 @@ class Label:
 FILE_STATUSES_SEED = "file_statuses"
 SEVERITIES_SEED = "severities"
 FORM_TYPES_SEED = "form_types"
+# The statuses the marts compute, one family per column (mart_target_attainment.status is
+# `attainment`): family, code, label_zh, tone, description_zh, sort_order.
+MART_STATUSES_SEED = "mart_statuses"
 
 
 @cache
-def words(name: str) -> dict[str, Label]:
-    """The labels of one seed of words, by code, in its sort order."""
-    rows = sorted(seed(name), key=lambda row: int(row["sort_order"]))
+def words(name: str, family: str | None = None) -> dict[str, Label]:
+    """The labels of one seed of words (of one family of it), by code, in its sort order."""
+    rows = sorted((row for row in seed(name) if family is None or row["family"] == family),
+                  key=lambda row: int(row["sort_order"]))
     return {
         row["code"]: Label(row["label_zh"], row["tone"], row["description_zh"],
                            counts=row.get("counts") == "true",
@@ -64,6 +68,14 @@ def severities() -> dict[str, Label]:
 
 def form_types() -> dict[str, Label]:
     return words(FORM_TYPES_SEED)
+
+
+def mart_statuses(family: str) -> dict[str, Label]:
+    """The words of one mart status column (expected_report, reporting, coverage, work_plan,
+    attainment)."""
+    if not (found := words(MART_STATUSES_SEED, family)):
+        raise KeyError(f"no status family {family!r} in {MART_STATUSES_SEED}.csv")
+    return found
 
 
 def _number(text: str) -> float | None:

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.catalogue import FILE_STATUSES_SEED, FORM_TYPES_SEED, SEVERITIES_SEED, words
+from pipelines.catalogue import (
+    FILE_STATUSES_SEED,
+    FORM_TYPES_SEED,
+    SEVERITIES_SEED,
+    mart_statuses,
+    words,
+)
 from pipelines.digests import imported_modules
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,6 +127,8 @@ def test_every_status_severity_and_form_type_literal_is_a_row_of_its_seed():
 def test_no_module_keeps_its_own_words_for_them():
     """A dict from a seed's codes to Chinese text is a second home of the seed's words."""
     seeds = [set(words(name)) for name in (FILE_STATUSES_SEED, SEVERITIES_SEED, FORM_TYPES_SEED)]
+    seeds += [set(mart_statuses(family)) for family in
+              ("expected_report", "reporting", "coverage", "work_plan", "attainment")]
     copies = []
     for path in PYTHON:
         for node in ast.walk(ast.parse(path.read_bytes())):
@@ -204,3 +212,19 @@ def test_marts_read_intermediate_models_not_each_other():
                     for name in re.findall(r"ref\('(\w+)'\)", path.read_text(encoding="utf-8"))
                     if name in names)
     assert arrows == []
+
+
+def test_the_marts_status_values_are_the_rows_of_their_family():
+    """The values a mart's status column may hold (its rules) are the words' seed rows."""
+    columns = {("mart_expected_reports", "status"): "expected_report",
+               ("mart_reporting_completeness", "status"): "reporting",
+               ("mart_reporting_completeness", "coverage_status"): "coverage",
+               ("mart_work_plan_status", "status"): "work_plan",
+               ("mart_target_attainment", "status"): "attainment"}
+    models = {m["name"]: m for m in yaml.safe_load(
+        (REPO / "dbt_project/models/marts/marts.yml").read_text(encoding="utf-8"))["models"]}
+    for (model, column), family in columns.items():
+        (rules,) = [t["rules"] for t in models[model]["data_tests"] if "rules" in t]
+        allowed = set(rules["arguments"]["accepted_values"][column])
+        # a coverage cell nobody was expected to report for has no row: no value
+        assert allowed == set(mart_statuses(family)) - {"not_expected"}, (model, column)
