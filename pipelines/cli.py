@@ -200,7 +200,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         json.dump({
             "files": [f.as_json() for f in checked],
             "not_found": [p.file for p in missing],
-            "annotated": [str(p) for p in annotated or []],
+            "annotated": [str(copy.path) for _, copy in annotated or [] if copy.path],
+            "not_annotated": [{"file": name, "reason": copy.note}
+                              for name, copy in annotated or [] if copy.path is None],
             "errors": sum(f.errors for f in checked) + len(missing),
             "warnings": sum(f.warnings for f in checked),
         }, sys.stdout, ensure_ascii=False, indent=2)

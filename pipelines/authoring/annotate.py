@@ -1,10 +1,18 @@
 """The submitter's own workbook sent back with its problems marked where they are.
 
-`annotate(content, file_name, problems, dest)` writes a copy of a submitted file: the same
+`annotated(content, file_name, problems, written)` makes a copy of a submitted file: the same
 sheets, values and layout, each cell with a problem filled (errors red, warnings amber) and
 commented in Chinese with what is wrong and what to write instead, and a first sheet 问题清单
 listing every problem with a link to its cell. An .xlsx is copied with its formats; an .xls,
 .ods or CSV comes back as an .xlsx holding its values and merged ranges.
+
+Making a copy opens the submitted bytes (openpyxl, calamine), so it is only ever done in a
+worker process within the reader's limits (`write_copies`, pipelines/bounded.py): a file
+that an XML parser refuses, or that would take more memory or time than reading may, gets a
+`Copy` with the reason in Chinese, never an exception. A run makes the copies of the files
+with errors as it reads them (pipelines/defs/ingest.py), named by their own sha256 in the
+warehouse's folder, and records them in `ingest_files`; `bangfu check --annotate` makes its
+copies the same way.
 
 Nothing the writer adds is ever a formula: texts that begin with = + - @ stay text.
 """
@@ -12,7 +20,9 @@ Nothing the writer adds is ever a formula: texts that begin with = + - @ stay te
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -30,6 +40,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from pipelines.bounded import Failure, map_bounded
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
 
@@ -82,19 +93,67 @@ def annotated_name(file_name: str) -> str:
     return f"{path.stem}{kind}_问题标注.xlsx"
 
 
-def annotate(content: bytes, file_name: str, problems: Sequence[Located], dest: Path) -> Path:
-    """Write the annotated copy of a file (its bytes and its name as submitted) to `dest`."""
+@dataclass(frozen=True)
+class CopyJob:
+    """An annotated copy to make, in a worker. `source` is None for a file the reader could
+    not open (too large, not a spreadsheet, …): its copy is the list of its problems alone.
+    The copy is written to `folder / name`, or, without a name, named by its own sha256 in
+    `folder` (ab/abcdef….xlsx), so that a copy once recorded is never overwritten."""
+
+    source: Path | None
+    file_name: str  # as submitted
+    problems: tuple[Located, ...]
+    written: dt.datetime
+    folder: Path
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Copy:
+    """What became of a CopyJob: where the copy is, or why there is none (Chinese)."""
+
+    path: Path | None
+    note: str | None = None
+
+
+def write_copies(jobs: Sequence[CopyJob]) -> list[Copy]:
+    """Each job's copy made in a worker process, within the reader's limits; in job order."""
+    return map_bounded(_write_copy, _not_written, jobs)
+
+
+def _write_copy(job: CopyJob) -> Copy:
+    """In a worker: one copy made and written; what the file's bytes make the writer raise
+    becomes the copy's note (the reader's limits are the pool's)."""
+    try:
+        content = job.source.read_bytes() if job.source is not None else None
+        copy = annotated(content, job.file_name, job.problems, job.written)
+    except MemoryError:
+        raise  # the pool's: the memory cap's own note
+    except Exception as error:  # any parser's error on a submitted file's bytes
+        return Copy(None, f"原文件无法用于标注（{type(error).__name__}），"
+                          "请按退回清单所列的问题逐条修改")
+    name = job.name or f"{hashlib.sha256(copy).hexdigest()}.xlsx"
+    dest = job.folder / (name if job.name else f"{name[:2]}/{name}")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(annotated(content, file_name, problems, dt.datetime.now(dt.UTC)))
-    return dest
+    staged = dest.with_name(f".{dest.name}.{os.getpid()}")
+    staged.write_bytes(copy)
+    staged.replace(dest)
+    return Copy(dest)
 
 
-def annotated(content: bytes, file_name: str, problems: Sequence[Located],
+def _not_written(_job: CopyJob, failure: Failure) -> Copy:
+    title = catalogue()[failure.code]["title_zh"]
+    return Copy(None, f"生成标注副本时{title}（{failure.detail}），已停止；"
+                      "请按退回清单所列的问题逐条修改")
+
+
+def annotated(content: bytes | None, file_name: str, problems: Sequence[Located],
               written: dt.datetime) -> bytes:
     """The annotated copy of a file, dated `written`: the same file, problems and time give
-    the same bytes."""
+    the same bytes. Without content (a file the reader could not open), the list alone.
+    Opens the submitted bytes: call it only within bounds (`write_copies`)."""
     try:
-        kind = sniff(content, Path(file_name).suffix)
+        kind = None if content is None else sniff(content, Path(file_name).suffix)
     except FileRejected:
         kind = None  # nothing to copy: the list alone goes back
     written = written.astimezone(dt.UTC).replace(tzinfo=None)  # as a workbook holds times
@@ -291,11 +350,14 @@ def _write_list(book: openpyxl.Workbook, file_name: str, problems: Sequence[Loca
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
 
 
-def annotate_checked(checked, dest_dir: Path) -> list[Path]:
+def annotate_checked(checked, dest_dir: Path) -> list[tuple[str, Copy]]:
     """`bangfu check --annotate`: the annotated copy of each checked file with problems, in
-    `dest_dir`, under distinct names."""
-    written: list[Path] = []
+    `dest_dir`, under distinct names, made in worker processes as a run makes its copies;
+    (the file's name as checked, its copy) in the check's order."""
+    jobs: list[CopyJob] = []
+    names: list[str] = []
     taken: set[str] = set()
+    written = dt.datetime.now(dt.UTC)
     for file in checked:
         if not file.problems:
             continue
@@ -305,7 +367,8 @@ def annotate_checked(checked, dest_dir: Path) -> list[Path]:
             number += 1
             name = f"{stem}-{number}.xlsx"
         taken.add(name.casefold())
-        written.append(annotate(file.path.read_bytes(), file.path.name, file.problems,
-                                dest_dir / name))
-    return written
-
+        opened = file.parsed is not None and file.parsed.sheet_count > 0
+        jobs.append(CopyJob(file.path if opened else None, file.path.name,
+                            tuple(file.problems), written, dest_dir, name))
+        names.append(file.name)
+    return list(zip(names, write_copies(jobs), strict=True))
