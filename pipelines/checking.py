@@ -169,16 +169,26 @@ def check(paths: list[Path], raw_dir: Path) -> tuple[list[CheckedFile], list[Pro
         file.parsed = form
         parsed[(key, file.name)] = form
     batch, _ = validate(FormBatch.from_parsed(parsed, READER_VERSION, dt.datetime.now()))
+    found = problems(batch.issues, {key: file.name for key, file in keys.items()})
+    for key, file in keys.items():
+        file.problems = found.get(key, [])
+    return checked, missing
+
+
+def problems(issues: pl.DataFrame, names: dict[str, str]) -> dict[str, list[Problem]]:
+    """The problems of each file of a batch's issues (by the batch's sha256 key, the file
+    named as `names` says), in reading order: file-level first, then by row and column."""
     letters = pl.col("cell").str.extract(r"^([A-Z]+)")
-    in_reading_order = batch.issues.sort(
+    in_reading_order = issues.sort(
         pl.col("sha256"), pl.col("row_number"), letters.str.len_chars(), letters,
         nulls_last=False, maintain_order=True)
+    found: dict[str, list[Problem]] = {}
     for row in in_reading_order.iter_rows(named=True):
-        file = keys[row["sha256"]]
-        file.problems.append(Problem(
-            file.name, row["sheet"], row["cell"], row["row_number"], row["column_name"],
-            row["value_found"], row["severity"], row["code"], row["message"]))
-    return checked, missing
+        found.setdefault(row["sha256"], []).append(Problem(
+            names[row["sha256"]], row["sheet"], row["cell"], row["row_number"],
+            row["column_name"], row["value_found"], row["severity"], row["code"],
+            row["message"]))
+    return found
 
 
 def summary_lines(checked: list[CheckedFile], missing: list[Problem],

@@ -43,8 +43,11 @@ from openpyxl.writer.excel import ExcelWriter
 from pipelines.bounded import Failure, map_bounded
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
+from pipelines.naming import annotated_name
 
 LIST_SHEET = "问题清单"
+# A run's annotated copies, in the warehouse's folder beside its archive.
+ANNOTATED_FOLDER = "annotated"
 AUTHOR = "bangfu"
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 FILLS = {
@@ -83,14 +86,6 @@ LIST_COLUMNS = (
     ListColumn("代码", 20),
 )
 LIST_HEADER_ROW = 4  # 1-based: title, counts, how to use it, blank, then the table
-
-
-def annotated_name(file_name: str) -> str:
-    """The returned copy's file name: the submitted name, marked, always .xlsx (a converted
-    file keeps its own kind in the name: 心内科_csv_问题标注.xlsx)."""
-    path = Path(file_name)
-    kind = "" if path.suffix.lower() in (".xlsx", "") else f"_{path.suffix.lower()[1:]}"
-    return f"{path.stem}{kind}_问题标注.xlsx"
 
 
 @dataclass(frozen=True)
