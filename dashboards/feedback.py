@@ -398,10 +398,11 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
     )
     if not marts.has("ingest_files") or not marts.has("ingest_issues"):
         return join([intro, no_data()])
+    not_read = _not_read(marts)
     if not marts.rows("ingest_files"):
-        return join([intro, no_data("还没有收到任何文件")])
+        return join([intro, no_data("还没有收到任何文件"), *not_read])
     if not lists:
-        return join([intro, note("目前没有需要修改后重新提交的文件。")])
+        return join([intro, note("目前没有需要修改后重新提交的文件。"), *not_read])
     parts: list[object] = [intro]
     by_pair: dict[str, list[FeedbackList]] = defaultdict(list)
     for feedback in lists:
@@ -421,7 +422,21 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
             tag("h2", pair_label),
             table(["科室", "文件数", "错误", "提示", "Excel 清单"], rows, class_="feedback-index"),
         ]
-    return join(parts)
+    return join([*parts, *not_read])
+
+
+def _not_read(marts: Marts) -> list[Markup]:
+    """What the raw folder holds that was not read (links, files still being copied, hidden
+    files, …), each with its reason: they belong to no department's list."""
+    if not marts.has("ingest_skipped_files"):
+        return []
+    rows = [[cell(f["file_path"]), cell(f["code_title_zh"] or f["code"]), cell(f["message"])]
+            for f in sorted(marts.rows("ingest_skipped_files"), key=lambda f: f["file_path"])]
+    if not rows:
+        return []
+    return [tag("h2", "报送文件夹中未读取的文件"),
+            note("以下文件未被读取，不计入统计；请按说明处理（如需报送，请重新提交正式的统计表文件）。"),
+            table(["文件", "原因", "说明"], rows, class_="feedback-not-read")]
 
 
 def _list_body(

@@ -414,6 +414,12 @@ def file_rows():
     ]
 
 
+def file_rows_with_copy(sha256: str, annotated: tuple[str | None, str | None]) -> list[tuple]:
+    """file_rows(), the file `sha256` recorded with `annotated`: (its annotated copy, relative
+    to the warehouse's folder; why there is none)."""
+    return [(*row[:-2], *annotated) if row[1] == sha256 else row for row in file_rows()]
+
+
 def issue_row(path, sha256, status, sheet, row, column, cell, severity, code, message, value=None,
               *, pair=None, department=None):
     """An ingest_issues row; its pair and department are its file's in file_rows() unless

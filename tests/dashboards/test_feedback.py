@@ -22,6 +22,7 @@ from mart_samples import (
     SCRIPT_COLUMN,
     SHAOXING,
     file_row,
+    file_rows_with_copy,
     issue_row,
     issue_rows,
     write_warehouse,
@@ -306,12 +307,6 @@ def test_every_formula_prefix_is_written_as_text(tmp_path: Path, text: str):
     assert texts.count(text) == 5  # file, sheet, column, value, message
 
 
-def _with_copy_of_rejected(annotated: tuple[str | None, str | None]):
-    """The sample's files, 骨科's rejected file recorded with `annotated` (copy, note)."""
-    return [file_row(*row[:2], row[3], row[7], None, (0, 3), (3, 2), annotated=annotated)
-            if row[1] == REJECTED_SHA else row for row in FULL_CONTENTS["ingest_files"]()]
-
-
 def test_each_listed_file_with_errors_goes_back_as_the_copy_the_run_made(tmp_path: Path):
     """骨科's rejected file goes back as the annotated copy the run recorded for it (made in a
     worker from the archived bytes), byte for byte, linked from the department's page; the
@@ -331,7 +326,8 @@ def test_each_listed_file_with_errors_goes_back_as_the_copy_the_run_made(tmp_pat
     recorded = made.path.relative_to(tmp_path).as_posix()
     assert recorded.startswith("annotated/")
     warehouse = write_warehouse(tmp_path / "bangfu.duckdb", {
-        **FULL_CONTENTS, "ingest_files": lambda: _with_copy_of_rejected((recorded, None))})
+        **FULL_CONTENTS,
+        "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (recorded, None))})
     submitted.unlink()  # nothing reads the submitted bytes any more
     folder = feedback_section(warehouse, tmp_path)
 
@@ -361,7 +357,7 @@ def test_a_file_without_a_copy_says_why_and_a_warned_file_names_check_annotate(
     entry names `bangfu check --annotate`. Only files with errors have copies."""
     reason = "原文件无法用于标注（ParseError），请按退回清单所列的问题逐条修改"
     warehouse = write_warehouse(tmp_path / "bangfu.duckdb", {
-        **FULL_CONTENTS, "ingest_files": lambda: _with_copy_of_rejected((None, reason))})
+        **FULL_CONTENTS, "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (None, reason))})
     folder = feedback_section(warehouse, tmp_path)
 
     assert not list(folder.rglob("*_问题标注.xlsx"))
