@@ -24,10 +24,10 @@ XXE_DOCTYPE = b'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 LAUGHS_DOCTYPE = (b'<!DOCTYPE worksheet [<!ENTITY lol0 "lol">'
                   + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10)
                              for i in range(1, 10)) + b"]>")
-# What the sample's period cell says, and a period no calendar has: a form that is read
-# then has an error, so that a run sends it back annotated.
-SAMPLE_PERIOD = re.compile(rb"\d{4}/\d{1,2}/\d{1,2}~\d{4}/\d{1,2}/\d{1,2}")
-BAD_PERIOD = b"2020/13/45~2020/14/50"
+# The period line of a form (a shared string), and a period no calendar has: a form that is
+# read then has an error, so that a run sends it back annotated.
+PERIOD_LINE = re.compile("(<t>统计周期[^<：:]*[：:])[^<]*")
+BAD_PERIOD = "2022年13月45日至2022年14月50日"
 
 
 def _rewritten(template: Path, path: Path, parts: dict[str, Callable[[bytes], bytes]],
@@ -44,7 +44,10 @@ def _rewritten(template: Path, path: Path, parts: dict[str, Callable[[bytes], by
 
 
 def _with_bad_period(strings: bytes) -> bytes:
-    return SAMPLE_PERIOD.sub(BAD_PERIOD, strings, count=1)
+    changed, found = PERIOD_LINE.subn(r"\g<1>" + BAD_PERIOD, strings.decode("utf-8"), count=1)
+    if not found:
+        raise ValueError("the template has no period line (统计周期…：) among its strings")
+    return changed.encode("utf-8")
 
 
 def _with_doctype_and_footer(doctype: bytes, reference: bytes) -> Callable[[bytes], bytes]:
@@ -155,9 +158,9 @@ def write_hostile_files(folder: Path, template: Path, *, csv_rows: int = 1_000_0
         (write_huge_name_cell(folder / "超长姓名_统计表.csv", name_cell_mb),
          f"a {name_cell_mb} MB name cell"),
     ]
-    gbk = folder / gbk_name("儿科_GBK文件名_统计表.xlsx")
-    gbk.write_bytes(template.read_bytes())
-    made.append((gbk, "a file name in GBK bytes"))
+    gbk = _rewritten(template, folder / gbk_name("儿科_GBK文件名_统计表.xlsx"),
+                     {"xl/sharedStrings.xml": _with_bad_period})
+    made.append((gbk, "a file name in GBK bytes, and an error"))
     link = folder / "链接_外部.xlsx"
     link.symlink_to("/etc/passwd")
     made.append((link, "a symbolic link out of the folder"))

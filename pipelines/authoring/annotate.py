@@ -27,7 +27,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Protocol
 
 import openpyxl
@@ -356,14 +356,15 @@ def annotate_checked(checked, dest_dir: Path) -> list[tuple[str, Copy]]:
     for file in checked:
         if not file.problems:
             continue
-        name = annotated_name(file.path.name)
+        name = annotated_name(PurePath(file.name).name)
         stem, number = name.removesuffix(".xlsx"), 1
         while name.casefold() in taken:
             number += 1
             name = f"{stem}-{number}.xlsx"
         taken.add(name.casefold())
         opened = file.parsed is not None and file.parsed.sheet_count > 0
-        jobs.append(CopyJob(file.path if opened else None, file.path.name,
+        # The name as checked: a name in other bytes than UTF-8 is written with \xNN escapes.
+        jobs.append(CopyJob(file.path if opened else None, PurePath(file.name).name,
                             tuple(file.problems), written, dest_dir, name))
         names.append(file.name)
     return list(zip(names, write_copies(jobs), strict=True))
