@@ -78,10 +78,17 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
                                  settle_seconds=settings.settle_seconds)
     withdrawn = len(known.keys() - set(scan.files["file_path"]))
     raw_manifest.check_withdrawals(len(known), withdrawn, config.accept_withdrawals)
+    waiting = scan.skipped.filter(pl.col("code") == "file_not_settled")["file_path"]
     scanned = {
+        # Files found: those present and those still settling (a settling file whose earlier
+        # version the warehouse holds is both).
+        "found": len(set(scan.files["file_path"]) | set(waiting)),
         "files": scan.files.height,
         "distinct_contents": scan.files["sha256"].n_unique(),
         "not_read": scan.skipped.group_by("code").len().sort("code").rows(),
+        "waiting": waiting.len(),
+        # When a run reads the last of them (UTC); empty when none waits.
+        "settled_at": scan.settled_at.isoformat() if scan.settled_at else "",
     }
 
     if nothing_new(settings, scan):
