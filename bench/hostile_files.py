@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
+
 # A title that names a registered pair: a form that is read gets as far as its rows.
 TITLE = "临夏州人民医院对口支援和政县人民医院工作统计表"
 # An external entity, as in an XXE attack: a parser that resolves it reads the server's file.
@@ -104,6 +106,19 @@ def write_zip_bomb(path: Path, template: Path, inflated_mb: int = 600) -> Path:
     return path
 
 
+def write_negative_count(path: Path) -> Path:
+    """A form of January 2022 with a negative count: its row is rejected and the rest read (a
+    partial file of its pair and year, listed in the year-end report's open rejections)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in ([TITLE], ["统计周期（起止时间）：2022年1月1日至2022年1月31日"],
+                ["填报科室：产科"], ["姓名", "诊疗人次", "开展手术例数"],
+                ["张三", -5, 1], ["李四", 3, 2]):
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
 def write_macro_workbook(path: Path, template: Path) -> Path:
     """A form carrying a VBA project (the part Excel runs as macros)."""
     return _rewritten(template, path, {}, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(508)})
@@ -161,6 +176,8 @@ def write_hostile_files(folder: Path, template: Path, *, csv_rows: int = 1_000_0
     gbk = _rewritten(template, folder / gbk_name("儿科_GBK文件名_统计表.xlsx"),
                      {"xl/sharedStrings.xml": _with_bad_period})
     made.append((gbk, "a file name in GBK bytes, and an error"))
+    bell = write_negative_count(folder / "响铃\a换行\n_统计表.xlsx")
+    made.append((bell, "control characters in its name, and a negative count"))
     link = folder / "链接_外部.xlsx"
     link.symlink_to("/etc/passwd")
     made.append((link, "a symbolic link out of the folder"))

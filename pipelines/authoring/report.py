@@ -90,10 +90,21 @@ def _select(marts: Marts, wanted: str | None) -> list[Pair]:
     return chosen
 
 
+# What XML 1.0 (a Word document) cannot hold: control characters other than tab and line
+# breaks. A file's name may have them (any byte but / is allowed on Linux).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text with each character XML cannot hold written as \\xNN, as bangfu writes a
+    file name's bytes that are not UTF-8 (pipelines.warehouse.manifest.recorded_name)."""
+    return NOT_IN_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
 def display(value: object, column: Column) -> str:
     """A value as the Word document and the page show it."""
     if column.kind == "text":
-        return "" if value is None else str(value)
+        return "" if value is None else xml_safe(str(value))
     if is_missing(value):
         return NOT_COMPUTABLE if column.kind in ("signed", "percent") else NOT_REPORTED
     if column.kind == "percent":
