@@ -134,7 +134,7 @@ def test_the_site_has_every_page(hostile_run: dict) -> None:
     # bangfu's own pages (dbt's and GX's documentation pages make their links in scripts).
     pages = [page for page in site.rglob("*.html")
              if page.relative_to(site).parts[0] not in ("dbt-docs", "data-docs")]
-    assert len(pages) > 20
+    assert len(pages) > 10
     missing = {(page.relative_to(site).as_posix(), str(target))
                for page in pages for target in local_links(page, site) if not target.exists()}
     assert not missing
@@ -213,7 +213,8 @@ def test_the_annotated_workbooks_are_as_many_as_the_files_with_errors(
         select count(*) filter (where error_count > 0),
                count(*) filter (where error_count = 0 and warning_count > 0)
         from ingest_files""")
-    assert (errored, warned) == (2, 2)
+    assert errored == 2 and warned >= 2
     copies = list((site / "feedback").rglob("*_问题标注.xlsx"))
     assert len(copies) == errored
-    assert all("_2021年1月_" in c.name or "_2021年4月_" in c.name for c in copies)
+    assert sorted(c.name for c in copies) == ["儿科_2021年1月_问题标注.xlsx",
+                                              "外科_2021年4月_问题标注.xlsx"]
