@@ -46,8 +46,6 @@ from pipelines.issues import catalogue
 from pipelines.naming import annotated_name
 
 LIST_SHEET = "问题清单"
-# A run's annotated copies, in the warehouse's folder beside its archive.
-ANNOTATED_FOLDER = "annotated"
 AUTHOR = "bangfu"
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 FILLS = {

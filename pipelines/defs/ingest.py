@@ -195,14 +195,14 @@ def _annotate_errors(context: dg.AssetExecutionContext, settings: Settings, batc
     only get none: their submitters keep what they sent (`bangfu check --annotate` marks
     them on demand)."""
     # Here, not at import: a run with nothing new loads no spreadsheet writer.
-    from pipelines.authoring.annotate import ANNOTATED_FOLDER, CopyJob, write_copies
+    from pipelines.authoring.annotate import CopyJob, write_copies
 
     with_errors = set(batch.issues.filter(pl.col("severity") == "error")["sha256"])
     files = batch.parsed_files.filter(pl.col("sha256").is_in(list(with_errors)))
     names = dict(zip(files["sha256"], files["parsed_path"], strict=True))
     problems = checking.problems(batch.issues.filter(pl.col("sha256").is_in(list(names))),
                                  names)
-    folder = settings.warehouse_dir / ANNOTATED_FOLDER
+    folder = settings.annotated_dir
     jobs = [CopyJob(sources[row["sha256"]] if row["sheet_count"] else None,
                     PurePosixPath(row["parsed_path"]).name, tuple(problems[row["sha256"]]),
                     row["parsed_at"].replace(tzinfo=dt.UTC), folder)
