@@ -43,7 +43,7 @@ from openpyxl.writer.excel import ExcelWriter
 from pipelines.bounded import Failure, map_bounded
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
-from pipelines.naming import annotated_name
+from pipelines.naming import annotated_name, xml_safe
 
 LIST_SHEET = "问题清单"
 AUTHOR = "bangfu"
@@ -245,7 +245,9 @@ def _fill(ws: Worksheet, rows: list[list[object]], merged) -> None:
 
 def _text(cell: Cell, value: str) -> None:
     """A text cell that stays text: openpyxl would store =… as a formula, and the quote
-    prefix keeps Excel from making one of it when the cell is edited."""
+    prefix keeps Excel from making one of it when the cell is edited. What the submitter
+    wrote (a file name, a cell's text) may hold characters a workbook cannot."""
+    value = xml_safe(value)
     cell.value = value
     cell.data_type = "s"
     if value[:1] in "=+-@":
@@ -292,7 +294,7 @@ def _mark(ws: Worksheet, coordinate: str, problems: list[Located]) -> None:
     )
     if cell.comment is not None:  # the submitter's own note stays, above bangfu's
         text = f"{cell.comment.text}\n——\n{text}"
-    comment = Comment(text, AUTHOR)
+    comment = Comment(xml_safe(text), AUTHOR)
     comment.width, comment.height = 320, 40 + 60 * len(problems)
     cell.comment = comment
 

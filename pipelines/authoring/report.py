@@ -19,6 +19,7 @@ from dashboards.annual_report import AnnualReport, Column, Table, build_report, 
 from dashboards.html import format_number, format_signed, format_time, is_missing
 from dashboards.marts import Marts, Pair, load_marts
 from dashboards.pages.leadership import capacity_charts
+from pipelines.naming import xml_safe
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOT_REPORTED = "未报告"
@@ -88,17 +89,6 @@ def _select(marts: Marts, wanted: str | None) -> list[Pair]:
         known = "; ".join(f"{p.supporting}/{p.recipient}" for p in pairs)
         raise ReportError(f"unknown pair {wanted!r}; known pairs: {known}")
     return chosen
-
-
-# What XML 1.0 (a Word document) cannot hold: control characters other than tab and line
-# breaks. A file's name may have them (any byte but / is allowed on Linux).
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """The text with each character XML cannot hold written as \\xNN, as bangfu writes a
-    file name's bytes that are not UTF-8 (pipelines.warehouse.manifest.recorded_name)."""
-    return NOT_IN_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def display(value: object, column: Column) -> str:

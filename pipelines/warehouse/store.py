@@ -79,7 +79,8 @@ def _try_lock(lock) -> bool:
 def remove_leftovers(settings: Settings) -> list[Path]:
     """What a killed run leaves: its working copy and WAL, the site it was building, the
     old site it had renamed aside (put back if the new one never arrived), its staging
-    folders, the annotated copies it had not finished. Called with the run lock held, so nothing here belongs to a live run."""
+    folders, the annotated copies it had not finished. Called with the run lock held, so
+    nothing here belongs to a live run."""
     working = settings.working_warehouse
     removed = [p for p in (working, working.with_name(working.name + ".wal")) if p.exists()]
     discard_working_copy(settings)
