@@ -324,7 +324,7 @@ def summary_lines(settings: Settings, seconds: float, scanned: dict[str, Any],
         titles = "、".join(f"{catalogue()[code]['title_zh']} {n} 条" for code, n in commonest)
         lines.append(f"先看：{to_fix} 个文件需要科室改正（最常见：{titles}），退回清单 "
                      f"{settings.site_dir / 'feedback' / 'index.html'}，"
-                     "每个文件附标出问题的副本。")
+                     "每个文件附标出问题的副本（无法标注的写明原因）。")
     elif severities.get("warning"):
         lines.append(f"先看：数据质量页 {settings.site_dir / 'quality.html'} 的警告。")
     else:
