@@ -370,3 +370,16 @@ def test_a_file_without_a_copy_says_why_and_a_warned_file_names_check_annotate(
     capacity = next(folder.rglob(f"{feedback.CAPACITY_FORMS}.html"))
     entry = parse(capacity).find("li", class_="feedback-warned")
     assert "bangfu check --annotate" in entry.text() and not capacity.with_suffix("").exists()
+
+
+def test_the_feedback_section_reads_marts_only() -> None:
+    """The 退回清单 takes the copies the run recorded: it imports nothing that reads, archives
+    or annotates a submitted file (issue 21)."""
+    import ast
+
+    tree = ast.parse(Path(feedback.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    assert not {name for name in imported if name and name.startswith(
+        ("pipelines.forms", "pipelines.warehouse", "pipelines.authoring"))}
