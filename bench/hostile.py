@@ -24,7 +24,8 @@ GIB_KIB = 1 << 20
 def measure(workdir: Path) -> dict:
     raw = workdir / "raw"
     files = write_sample_corpus(raw / "sample")
-    template = next(p for p in files if p.suffix == ".xlsx")
+    # An activity form (the hostile workbooks are made from one: their period line among it).
+    template = next(p for p in files if p.suffix == ".xlsx" and p.name.endswith("统计表.xlsx"))
     hostile = raw / "hostile"
     hostile.mkdir()
     write_hostile_files(hostile, template)
