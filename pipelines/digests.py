@@ -2,8 +2,8 @@
 decides whether its last result still holds. Nothing here is a version bumped by hand: a
 digest is of the files' names and bytes, so editing a file is what changes it.
 
-- `reader`: the modules that read a file and judge its rows (found by their imports, from
-  `pipelines.forms.pool` and `pipelines.validation.suites`), the reader's vocabulary, the
+- `reader`: the modules that read a file, judge its rows and annotate it (found by their
+  imports, from READER_ENTRY_MODULES), the reader's vocabulary, the
   suites and the seeds. Ingest reads again a content parsed under another reader key.
 - `code`: every source of bangfu (pipelines, dbt project, suites, dashboards). A run whose
   files and code the published warehouse records stops after the scan; the site's parts key
@@ -29,8 +29,10 @@ from pipelines.settings import REPO_ROOT
 
 CODE = ("pipelines", "dbt_project", "expectations", "dashboards")
 DBT_PROJECT = ("dbt_project",)
-# Where reading a file starts: the worker pool (reader) and the suites (one file's rows judged).
-READER_ENTRY_MODULES = ("pipelines.forms.pool", "pipelines.validation.suites")
+# Where reading a file starts: the worker pool (reader), the suites (one file's rows judged)
+# and the annotated copy a content with errors is recorded with.
+READER_ENTRY_MODULES = ("pipelines.forms.pool", "pipelines.validation.suites",
+                        "pipelines.authoring.annotate")
 # The data the reader and the suites read besides their modules (the raw layer shapes a batch).
 READER_DATA = ("pipelines/forms/vocabulary.yml", "expectations", "dbt_project/seeds",
                "dbt_project/models/staging/sources.yml")

@@ -77,14 +77,19 @@ def _try_lock(lock) -> bool:
 
 def remove_leftovers(settings: Settings) -> list[Path]:
     """What a killed run leaves of the warehouse: its working copy and WAL, its staging
-    folders (the site's leftovers are the site builder's: dashboards.site_folder). Called with
-    the run lock held, so nothing here belongs to a live run."""
+    folders, the annotated copies it had not finished (the site's leftovers are the site
+    builder's: dashboards.site_folder). Called with the run lock held, so nothing here belongs
+    to a live run."""
     working = settings.working_warehouse
     removed = [p for p in (working, working.with_name(working.name + ".wal")) if p.exists()]
     discard_working_copy(settings)
     for folder in settings.warehouse_dir.glob(f"{STAGING_PREFIX}*"):
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
+    # Annotated copies a killed run was writing (a copy is named only once it is whole).
+    for copy in settings.annotated_dir.glob("*/.*"):
+        copy.unlink(missing_ok=True)
+        removed.append(copy)
     return removed
 
 

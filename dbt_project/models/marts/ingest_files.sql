@@ -16,5 +16,7 @@ select
     first_seen_at,
     archive_path,
     error_count,
-    warning_count
+    warning_count,
+    annotated_copy,
+    annotation_note
 from {{ ref('int_file_summaries') }}
