@@ -332,7 +332,7 @@ class ReturnedFile:
 # An errored file whose content was read before copies were recorded, or whose copy is gone.
 NO_COPY = "未生成标注副本"
 # What a file with warnings only says instead of a copy.
-WARNINGS_ONLY = ("只有提示，数据已接收，不附标注副本；需要时可运行 "
+WARNINGS_ONLY = (f"只有{WARNING}，数据已接收，不附标注副本；需要时可运行 "
                  "bangfu check --annotate 输出文件夹 文件 得到标出问题的副本")
 
 

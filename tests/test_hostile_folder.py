@@ -179,7 +179,7 @@ def test_files_with_errors_go_back_annotated_or_with_the_reason_they_cannot(
                       for page in (site / "feedback").rglob("*.html"))
     for path, note in notes.items():
         assert f"{path}：{note}" in pages
-    assert "hostile/含宏_统计表.xlsx：只有提示" in pages
+    assert "hostile/含宏_统计表.xlsx：只有警告" in pages
 
 
 # Issue 22: annotated workbooks for the files that must be sent again, not for every warned one.

@@ -32,7 +32,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from pipelines.catalogue import Metric, group_of, metrics_of, seed
+from pipelines.catalogue import Metric, group_of, metrics_of, seed, severities
 from pipelines.forms.text import column_letter, label_key
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import programme_window
@@ -196,7 +196,7 @@ def _resubmission_paragraphs(file_errors: str, same_report: str) -> list[str]:
         "列出文件、工作表、单元格和原因。",
         "收到退回后，请在原文件中按提示改正，再重新提交整份文件。"
         f"{same_report}以最后修改的一份为准，替换之前提交的版本。",
-        "“提示”不影响接收（如数值超出通常范围），但请核对。",
+        f"“{severities()['warning'].text}”不影响接收（如数值超出通常范围），但请核对。",
     ]
 
 
