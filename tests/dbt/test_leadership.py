@@ -17,7 +17,7 @@ from test_marts import LX, SX
 from dashboards.marts import Pair
 from dashboards.pages.leadership import pair_page, report_page
 from dashboards.site import build_site
-from pipelines.authoring.report import write_reports
+from dashboards.report_documents import write_reports
 from pipelines.settings import REPO_ROOT
 
 BUILT_AT = datetime(2023, 1, 6, 2, 0, tzinfo=UTC)
