@@ -56,7 +56,10 @@ def metric_value(metric: Metric, value: object) -> str:
     """'45,303 人次', '41.2%', '0.98'; 未报告 when nothing was reported."""
     if is_missing(value):
         return NOT_REPORTED
-    return f"{format_value(value, metric_unit(metric))} {metric.unit_zh}".rstrip()
+    unit = metric_unit(metric)
+    if unit == "percent":
+        return format_value(value, unit)
+    return f"{format_value(value, unit)} {metric.unit_zh}".rstrip()
 
 
 def metric_change(metric: Metric, change: object) -> str | None:
