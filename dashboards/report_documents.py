@@ -84,6 +84,7 @@ class Written:
     pair: Pair
     year: int
     paths: tuple[Path, ...]
+    warning: str | None = None  # in Chinese: what the documents lack (their charts)
 
 
 def write_reports(
@@ -107,7 +108,14 @@ def write_reports(
                               f"（有数据的年份：{years}）")
     reports = [build_report(marts, chosen, year, built_at) for chosen in pairs]
     charts = [report_charts(marts, chosen) for chosen in pairs]
-    draw_charts([chart for pair_charts in charts for chart in pair_charts])
+    warning = None
+    if CHROMIUM.exists():
+        draw_charts([chart for pair_charts in charts for chart in pair_charts])
+    else:
+        # The tables and sentences are the annex; a chart is a picture of them.
+        charts = [[] for _ in pairs]
+        warning = (f"没有找到 {CHROMIUM}，文件中没有趋势图；安装 Debian 的 chromium "
+                   "（apt-get install chromium）后重新运行即可加上")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for report, pair_charts in zip(reports, charts, strict=True):
@@ -117,7 +125,7 @@ def write_reports(
             write_document(report, pair_charts, stem.with_suffix(".docx")),
             write_workbook(report, stem.with_suffix(".xlsx")),
         )
-        written.append(Written(report.pair, year, paths))
+        written.append(Written(report.pair, year, paths, warning))
     return written
 
 
@@ -159,11 +167,6 @@ def draw_charts(charts: list[Chart]) -> None:
     kaleido loads plotly.js from the plotly package and nothing else (MathJax off); the
     browser is given a closed loopback proxy, so no request can leave the machine.
     """
-    if not charts:
-        return
-    if not CHROMIUM.exists():
-        raise ReportError(f"没有找到 {CHROMIUM}，无法绘制图表；请安装 Debian 的 chromium"
-                          "（apt-get install chromium）")
     import kaleido
 
     async def draw() -> list[bytes]:

@@ -264,6 +264,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     for report in written:
         for path in report.paths:
             print(f"bangfu：已写出 {path}（wrote）")
+        if report.warning:
+            print(f"bangfu report：警告：{report.pair.label}：{report.warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -263,3 +263,17 @@ def assert_refused(result: subprocess.CompletedProcess, out: Path, status: int, 
     assert says in result.stderr
     assert not re.search(r"\b(unknown|no data|not found|error)\b", result.stderr, re.I)
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_without_chromium_the_documents_are_written_without_charts(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import dashboards.report_documents as documents
+
+    monkeypatch.setattr(documents, "CHROMIUM", tmp_path / "no-chromium")
+    [written] = write_reports(warehouse, tmp_path / "out", YEAR, Pair(*SX), built_at=BUILT_AT)
+    assert written.warning and "没有趋势图" in written.warning
+    paths = {path.suffix: path for path in written.paths}
+    assert sorted(paths) == [".docx", ".pdf", ".xlsx"]
+    assert sum(page["images"] for page in pdf_pages(paths[".pdf"])) == 0
+    assert len(Document(str(paths[".docx"])).inline_shapes) == 0
