@@ -270,13 +270,13 @@ def _capacity(year, capacity, trend) -> Section:
                 "capacity",
                 f"受援医院能力指标（{year} 年）",
                 [
-                    Column("指标", width=30),
+                    Column("指标", width=26),
                     Column(f"{FIRST_YEAR} 年", "number"),
                     Column(f"{year - 1} 年", "number"),
                     Column(f"{year} 年", "number"),
-                    Column("同比变化", "number", 14),
-                    Column(f"指数（{FIRST_YEAR}=100）", "number"),
-                    Column("年均复合增长率", "number"),
+                    Column("同比变化", "number", 15),
+                    Column(f"指数（{FIRST_YEAR}=100）", "number", 17),
+                    Column("年均复合增长率", "number", 15),
                 ],
                 rows,
             )

@@ -227,7 +227,7 @@ table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th, td { border: 0.5pt solid #9ca3af; padding: 1mm 1.4mm; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; }
 th { background: #f3f4f6; font-weight: bold; text-align: left; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 td .missing { color: #6b7280; }
@@ -319,12 +319,17 @@ def _print_chart(chart: Chart) -> object:
         tag("figure", [
             tag("img", None, src="data:image/png;base64," + base64.b64encode(png).decode(),
                 alt=f"{chart.title}（{number}/{len(chart.pictures)}）"),
-            tag("figcaption", f"图：{chart.title}"
-                + (f"（{number}/{len(chart.pictures)}）" if len(chart.pictures) > 1 else "")
-                + (f"。{PARTIAL_NOTE}" if chart.partial else "")),
+            tag("figcaption", _caption(chart, number)),
         ])
         for number, png in enumerate(chart.pictures, 1)
     )
+
+
+def _caption(chart: Chart, number: int) -> str:
+    """'图：… (2/5)'; the last picture's caption says how a partial year is drawn."""
+    count = len(chart.pictures)
+    caption = f"图：{chart.title}" + (f"（{number}/{count}）" if count > 1 else "")
+    return caption + (f"。{PARTIAL_NOTE}" if chart.partial and number == count else "")
 
 
 def write_pdf(report: AnnualReport, charts: list[Chart], path: Path) -> Path:
@@ -438,12 +443,7 @@ def write_document(report: AnnualReport, charts: list[Chart], path: Path) -> Pat
                     picture = document.add_paragraph()
                     picture.paragraph_format.keep_with_next = True
                     picture.add_run().add_picture(BytesIO(png), width=text_width)
-                    caption = f"图：{chart.title}"
-                    if len(chart.pictures) > 1:
-                        caption += f"（{picture_number}/{len(chart.pictures)}）"
-                    if chart.partial:
-                        caption += f"。{PARTIAL_NOTE}"
-                    document.add_paragraph(caption, style="Caption")
+                    document.add_paragraph(_caption(chart, picture_number), style="Caption")
     document.save(str(path))
     return path
 
