@@ -41,7 +41,7 @@ from dashboards.labels import FILE_STATUSES, SEVERITIES, label_for
 from dashboards.marts import Marts, Pair
 from dashboards.parts import File, Part
 from pipelines.authoring.annotate import annotated, annotated_name
-from pipelines.sheet_print import row_height
+from pipelines.sheet_print import PAGES_TALL, row_height
 from pipelines.warehouse.manifest import archive_relative_path
 
 SECTION = Section(
@@ -523,6 +523,6 @@ def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: da
     sheet.set_paper(9)  # A4
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.center_horizontally()
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(1, PAGES_TALL)
     sheet.repeat_rows(header_row)
     workbook.close()

@@ -43,11 +43,13 @@ from dashboards.html import esc, format_time, is_missing, join, tag
 from dashboards.marts import PROGRAMME_YEARS, Marts, Pair, load_marts
 from dashboards.numbers import EXCEL_FORMATS
 from dashboards.pages.leadership import GROUP_COLOURS, trend_panels
+from pipelines.sheet_print import PAGES_TALL, row_height, spell_out_fit_to_width
 
 CHROMIUM = Path("/usr/bin/chromium")
 SIGN_OFF = ("编制", "审核")
 UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
 UNSAFE_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+COVER_WIDTH = 80  # the workbook's 说明 sheet: one column, within an A4 page
 SECTION_NUMBERS = "一二三四五六七八九十"
 # Drawn at 680 CSS px and placed at the page's text width (174 mm): 13 px type prints at
 # about 9 pt, as the tables' text does.
@@ -548,6 +550,7 @@ def write_workbook(report: AnnualReport, path: Path) -> Path:
         for table in section.tables:
             _table_sheet(workbook, _sheet_name(table, used), section.title, table, formats)
     workbook.close()
+    spell_out_fit_to_width(path)
     return path
 
 
@@ -562,7 +565,7 @@ def _sheet_name(table: Table, used: set[str]) -> str:
 def _print_setup(sheet, header_row: int | None, title: str) -> None:
     sheet.set_paper(9)  # A4
     sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(1, PAGES_TALL)
     sheet.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
     sheet.set_header(f"&L&8{title}")
     sheet.set_footer("&C&8第 &P 页，共 &N 页")
@@ -572,7 +575,7 @@ def _print_setup(sheet, header_row: int | None, title: str) -> None:
 
 def _cover_sheet(workbook, report: AnnualReport, formats) -> None:
     sheet = workbook.add_worksheet("说明")
-    sheet.set_column(0, 0, 110)
+    sheet.set_column(0, 0, COVER_WIDTH)
     lines = [
         f"支援医院：{report.pair.supporting}",
         f"受援医院：{report.pair.recipient}",
@@ -587,6 +590,7 @@ def _cover_sheet(workbook, report: AnnualReport, formats) -> None:
     sheet.write_string(0, 0, report.title, formats["title"])
     for row, line in enumerate(lines, start=2):
         sheet.write_string(row, 0, line, formats["line"])
+        sheet.set_row(row, row_height([(line, COVER_WIDTH)]))
     _print_setup(sheet, None, report.title)
     sheet.fit_to_pages(1, 1)
     sheet.set_portrait()
@@ -599,6 +603,7 @@ def _table_sheet(workbook, name: str, section: str, table: Table, formats) -> No
     for column, spec in enumerate(table.columns):
         sheet.set_column(column, column, spec.width)
         sheet.write_string(header_row, column, spec.title, formats["header"])
+    sheet.set_row(header_row, row_height(((c.title, c.width) for c in table.columns), 10))
     for row, values in enumerate(table.rows, start=header_row + 1):
         for column, value in enumerate(values):
             if isinstance(value, Quantity):
@@ -611,11 +616,17 @@ def _table_sheet(workbook, name: str, section: str, table: Table, formats) -> No
                 sheet.write_blank(row, column, None, formats["text"])
             else:
                 sheet.write_string(row, column, value, formats["text"])
+        sheet.set_row(row, row_height(((cell_text(value), spec.width)
+                                       for value, spec in zip(values, table.columns, strict=True)),
+                                      font_size=10))
     last_row = header_row + max(len(table.rows), 1)
     if not table.rows:
         sheet.write_string(header_row + 1, 0, "无", formats["text"])
     if table.note:
-        sheet.write_string(last_row + 2, 0, table.note, formats["line"])
+        width = sum(column.width for column in table.columns)
+        sheet.merge_range(last_row + 2, 0, last_row + 2, len(table.columns) - 1, table.note,
+                          formats["line"])
+        sheet.set_row(last_row + 2, row_height([(table.note, width)]))
     sheet.freeze_panes(header_row + 1, 0)
     if table.rows:
         sheet.ignore_errors({"number_stored_as_text": xl_range(header_row, 0, last_row,

@@ -32,7 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
-from pipelines.sheet_print import row_height
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 LIST_SHEET = "问题清单"
 AUTHOR = "bangfu"
@@ -307,7 +307,7 @@ def _print_setup(ws: Worksheet, last: int) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, PAGES_TALL
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{LIST_HEADER_ROW}:{LIST_HEADER_ROW}"
     ws.print_area = f"A1:{end}{last}"

@@ -36,7 +36,7 @@ from pipelines.catalogue import Metric, group_of, metrics_of, seed
 from pipelines.forms.text import column_letter, label_key
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import programme_window
-from pipelines.sheet_print import row_height
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 STATISTICS_FILE = "对口支援、医联体工作统计表.xlsx"
 CAPACITY_FILE = "受援医院能力指标.xlsx"
@@ -335,7 +335,7 @@ class TemplateBook:
         sheet.set_paper(9)  # A4
         sheet.set_portrait()
         sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        sheet.fit_to_pages(1, 0)
+        sheet.fit_to_pages(1, PAGES_TALL)
 
     def form_sheet(self, name: str, widths: list[float], title: str) -> Worksheet:
         """The form's sheet, active when the file opens, with its title merged across."""
@@ -349,7 +349,7 @@ class TemplateBook:
         sheet.set_paper(9)  # A4
         sheet.center_horizontally()
         sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        sheet.fit_to_pages(1, 0)
+        sheet.fit_to_pages(1, PAGES_TALL)
         return sheet
 
     def choice_line(self, sheet: Worksheet, row: int, label: str, value_span: tuple[int, int],
