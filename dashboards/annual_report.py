@@ -26,6 +26,7 @@ from dashboards.numbers import (
     metric_unit,
     value_or,
 )
+from pipelines.naming import xml_safe
 
 FIRST_YEAR = PROGRAMME_YEARS[0]
 
@@ -92,10 +93,11 @@ class AnnualReport:
 
 
 def cell_text(value: Cell) -> str:
-    """A table cell as every document writes it."""
+    """A table cell as every document writes it (a character XML cannot hold, which a file's
+    name may have, as \\xNN)."""
     if isinstance(value, Quantity):
         return value.text
-    return "" if value is None else value
+    return "" if value is None else xml_safe(value)
 
 
 SECTION_TITLES = ("帮扶工作量", "受援医院能力指标", "目标达成", "工作计划执行", "数据质量说明")

@@ -615,7 +615,7 @@ def _table_sheet(workbook, name: str, section: str, table: Table, formats) -> No
             elif value is None:
                 sheet.write_blank(row, column, None, formats["text"])
             else:
-                sheet.write_string(row, column, value, formats["text"])
+                sheet.write_string(row, column, cell_text(value), formats["text"])
         sheet.set_row(row, row_height(((cell_text(value), spec.width)
                                        for value, spec in zip(values, table.columns, strict=True)),
                                       font_size=10))

@@ -231,17 +231,12 @@ def _pair_body(marts: Marts, pair: Pair) -> Markup:
         metrics.sort(key=lambda m: (m.sort_order, m.code))
     groups = {g.key: g for g in (*METRIC_GROUPS, OTHER_METRICS)}
 
+    links: list[object] = [tag("a", "← 全部帮扶关系", href="../leadership.html")]
+    if year in report_years(marts, pair):  # a pair with nothing reported has no report page
+        links += ["　·　", tag("a", f"{year} 年度汇报附件（可打印）",
+                                href="../" + href(report_page(pair, year)))]
     parts: list[object] = [
-        tag(
-            "p",
-            [
-                tag("a", "← 全部帮扶关系", href="../leadership.html"),
-                "　·　",
-                tag("a", f"{year} 年度汇报附件（可打印）",
-                    href="../" + href(report_page(pair, year))),
-            ],
-            class_="page-links-inline",
-        ),
+        tag("p", links, class_="page-links-inline"),
         tag(
             "section",
             [
