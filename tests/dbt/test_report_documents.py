@@ -232,6 +232,7 @@ def test_report_takes_the_pair_by_its_alias(warehouse: Path, tmp_path: Path):
     result = bangfu("--year", "2022", "--pair", "临夏州人民医院/和政县人民医院",
                     "--out", str(tmp_path / "out"), warehouse=warehouse)
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no library's English warning on the way
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"和政县人民医院_2022年度帮扶工作汇报附件.{ext}" for ext in ("docx", "pdf", "xlsx")
     ]
