@@ -375,8 +375,9 @@ def _returned_files(feedback: FeedbackList, files: dict[tuple[str, str], dict],
         recorded, note = file.get("annotated_copy"), file.get("annotation_note")
         if recorded and (warehouse_dir is None or not (warehouse_dir / recorded).is_file()):
             recorded = None
-        returned.append(ReturnedFile(file_path, copy, recorded, note or (None if recorded
-                                                                         else NO_COPY)))
+        if recorded is None:
+            note = note or NO_COPY
+        returned.append(ReturnedFile(file_path, copy, recorded, note))
     return returned
 
 

@@ -315,8 +315,11 @@ def _add_run(commands) -> None:
                "  DAGSTER_HOME       Dagster 运行记录 / Dagster's run history "
                "(默认 default: .dagster/)\n"
                "  NO_COLOR           设置后不使用颜色 / no colours when set\n\n"
-               "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，已发布的数据不变 "
-               "run failed, what was published is unchanged; 2 命令有误或拒绝运行（报送文件夹"
+               "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，总结中写明已发布的"
+               "数据是否改变（在发布之后失败时，数据仓库已更新、看板仍是上一次的） "
+               "run failed, the summary says "
+               "what was published (after a failure past publishing: the warehouse is new, the "
+               "site the previous one); 2 命令有误或拒绝运行（报送文件夹"
                "不存在、不可读，或将撤回一半以上的文件），已发布的数据不变 usage error, or the "
                "run refused (raw folder missing or unreadable, or most files would be "
                "withdrawn), nothing published touched")
