@@ -251,18 +251,27 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipelines.authoring.report import ReportError, write_reports
+    from dashboards.marts import Pair
+    from dashboards.report_documents import ReportError, write_reports
+    from pipelines.authoring.template import parse_pair
 
+    pair = None
+    if args.pair:
+        try:
+            pair = Pair(*parse_pair(args.pair))
+        except ValueError as exc:
+            print(f"bangfu report：错误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, args.pair)
+        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, pair)
     except ReportError as error:
         print(f"bangfu report：错误：{error}", file=sys.stderr)
         return EXIT_ERRORS
     for report in written:
         for path in report.paths:
             print(f"bangfu：已写出 {path}（wrote）")
-        if report.pdf_skipped:
-            print(f"bangfu：{report.pair.label}：{report.pdf_skipped}", file=sys.stderr)
+        if report.warning:
+            print(f"bangfu report：警告：{report.pair.label}：{report.warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -397,19 +406,22 @@ def _add_sample(commands) -> None:
 def _add_report(commands) -> None:
     report = commands.add_parser(
         "report", help="写出年终书面汇报附件 / write the year-end report annexes",
-        description="从已发布的数据仓库写出每对帮扶关系某一年的年终书面汇报附件：Excel 工作簿、"
-                    "Word 文档，有 Chromium 时另有 PDF；文件名含受援医院和年份。内容：帮扶工作量、"
-                    "受援医院能力指标、目标达成、工作计划执行、数据质量说明。\n"
+        description="从已发布的数据仓库写出每对帮扶关系某一年的年终书面汇报附件：A4 版式的 PDF "
+                    "和 Word 文档（封面含编制、审核栏，目录，页码，趋势图）以及 Excel 工作簿；"
+                    "文件名含受援医院和年份。内容：帮扶工作量、受援医院能力指标、目标达成、"
+                    "工作计划执行、数据质量说明。图表由 /usr/bin/chromium 绘制。\n"
                     "Write each pair's year-end report annex for YEAR from the published "
-                    "warehouse: an Excel workbook, a Word document and, when Chromium is "
-                    "there, a PDF, named with the recipient hospital and the year.",
+                    "warehouse: a PDF and a Word document laid out for A4 (cover with sign-off "
+                    "lines, contents, page numbers, trend charts drawn by /usr/bin/chromium) and "
+                    "an Excel workbook, named with the recipient hospital and the year.",
         epilog="示例 example:\n  bangfu report --year 2022\n"
                "  bangfu report --year 2022 --pair 临夏州人民医院/和政县人民医院 --out 汇报/\n\n"
                "环境变量 environment variables:\n"
                "  BANGFU_WAREHOUSE   读取的数据仓库 / the warehouse read "
                "(默认 default: warehouse/bangfu.duckdb)\n\n"
-               "退出码 exit status: 0 已写出 written; 1 无法写出（如数据仓库不存在）"
-               "could not write (e.g. no warehouse); 2 命令有误 usage error")
+               "退出码 exit status: 0 已写出 written; 1 无法写出（如数据仓库不存在、该年没有数据）"
+               "could not write (e.g. no warehouse, no data for the year); 2 命令有误（如 --pair "
+               "不是已登记的帮扶关系） usage error (e.g. --pair not a registered pair)")
     report.add_argument("--year", type=int, required=True,
                         help="汇报的年份，如 2022 / the year reported on")
     report.add_argument("--pair", metavar="SUPPORTING/RECIPIENT",

@@ -44,6 +44,7 @@ from pipelines.bounded import Failure, map_bounded
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
 from pipelines.naming import annotated_name, xml_safe
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 LIST_SHEET = "问题清单"
 AUTHOR = "bangfu"
@@ -338,11 +339,32 @@ def _write_list(book: openpyxl.Workbook, file_name: str, problems: Sequence[Loca
             link.hyperlink = Hyperlink(ref=link.coordinate,
                                        location=f"{quote_sheetname(target_ws.title)}!{coordinate}")
             link.font = Font(color="0563C1", underline="single")
+        ws.row_dimensions[row].height = row_height(
+            zip(values, (spec.width for spec in LIST_COLUMNS), strict=True))
     ws.freeze_panes = ws.cell(LIST_HEADER_ROW + 1, 1)
     last = LIST_HEADER_ROW + len(problems)
     ws.auto_filter.ref = f"A{LIST_HEADER_ROW}:{get_column_letter(len(LIST_COLUMNS))}{last}"
+    _print_setup(ws, last)
+
+
+def _print_setup(ws: Worksheet, last: int) -> None:
+    """A4 landscape, fitted to the page's width, the header row on every page; the lines
+    above the table wrapped across its printed width; the code column (for support, in
+    English) left off the paper."""
+    printed = [spec for spec in LIST_COLUMNS if spec.title != "代码"]
+    width = sum(spec.width for spec in printed)
+    end = get_column_letter(len(printed))
+    for row in range(2, LIST_HEADER_ROW):
+        ws.merge_cells(f"A{row}:{end}{row}")
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = row_height([(ws.cell(row, 1).value, width)])
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, PAGES_TALL
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"{LIST_HEADER_ROW}:{LIST_HEADER_ROW}"
+    ws.print_area = f"A1:{end}{last}"
 
 
 def annotate_checked(checked, dest_dir: Path) -> list[tuple[str, Copy]]:
