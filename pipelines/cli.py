@@ -248,7 +248,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pipelines.authoring.report import ReportError, write_reports
 
     try:
-        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, args.pair)
+        written = write_reports(Settings.from_env().location, Path(args.out), args.year,
+                                args.pair)
     except ReportError as error:
         print(f"bangfu report：错误：{error}", file=sys.stderr)
         return EXIT_ERRORS
@@ -262,13 +263,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.authoring.export import export_marts
+    from pipelines.warehouse.reading import published_exists
 
-    settings = Settings.from_env()
-    if not settings.warehouse.exists():
-        print(f"bangfu export：错误：没有数据仓库 {settings.warehouse}，请先运行 bangfu run / "
+    location = Settings.from_env().location
+    if not published_exists(location):
+        print(f"bangfu export：错误：没有数据仓库 {location.describe()}，请先运行 bangfu run / "
               "no warehouse yet: run `bangfu run` first", file=sys.stderr)
         return EXIT_ERRORS
-    export = export_marts(settings.warehouse, Path(args.out))
+    export = export_marts(location, Path(args.out))
     print(f"bangfu：已写出 {export.workbook}（{len(export.rows)} 张表，"
           f"{sum(export.rows.values())} 行）和 {len(export.parquet)} 个 Parquet 文件（wrote）")
     return EXIT_OK

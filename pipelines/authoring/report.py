@@ -19,6 +19,7 @@ from dashboards.annual_report import AnnualReport, Column, Table, build_report, 
 from dashboards.html import format_number, format_signed, format_time, is_missing
 from dashboards.marts import Marts, Pair, load_marts
 from dashboards.pages.leadership import capacity_charts
+from pipelines.warehouse.location import WarehouseLocation, as_location
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOT_REPORTED = "未报告"
@@ -47,7 +48,7 @@ class Written:
 
 
 def write_reports(
-    warehouse: Path,
+    warehouse: WarehouseLocation | Path | str,
     out_dir: Path,
     year: int,
     pair: str | None = None,
@@ -62,7 +63,8 @@ def write_reports(
     written = []
     for chosen in pairs:
         if year not in report_years(marts, chosen):
-            raise ReportError(f"{chosen.label}: no data for {year} in {warehouse}")
+            raise ReportError(f"{chosen.label}: no data for {year} in "
+                              f"{as_location(warehouse).describe()}")
         report = build_report(marts, chosen, year, built_at)
         stem = UNSAFE_IN_FILE_NAME.sub("_", report.file_stem)
         paths = [write_workbook(report, out_dir / f"{stem}.xlsx"),

@@ -11,3 +11,7 @@
 {% macro duckdb__distinct_values_joined(column, delimiter) -%}
     string_agg(distinct {{ column }}, '{{ delimiter }}' order by {{ column }})
 {%- endmacro %}
+
+{% macro postgres__distinct_values_joined(column, delimiter) -%}
+    {{ return(bangfu.duckdb__distinct_values_joined(column, delimiter)) }}
+{%- endmacro %}
