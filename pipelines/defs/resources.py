@@ -85,3 +85,14 @@ def _close_killed_run(instance: dg.DagsterInstance, run_id: str) -> None:
     if run is not None and run.status == dg.DagsterRunStatus.STARTED:
         instance.report_run_failed(
             run, message="its process was killed (kill -9, power loss); closed by the next run")
+
+
+# The run tag naming the warehouse a run writes: deploy/dagster.yaml's QueuedRunCoordinator
+# lets one run per value at a time (the run lock would make a second one wait anyway).
+WAREHOUSE_TAG = "bangfu/warehouse"
+
+
+def warehouse_tags() -> dict[str, str]:
+    """The tags of the jobs that write the warehouse, as the code location's environment
+    names it (a URL without its password, or the file's path)."""
+    return {WAREHOUSE_TAG: Settings.from_env().location.describe()}
