@@ -17,7 +17,7 @@ DBT_MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
 	$(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f)
 
-.PHONY: setup run test lint bench dagster sample clean
+.PHONY: setup run test lint bench dagster sample clean postgresql
 
 VENDOR := dashboards/vendor
 
@@ -50,8 +50,23 @@ run: setup
 	fi; \
 	BANGFU_SETTLE_SECONDS="$$settle" $(UV) run --frozen bangfu run
 
+# The PostgreSQL tests start a throwaway cluster of their own (tests/pg_server.py) with
+# Debian's PostgreSQL 15: installed here when missing (as root), else one line saying what to
+# install. Never skipped.
+PG_BIN := /usr/lib/postgresql/15/bin
+
+postgresql: $(PG_BIN)/initdb
+
+$(PG_BIN)/initdb:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
+	else \
+		echo "bangfu: make test needs PostgreSQL 15: sudo apt-get install postgresql" >&2; \
+		exit 1; \
+	fi
+
 # One test worker per CPU; a test file's tests stay together (they share its pipeline runs).
-test: setup
+test: setup postgresql
 	$(UV) run --frozen pytest -n auto --dist loadfile
 
 lint: setup

@@ -52,10 +52,11 @@ def dashboard_site(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         data_docs = data_docs_index(settings.validation_results).parent
         if data_docs.is_dir():
             sections["data-docs"] = offline_data_docs(data_docs, Path(staging) / "data-docs")
-        if dbt_docs_page().is_file():
+        docs_page = dbt_docs_page(settings)
+        if docs_page.is_file():
             folder = Path(staging) / "dbt-docs-page"
             folder.mkdir()
-            shutil.copyfile(dbt_docs_page(), folder / "index.html")
+            shutil.copyfile(docs_page, folder / "index.html")
             sections["dbt-docs"] = offline_copy(
                 folder, Path(staging) / "dbt-docs", keep_inline_scripts=True)
         index = build_site(settings.location, settings.site_dir, extra_sections=sections)

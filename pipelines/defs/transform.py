@@ -35,6 +35,13 @@ DBT_TARGET = dbt_target_dir()
 DBT_DATABASE_LINK = DBT_TARGET / f"{DBT_DATABASE_NAME}.duckdb"
 
 
+def dbt_target(settings: Settings) -> Path:
+    """dbt's target folder for this warehouse's engine: DBT_TARGET, and a folder of its own
+    inside it for a server (its profile target differs, and dbt's partial parse holds for
+    one target: runs of the two engines on one checkout would otherwise parse anew)."""
+    return DBT_TARGET / "postgres" if settings.location.is_server else DBT_TARGET
+
+
 class BangfuDbtResource(DbtCliResource):
     """dbt from this environment. dagster-dbt asks a `dbt --version` subprocess for the
     version and opens an adapter in this process on every invocation; bangfu reads the
@@ -166,7 +173,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with _dbt_pointed_at(settings) as target:
         # One target folder (DBT_TARGET), not one per run: runs sharing it take turns (the
         # link's lock), and dbt reuses its partial parse from there.
-        yield from dbt.cli([*args, *target], context=context, target_path=DBT_TARGET).stream()
+        yield from dbt.cli([*args, *target], context=context,
+                           target_path=dbt_target(settings)).stream()
     build_record.write_pending(settings, build_record.build_inputs_digest(), seed_checksums(),
                                project)
 
@@ -176,13 +184,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 MODEL_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name != SEEDS_GROUP]
 
 
-def dbt_docs_page() -> Path:
+def dbt_docs_page(settings: Settings) -> Path:
     """The self-contained page `dbt docs generate --static` writes."""
-    return DBT_TARGET / "static_index.html"
+    return dbt_target(settings) / "static_index.html"
 
 
-def _docs_stamp() -> Path:
-    return DBT_TARGET / "static_index.inputs"
+def _docs_stamp(settings: Settings) -> Path:
+    return dbt_target(settings) / "static_index.inputs"
 
 
 @dg.asset(group_name=TRANSFORM_DOCS, deps=MODEL_KEYS)
@@ -192,13 +200,14 @@ def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     (`dbt docs generate --static` on the run's working copy). Generated again only when the
     dbt project changed since the page was made."""
     project = build_record.dbt_project_digest()
-    stamp = _docs_stamp()
-    if dbt_docs_page().is_file() and stamp.is_file() and stamp.read_text() == project:
-        context.add_output_metadata({"generated": False, "page": str(dbt_docs_page())})
+    settings = warehouse.settings
+    page, stamp = dbt_docs_page(settings), _docs_stamp(settings)
+    if page.is_file() and stamp.is_file() and stamp.read_text() == project:
+        context.add_output_metadata({"generated": False, "page": str(page)})
         return
     warehouse.ensure_working_copy()
-    with _dbt_pointed_at(warehouse.settings) as target:
+    with _dbt_pointed_at(settings) as target:
         dbt.cli(["docs", "generate", "--static", *target], manifest=dbt_project.manifest_path,
-                target_path=DBT_TARGET).wait()
+                target_path=dbt_target(settings)).wait()
     stamp.write_text(project)
-    context.add_output_metadata({"generated": True, "page": str(dbt_docs_page())})
+    context.add_output_metadata({"generated": True, "page": str(page)})

@@ -27,9 +27,9 @@ from pipelines.warehouse.location import parse_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "临夏州人民医院/和政县人民医院"
-OTHER_FOLDER = "绍兴市人民医院/务川仡佬族苗族自治县人民医院"
+OTHER_FOLDER = "绍兴市中医院/务川仡佬族苗族自治县中医院"
 HEZHENG = "和政县人民医院"
-WUCHUAN = "务川仡佬族苗族自治县人民医院"
+WUCHUAN = "务川仡佬族苗族自治县中医院"
 
 
 class Server:
