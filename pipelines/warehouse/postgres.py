@@ -25,6 +25,7 @@ import psycopg
 from psycopg import sql
 
 from pipelines.errors import OperatorError
+from pipelines.warehouse import ledger
 from pipelines.warehouse.location import WarehouseLocation
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import RAW_SCHEMA, raw_ddl, raw_tables
@@ -217,26 +218,9 @@ def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.date
     counts = {}
     with connect(location) as con:
         _temporary(con, "scanned", "file_versions", scan.files)
-        con.execute(sql.SQL("""
-            insert into {raw}.file_versions as fv
-                (file_path, sha256, size_bytes, modified_at, first_seen_at, last_seen_at,
-                 is_present, archive_path)
-            select file_path, sha256, size_bytes, modified_at, %(now)s, %(now)s, true,
-                   archive_path
-            from scanned
-            on conflict (file_path, sha256) do update set
-                size_bytes = excluded.size_bytes,
-                modified_at = excluded.modified_at,
-                last_seen_at = excluded.last_seen_at,
-                is_present = true,
-                archive_path = excluded.archive_path""").format(raw=sql.Identifier(raw)),
-            {"now": run_started_at})
-        con.execute(sql.SQL("""
-            update {raw}.file_versions as fv set is_present = false
-            where is_present and not exists (
-                select 1 from scanned s where s.file_path = fv.file_path
-                                          and s.sha256 = fv.sha256)""").format(
-            raw=sql.Identifier(raw)))
+        upsert, withdraw = ledger.RECORD_SCAN
+        con.execute(upsert.format(raw=raw, now="%(now)s"), {"now": run_started_at})
+        con.execute(withdraw.format(raw=raw))
         con.execute(sql.SQL("delete from {}.skipped_files").format(sql.Identifier(raw)))
         copy_frame(con, raw, "skipped_files",
                    scan.skipped.with_columns(seen_at=pl.lit(run_started_at)))
@@ -276,26 +260,8 @@ def records_scan(location: WarehouseLocation, scan: Scan, reader_version: str) -
         _temporary(con, "skipped", "skipped_files", scan.skipped.select(
             "file_path", "code", "message"))
         (differences,) = con.execute(
-            """
-            select
-                (select count(*) from (
-                    (select file_path, sha256, size_bytes, modified_at from scanned
-                     except select file_path, sha256, size_bytes, modified_at
-                            from raw.file_versions where is_present)
-                    union all
-                    (select file_path, sha256, size_bytes, modified_at
-                     from raw.file_versions where is_present
-                     except select file_path, sha256, size_bytes, modified_at from scanned)) d)
-              + (select count(*) from scanned s where not exists (
-                    select 1 from raw.parsed_files p
-                    where p.sha256 = s.sha256 and p.reader_version = %(reader)s))
-              + (select count(*) from (
-                    (select file_path, code, message from skipped
-                     except select file_path, code, message from raw.skipped_files)
-                    union all
-                    (select file_path, code, message from raw.skipped_files
-                     except select file_path, code, message from skipped)) d)
-            """, {"reader": reader_version}).fetchone()
+            ledger.SCAN_DIFFERENCES.format(raw=RAW_SCHEMA, reader="%(reader)s"),
+            {"reader": reader_version}).fetchone()
     return differences == 0
 
 

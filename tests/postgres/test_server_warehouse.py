@@ -128,9 +128,14 @@ def test_row_level_security_scopes_a_role_to_its_hospitals_pairs(server: Server)
     scoped = _pairs_seen(server, "hezheng")
     assert scoped and all(HEZHENG in pair for pair in scoped), scoped
     assert scoped < everything
+    issues = "select supporting_hospital, recipient_hospital from main.ingest_issues"
     with server.connect("hezheng") as con:
-        # A table without a pair (its rows may name any hospital's files) is not its to read.
-        assert con.execute("select count(*) from main.ingest_issues").fetchone()[0] == 0
+        scoped_issues = con.execute(issues).fetchall()
+    with server.connect("fenxi") as con:
+        all_issues = con.execute(issues).fetchall()
+    # Its pair's issues; not those of a file whose hospitals were never found (坏文件.xlsx).
+    assert scoped_issues and all(HEZHENG in pair for pair in scoped_issues)
+    assert (None, None) in all_issues and len(scoped_issues) < len(all_issues)
 
 
 def test_an_open_reader_sees_the_old_main_while_a_run_publishes(server: Server) -> None:

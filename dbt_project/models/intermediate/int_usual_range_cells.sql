@@ -2,6 +2,7 @@
 -- the modified z-score (Iglewicz & Hoaglin) of its rate per day against every rate of the
 -- same pair, department and metric in the reports that count. Judged anew on every run, so
 -- a correction or a removed file changes the range and the warnings with it.
+{% set group = ['supporting_hospital', 'recipient_hospital', 'department', 'metric_code'] %}
 with cells as (
 
     select
@@ -38,7 +39,7 @@ medians as (
         {{ median('value_per_day') }} as median_per_day,
         count(*) as comparable_values
     from cells
-    group by supporting_hospital, recipient_hospital, department, metric_code
+    group by {{ group | join(', ') }}
 
 ),
 
@@ -55,10 +56,7 @@ spreads as (
             / {{ corpus_rule('usual_range', 'mad_scale') }} as spread_per_day
     from cells
     inner join medians
-        on cells.supporting_hospital = medians.supporting_hospital
-        and cells.recipient_hospital = medians.recipient_hospital
-        and cells.department is not distinct from medians.department
-        and cells.metric_code = medians.metric_code
+        on {{ join_on('cells', 'medians', group) }}
     group by 1, 2, 3, 4, 5, 6
 
 )
@@ -76,7 +74,4 @@ select
         * cells.period_days as usual_high
 from cells
 inner join spreads
-    on cells.supporting_hospital = spreads.supporting_hospital
-        and cells.recipient_hospital = spreads.recipient_hospital
-        and cells.department is not distinct from spreads.department
-        and cells.metric_code = spreads.metric_code
+    on {{ join_on('cells', 'spreads', group) }}
