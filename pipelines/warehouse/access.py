@@ -15,6 +15,8 @@ import psycopg
 from psycopg import sql
 
 READERS_ROLE = "bangfu_readers"
+# bangfu's own bookkeeping on the server, never swapped by a publish: readers' scopes, the
+# holder of the run lock (pipelines/warehouse/postgres.py).
 CONTROL_SCHEMA = "bangfu"
 PUBLISHED_SCHEMA = "main"
 POLICY = "bangfu_reader_scope"

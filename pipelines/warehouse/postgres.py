@@ -26,23 +26,23 @@ from psycopg import sql
 
 from pipelines.errors import OperatorError
 from pipelines.warehouse import ledger
+from pipelines.warehouse.access import CONTROL_SCHEMA
+from pipelines.warehouse.access import apply as apply_access
 from pipelines.warehouse.location import WarehouseLocation
 from pipelines.warehouse.manifest import KnownVersion, Scan
-from pipelines.warehouse.raw_schema import RAW_SCHEMA, raw_ddl, raw_tables
+from pipelines.warehouse.raw_schema import ENGINE_TYPES, RAW_SCHEMA, raw_ddl, raw_tables
 
 # The published schemas, swapped together; a run's own are these with BUILD_SUFFIX (dbt's
 # generate_schema_name and sources.yml add it from BANGFU_SCHEMA_SUFFIX).
 PUBLISHED_SCHEMAS = (RAW_SCHEMA, "seeds", "intermediate", "main")
 BUILD_SUFFIX = "__build"
 RETIRED_SUFFIX = "__retired"
-# bangfu's own bookkeeping, never swapped: who holds the run lock, readers' scopes.
-CONTROL_SCHEMA = "bangfu"
 # What a build was made from (pipelines/warehouse/build_record.py), a table of the raw schema
 # so that it is published in the same transaction as the warehouse it describes.
 BUILD_RECORD_TABLE = "build_record"
-# The advisory lock every run of this database takes (one per database: the key is fixed,
-# the database is the scope of pg_advisory_lock's keys within a cluster … with the database
-# name hashed in, so two warehouses of one cluster do not wait for each other).
+# The advisory lock every run of this warehouse takes: advisory locks are cluster-wide, so
+# its key is this class and the database's name, hashed (two warehouses of one cluster do not
+# wait for each other).
 _LOCK_CLASS = 0x62616E67  # "bang"
 # A publish that meets a reader in a lock cycle is retried this many times.
 _PUBLISH_ATTEMPTS = 5
@@ -177,13 +177,18 @@ def start_working_copy(location: WarehouseLocation) -> None:
 # Loading: COPY from polars frames, for any table sources.yml declares ---------------------
 
 def copy_frame(con: psycopg.Connection, schema: str, table: str, frame: pl.DataFrame) -> int:
-    """Append `frame`'s rows to schema.table with COPY (CSV: an unquoted empty field is NULL,
-    a quoted one the empty string, as polars writes them); its columns are the table's."""
+    """Append `frame`'s rows to schema.table (any raw table sources.yml declares: its columns
+    are the frame's) with COPY; the number of rows."""
+    return _copy(con, sql.Identifier(schema, table), frame)
+
+
+def _copy(con: psycopg.Connection, relation: sql.Composable, frame: pl.DataFrame) -> int:
+    """COPY in CSV, as polars writes it: an unquoted empty field is NULL, a quoted one the
+    empty string; floats in their shortest exact form. Sent in slices, to bound memory."""
     if frame.is_empty():
         return 0
-    statement = sql.SQL("copy {}.{} ({}) from stdin (format csv, header true)").format(
-        sql.Identifier(schema), sql.Identifier(table),
-        sql.SQL(", ").join(sql.Identifier(column) for column in frame.columns))
+    statement = sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(
+        relation, sql.SQL(", ").join(sql.Identifier(column) for column in frame.columns))
     with con.cursor() as cursor, cursor.copy(statement) as copy:
         for offset in range(0, frame.height, 50_000):
             copy.write(frame.slice(offset, 50_000).write_csv(include_header=offset == 0))
@@ -192,22 +197,13 @@ def copy_frame(con: psycopg.Connection, schema: str, table: str, frame: pl.DataF
 
 def _temporary(con: psycopg.Connection, name: str, like: str, frame: pl.DataFrame) -> None:
     """A temporary table `name` shaped as raw table `like` (its columns in `frame`), filled."""
-    table = raw_tables()[like]
-    types = {c.name: c.data_type.replace("double", "double precision") for c in table.columns}
+    spelled = ENGINE_TYPES["postgres"]
+    types = {c.name: spelled.get(c.data_type, c.data_type) for c in raw_tables()[like].columns}
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(types[c])) for c in frame.columns)
     con.execute(sql.SQL("create temporary table {} ({}) on commit drop").format(
         sql.Identifier(name), columns))
-    copy_frame_temporary(con, name, frame)
-
-
-def copy_frame_temporary(con: psycopg.Connection, name: str, frame: pl.DataFrame) -> None:
-    if frame.is_empty():
-        return
-    statement = sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(
-        sql.Identifier(name), sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns))
-    with con.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(frame.write_csv())
+    _copy(con, sql.Identifier(name), frame)
 
 
 def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.datetime
@@ -328,8 +324,6 @@ def publish(location: WarehouseLocation, lock_timeout_seconds: float) -> bool:
 
 
 def _swap(location: WarehouseLocation, lock_timeout_seconds: float) -> bool:
-    from pipelines.warehouse import access
-
     with connect(location) as con:
         if _read_record(con, build_schema(RAW_SCHEMA)) is None:
             return False
@@ -356,5 +350,5 @@ def _swap(location: WarehouseLocation, lock_timeout_seconds: float) -> bool:
         con.execute(sql.SQL(
             "update {}.{} set record = record || jsonb_build_object('published_at', now())"
         ).format(sql.Identifier(RAW_SCHEMA), sql.Identifier(BUILD_RECORD_TABLE)))
-        access.apply(con)
+        apply_access(con)
     return True
