@@ -6,6 +6,7 @@ every table of `main` holds the same rows, column for column and type for type."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,9 +50,10 @@ def server_warehouse(warehouse: Path, pg_server, tmp_path_factory) -> tuple[str,
 
 def test_dbt_tests_and_unit_tests_pass_on_the_server(server_warehouse) -> None:
     _, output = server_warehouse
-    assert " ERROR=0 " in output and " FAIL=0 " in output
-    assert "unit_test" in output or "unit test" in output
-    assert "PASS=" in output
+    ran = re.search(r"Finished running .*?(\d+) data tests, (\d+) unit tests", output)
+    assert ran and int(ran[1]) > 30 and int(ran[2]) >= 3, output[-2000:]
+    done = re.search(r"Done\. PASS=(\d+) WARN=\d+ ERROR=(\d+) SKIP=(\d+)", output)
+    assert done and int(done[1]) > 80 and done[2] == "0" and done[3] == "0", output[-2000:]
 
 
 def test_same_tables_as_duckdb(warehouse: Path, server_warehouse) -> None:
