@@ -285,18 +285,17 @@ def summary_lines(settings: Settings, seconds: float, scanned: dict[str, Any],
     issues by severity and the commonest problems; the files still settling, and when they
     will be read; where the dashboards are and what to look at first. A run that read
     nothing because every file it found is still settling says so first."""
-    import duckdb
-
     from pipelines.issues import catalogue
+    from pipelines.warehouse.reading import open_published
 
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        statuses = dict(con.execute(
-            "select status, count(*) from ingest_files group by status").fetchall())
-        counts = dict(con.execute(
-            "select severity, count(*) from ingest_issues group by severity").fetchall())
-        commonest = con.execute(
-            "select code, count(*) as n from ingest_issues where severity = 'error' "
-            "group by code order by n desc, code limit 3").fetchall()
+    with open_published(settings.location) as reader:
+        statuses = dict(reader.rows(
+            "select status, count(*) from main.ingest_files group by status"))
+        counts = dict(reader.rows(
+            "select severity, count(*) from main.ingest_issues group by severity"))
+        commonest = reader.rows(
+            "select code, count(*) as n from main.ingest_issues where severity = 'error' "
+            "group by code order by n desc, code limit 3")
     files = "，".join(f"{label.text} {statuses[s]}" for s, label in file_statuses().items()
                      if statuses.get(s)) or "没有文件"
     issues = "，".join(f"{label.text} {counts.get(s, 0)}" for s, label in severities().items())
