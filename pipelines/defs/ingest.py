@@ -164,7 +164,7 @@ def folder_unchanged(settings: Settings) -> bool:
 
 def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
                        scan: raw_manifest.Scan) -> tuple[FormBatch, dict[str, Path]]:
-    """The contents of the scan this reader version has not read yet, each read once (from
+    """The contents of the scan this reader key has not read yet, each read once (from
     its archived copy) whatever the number of paths holding it; and each one's archived
     copy, by sha256."""
     already = engine.parsed_sha256s(settings, digests.reader_key())

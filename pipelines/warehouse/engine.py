@@ -71,7 +71,7 @@ def known_versions(settings: Settings) -> dict[str, KnownVersion]:
 
 
 def parsed_sha256s(settings: Settings, reader_version: str) -> set[str]:
-    """Contents the working copy says this reader version has read."""
+    """Contents the working copy says were read under this reader key."""
     if settings.location.is_server:
         return postgres.parsed_sha256s(settings.location, reader_version)
     return store.parsed_sha256s(settings.working_warehouse, reader_version)

@@ -28,7 +28,7 @@ RECORD_SCAN = (
 )
 
 # How far the published ledger is from a scan: 0 when it records exactly this scan (the same
-# present versions, every content read by this reader version, the same files not read for
+# present versions, every content read under this reader key, the same files not read for
 # the same reasons).
 SCAN_DIFFERENCES = """
     select

@@ -240,7 +240,7 @@ def known_versions(location: WarehouseLocation) -> dict[str, KnownVersion]:
 
 
 def parsed_sha256s(location: WarehouseLocation, reader_version: str) -> set[str]:
-    """Contents already read by this reader version, in the run's working copy."""
+    """Contents already read under this reader key, in the run's working copy."""
     with connect(location) as con:
         rows = con.execute(sql.SQL("select sha256 from {}.parsed_files where reader_version = %s")
                            .format(sql.Identifier(build_schema(RAW_SCHEMA))),

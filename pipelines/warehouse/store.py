@@ -152,7 +152,7 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
 
 def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
     """Whether the warehouse already records exactly this scan: the same present versions
-    (path, content, size, mtime), every content read by this reader version, and the same
+    (path, content, size, mtime), every content read under this reader key, and the same
     files not read, for the same reasons."""
     with duckdb.connect(str(database), read_only=True) as con:
         con.register("scanned", scan.files)
