@@ -43,7 +43,7 @@ from dashboards.html import esc, format_time, is_missing, join, tag
 from dashboards.marts import PROGRAMME_YEARS, Marts, Pair, load_marts
 from dashboards.numbers import EXCEL_FORMATS
 from dashboards.pages.leadership import GROUP_COLOURS, trend_panels
-from pipelines.sheet_print import PAGES_TALL, row_height, spell_out_fit_to_width
+from pipelines.sheet_print import PAGES_TALL, row_height
 from pipelines.warehouse.location import WarehouseLocation, as_location
 from pipelines.warehouse.reading import published_exists
 
@@ -553,7 +553,6 @@ def write_workbook(report: AnnualReport, path: Path) -> Path:
         for table in section.tables:
             _table_sheet(workbook, _sheet_name(table, used), section.title, table, formats)
     workbook.close()
-    spell_out_fit_to_width(path)
     return path
 
 
