@@ -29,6 +29,8 @@ from pebble import ProcessExpired, ProcessPool
 from pipelines.forms.model import ParsedFile
 from pipelines.forms.reader import read_form
 from pipelines.issues import Issue
+from pipelines.registry import load as registry_load
+from pipelines.registry.load import Registry
 from pipelines.settings import ReadLimits, read_limits
 
 _MB = 1 << 20
@@ -72,10 +74,12 @@ def _timed_out(limits: ReadLimits) -> ParsedFile:
     return _rejected("read_time_limit", f"{limits.seconds_per_file:g}")
 
 
-def _start_worker(megabytes: int) -> None:
+def _start_worker(megabytes: int, registry: Registry | None) -> None:
     """Runs in each worker before it reads: its address space is capped, so a file that
     needs more fails there with MemoryError (or the worker dies) instead of the machine
-    swapping; and SIGALRM, the per-file timer, ends it."""
+    swapping; SIGALRM, the per-file timer, ends it; and it reads with its parent's registry."""
+    if registry is not None:
+        registry_load.use(registry)
     limit = megabytes * _MB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
@@ -97,9 +101,11 @@ def chunk_size(files: int, workers: int) -> int:
     return max(1, min(CHUNK_FILES, math.ceil(files / (CHUNKS_PER_WORKER * workers))))
 
 
-def read_forms(jobs: list[Job], workers: int | None = None) -> list[ParsedFile]:
+def read_forms(jobs: list[Job], workers: int | None = None,
+               registry: Registry | None = None) -> list[ParsedFile]:
     """Read (file to open, path relative to the raw folder) jobs; results in job order. At
-    most `workers` worker processes (default: one per CPU), fewer for few files."""
+    most `workers` worker processes (default: one per CPU), fewer for few files. The workers
+    read with `registry` (default: the one in force where they start)."""
     if not jobs:
         return []
     limits = read_limits()
@@ -111,7 +117,7 @@ def read_forms(jobs: list[Job], workers: int | None = None) -> list[ParsedFile]:
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
     # spawn, not fork: the parent may hold Dagster's threads and open DuckDB handles.
     with ProcessPool(max_workers=workers, initializer=_start_worker,
-                     initargs=(limits.worker_memory_mb,),
+                     initargs=(limits.worker_memory_mb, registry),
                      context=multiprocessing.get_context("spawn")) as pool:
 
         def schedule(chunk: list[Job]):

@@ -51,11 +51,21 @@ from pipelines.forms.vocabulary import (
 )
 from pipelines.forms.workbook import FileRejected, Sheet, open_file
 from pipelines.issues import Issue
+from pipelines.registry.load import Registry
 from pipelines.settings import programme_window, read_limits
 
 # Bump when a change to the reader (or to the suites that judge one file's rows) changes what
 # it makes of a file already read.
 READER_VERSION = "4"
+
+
+def reading_key(registry: Registry) -> str:
+    """What a content was read with, recorded with it (raw.parsed_files.reader_version): the
+    reader's version and the registry's names and pairs. A content read with another key is
+    read again, so that a hospital, alias, pair or department the operator adds applies to
+    every file already sent (a pair added to a supporting hospital can make a recipient that
+    was inferred ambiguous; a new alias can win a longer match), with nothing re-sent."""
+    return f"{READER_VERSION}+{registry.reader_digest[:16]}"
 
 log = logging.getLogger(__name__)
 

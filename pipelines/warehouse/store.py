@@ -185,10 +185,21 @@ def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
     return differences == 0
 
 
-def load(database: Path, scan: Scan, batch: FormBatch,
+def registry_digest(database: Path) -> str | None:
+    """The digest of the registry the warehouse was built from (None before it had one)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        try:
+            row = con.execute("select max(digest) from raw.registry_source").fetchone()
+        except duckdb.CatalogException:
+            return None
+    return row[0]
+
+
+def load(database: Path, scan: Scan, batch: FormBatch, registry: dict[str, pl.DataFrame],
          run_started_at: dt.datetime) -> dict[str, int]:
-    """Record the scan in the ledger and add the batch's tables, in one transaction.
-    Contents in the batch replace whatever an older reader version made of them."""
+    """Record the scan in the ledger, add the batch's tables and replace the registry's, in
+    one transaction. Contents in the batch replace whatever an older reader version made of
+    them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
@@ -204,6 +215,13 @@ def load(database: Path, scan: Scan, batch: FormBatch,
         for table in FormBatch.table_names():
             frame = getattr(batch, table).rechunk()
             con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
+            con.register("incoming", frame)
+            columns = ", ".join(frame.columns)
+            con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
+            con.unregister("incoming")
+            counts[table] = frame.height
+        for table, frame in registry.items():
+            con.execute(f"delete from raw.{table}")
             con.register("incoming", frame)
             columns = ", ".join(frame.columns)
             con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
