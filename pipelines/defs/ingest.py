@@ -112,7 +112,7 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
     batch, results = validate(batch, results_root=settings.validation_results,
                               run_name=context.run.run_id)
     with environment_errors(working):
-        counts = store.load(working, scan, batch, registry.frames(_now()), _now())
+        counts = store.load(working, scan, batch, _now(), registry.frames(_now()))
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}

@@ -13,7 +13,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -195,11 +195,11 @@ def registry_digest(database: Path) -> str | None:
     return row[0]
 
 
-def load(database: Path, scan: Scan, batch: FormBatch, registry: dict[str, pl.DataFrame],
-         run_started_at: dt.datetime) -> dict[str, int]:
-    """Record the scan in the ledger, add the batch's tables and replace the registry's, in
-    one transaction. Contents in the batch replace whatever an older reader version made of
-    them."""
+def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.datetime,
+         registry: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """Record the scan in the ledger, add the batch's tables and replace the registry's
+    tables (when given), in one transaction. Contents in the batch replace whatever an older
+    reader version made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
@@ -220,7 +220,7 @@ def load(database: Path, scan: Scan, batch: FormBatch, registry: dict[str, pl.Da
             con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
             con.unregister("incoming")
             counts[table] = frame.height
-        for table, frame in registry.items():
+        for table, frame in (registry or {}).items():
             con.execute(f"delete from raw.{table}")
             con.register("incoming", frame)
             columns = ", ".join(frame.columns)
