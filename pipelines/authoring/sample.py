@@ -82,7 +82,7 @@ CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 @dataclass(frozen=True)
 class PairPlan:
-    supporting: str  # the alias used in folders and titles (hospital_aliases.csv)
+    supporting: str  # the alias used in folders and titles (the registry's 医院别名)
     recipient: str
     title_verb: str
     departments: tuple[str, ...]

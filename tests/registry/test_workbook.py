@@ -38,7 +38,8 @@ def test_init_writes_every_sheet_with_the_contract_headers(workbook: Path, capsy
         "帮扶关系": ["支援医院", "受援医院", "开始日期", "结束日期", "项目名称"],
         "科室": ["科室", "类别"],
         "科室别名": ["别名", "科室"],
-        "应报科室": ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期", "报送月份"],
+        "应报科室": ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期",
+                     "报送月份"],
     }
     for name, headers in contract.items():
         assert [c.value for c in book[name][1]] == headers
@@ -74,10 +75,11 @@ def test_cells_are_read_by_what_their_column_holds(workbook: Path, capsys) -> No
     book = openpyxl.load_workbook(workbook)
     book["医院"].append(["  杭州市第一人民医院 ", "三级", "浙江省"])
     book["医院"].append(["淳安县第一人民医院", "二级", "浙江省"])
-    book["帮扶关系"].append(["杭州市第一人民医院", "淳安县第一人民医院", "2021/3/1", "2022年12月31日",
-                         None])
+    book["帮扶关系"].append(["杭州市第一人民医院", "淳安县第一人民医院", "2021/3/1",
+                         "2022年12月31日", None])
     reporters = book["应报科室"]
-    reporters.append(["杭州市第一人民医院", "淳安县第一人民医院", "儿科", "2021", 2022.0, "季度", 3])
+    reporters.append(["杭州市第一人民医院", "淳安县第一人民医院", "儿科", "2021", 2022.0, "季度",
+                      3])
     reporters.append(["杭州市第一人民医院", "淳安县第一人民医院", "产科", 2021, "2022年", "周报",
                       "3月，9月"])
     book.save(workbook)
@@ -130,7 +132,8 @@ def test_check_says_what_is_wrong_by_sheet_and_cell(workbook: Path, capsys) -> N
         "错误 · 应报科室 · C26 · 科室“老年病科”不在“科室”表中，请先在“科室”表中登记",
         "错误 · 应报科室 · E26 · 截止年份：“二〇二二”不是年份，请写四位数的年份，如 2022",
         "错误 · 应报科室 · F26 · 报送周期：报送周期“年”无效，请写 周、月 或 季",
-        "错误 · 应报科室 · G26 · 报送月份：“13”不是月份列表，请写 1 到 12 的月份，用顿号分隔，如 3、9",
+        "错误 · 应报科室 · G26 · 报送月份：“13”不是月份列表，请写 1 到 12 的月份，用顿号分隔，"
+        "如 3、9",
         "错误 · 目标 · D1 · 第 1 行缺少表头“目标”（本表表头依次为：目标代码、支援医院、受援医院、"
         "目标、指标代码、比较、目标值、起始年份、截止年份、依据）",
     ]
@@ -152,7 +155,8 @@ def test_a_pair_must_be_registered_where_rows_belong_to_one(workbook: Path, caps
         "一个科室每年只有一种报送周期",
         "错误 · 应报科室 · D26 · 心内科 的年份 2020–2021 与第 20 行（2021–2022）重叠："
         "一个科室每年只有一种报送周期",
-        "错误 · 目标 · C7 · 支援医院和受援医院要么都填（这对帮扶关系的目标），要么都空（每对的目标）",
+        "错误 · 目标 · C7 · 支援医院和受援医院要么都填（这对帮扶关系的目标），"
+        "要么都空（每对的目标）",
         "错误 · 目标 · E7 · 指标代码：“不存在的指标”不是已定义的指标代码或指标名称"
         "（见 dbt_project/seeds/metrics.csv）",
         "错误 · 目标 · F7 · 比较：比较“>”无效，请写 >=、<= 或 =",
@@ -177,4 +181,5 @@ def test_a_missing_sheet_is_an_error_but_the_projects_own_may_be_left_out(workbo
     del book["科室别名"]
     book.save(workbook)
     assert check(workbook, capsys) == (1, [
-        "错误 · 科室别名 · - · 缺少工作表“科室别名”（bangfu registry init 写出的登记表有全部工作表和表头）"])
+        "错误 · 科室别名 · - · 缺少工作表“科室别名”"
+        "（bangfu registry init 写出的登记表有全部工作表和表头）"])
