@@ -39,9 +39,8 @@ DEPARTMENTS_PER_PAIR = 40
 def _generated_pairs(count: int) -> list[tuple[tuple[str, str, tuple[str, ...]], ...]]:
     """`count` pairs of (name, province, aliases) hospitals, names unique and no alias equal
     to another hospital's name."""
-    supporters = (
-        (f"{city}市第{NUMERALS[n]}人民医院", f"{city}市{NUMERALS[n]}院", f"{city}第{NUMERALS[n]}医院")
-        for n in range(len(NUMERALS)) for city in CITIES)
+    supporters = ((f"{city}市第{numeral}人民医院", f"{city}市{numeral}院", f"{city}第{numeral}医院")
+                  for numeral in NUMERALS for city in CITIES)
     counties = (a + b for a, b in itertools.permutations(COUNTY_CHARACTERS, 2))
     pairs = []
     for index, (supporter, county) in enumerate(zip(supporters, counties, strict=False)):

@@ -213,22 +213,22 @@ def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.dateti
         con.register("batch_shas", shas)
         counts = {}
         for table in FormBatch.table_names():
-            frame = getattr(batch, table).rechunk()
             con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
-            con.register("incoming", frame)
-            columns = ", ".join(frame.columns)
-            con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
-            con.unregister("incoming")
-            counts[table] = frame.height
+            counts[table] = _insert(con, table, getattr(batch, table).rechunk())
+        # The registry's tables hold the registry in force, whole.
         for table, frame in (registry or {}).items():
             con.execute(f"delete from raw.{table}")
-            con.register("incoming", frame)
-            columns = ", ".join(frame.columns)
-            con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
-            con.unregister("incoming")
-            counts[table] = frame.height
+            counts[table] = _insert(con, table, frame)
         con.execute("commit")
     return counts
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    con.register("incoming", frame)
+    columns = ", ".join(frame.columns)
+    con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
+    con.unregister("incoming")
+    return frame.height
 
 
 def _record_scan(con: duckdb.DuckDBPyConnection, manifest: pl.DataFrame,
