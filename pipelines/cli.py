@@ -522,7 +522,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help, or a usage error already explained
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    return args.handler(args)
+    from pipelines.errors import OperatorError
+
+    try:
+        return args.handler(args)
+    except OperatorError as refusal:  # a registry with errors, met by check, template …
+        print(f"bangfu: {refusal.line}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run_command() -> NoReturn:

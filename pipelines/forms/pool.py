@@ -74,12 +74,11 @@ def _timed_out(limits: ReadLimits) -> ParsedFile:
     return _rejected("read_time_limit", f"{limits.seconds_per_file:g}")
 
 
-def _start_worker(megabytes: int, registry: Registry | None) -> None:
+def _start_worker(megabytes: int, registry: Registry) -> None:
     """Runs in each worker before it reads: its address space is capped, so a file that
     needs more fails there with MemoryError (or the worker dies) instead of the machine
     swapping; SIGALRM, the per-file timer, ends it; and it reads with its parent's registry."""
-    if registry is not None:
-        registry_load.use(registry)
+    registry_load.use(registry)
     limit = megabytes * _MB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
@@ -105,9 +104,11 @@ def read_forms(jobs: list[Job], workers: int | None = None,
                registry: Registry | None = None) -> list[ParsedFile]:
     """Read (file to open, path relative to the raw folder) jobs; results in job order. At
     most `workers` worker processes (default: one per CPU), fewer for few files. The workers
-    read with `registry` (default: the one in force where they start)."""
+    read with `registry` (default: the one in force here, so that a registry with errors
+    stops the reading here, not in every file)."""
     if not jobs:
         return []
+    registry = registry or registry_load.in_force()
     limits = read_limits()
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) // FILES_PER_WORKER))
     size = chunk_size(len(jobs), workers)

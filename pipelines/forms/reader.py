@@ -74,10 +74,12 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
     """Everything bangfu can tell about a file. `relative_path` (to the raw folder) is part
     of what the file says: its folders and name may name the hospitals, department, period.
 
-    Never raises: a file that trips the reader itself is `unreadable_file` (and logged with
-    its traceback), so that one strange file never stops a run."""
+    Never raises for a file: a file that trips the reader itself is `unreadable_file` (and
+    logged with its traceback), so that one strange file never stops a run. A registry with
+    errors is no file's fault: its OperatorError is raised before any file is opened."""
+    vocab = vocabulary()
     try:
-        return _read_form(content, relative_path)
+        return _read_form(content, relative_path, vocab)
     except MemoryError:
         raise  # the worker's memory cap: its pool reports it (read_memory_limit)
     except Exception as exc:
@@ -86,8 +88,7 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
             "unreadable_file", detail=f"读取时出错：{type(exc).__name__}")])
 
 
-def _read_form(content: bytes, relative_path: str) -> ParsedFile:
-    vocab = vocabulary()
+def _read_form(content: bytes, relative_path: str, vocab: Vocabulary) -> ParsedFile:
     try:
         opened = open_file(Path(relative_path), content, read_limits())
     except FileRejected as rejected:

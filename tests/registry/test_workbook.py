@@ -183,3 +183,43 @@ def test_a_missing_sheet_is_an_error_but_the_projects_own_may_be_left_out(workbo
     assert check(workbook, capsys) == (1, [
         "错误 · 科室别名 · - · 缺少工作表“科室别名”"
         "（bangfu registry init 写出的登记表有全部工作表和表头）"])
+
+
+def test_templates_follow_the_registry(workbook: Path, tmp_path: Path, capsys) -> None:
+    """`bangfu template --pair` knows a pair once the operator registers it, and offers its
+    应报科室 departments."""
+    assert main(["template", str(tmp_path / "t"), "--pair", "杭州市第一人民医院/淳安一院"]) == 2
+    assert "不是已登记的帮扶关系" in capsys.readouterr().err
+    book = openpyxl.load_workbook(workbook)
+    book["医院"].append(["杭州市第一人民医院", "三级", "浙江省"])
+    book["医院"].append(["淳安县第一人民医院", "二级", "浙江省"])
+    book["医院别名"].append(["淳安一院", "淳安县第一人民医院"])
+    book["帮扶关系"].append(["杭州市第一人民医院", "淳安县第一人民医院"])
+    book["科室"].append(["老年病科", "临床"])
+    book["应报科室"].append(["杭州市第一人民医院", "淳安县第一人民医院", "老年病科", 2021, 2022,
+                         "月", None])
+    book.save(workbook)
+    assert main(["template", str(tmp_path / "t"), "--pair", "杭州市第一人民医院/淳安一院"]) == 0
+    (statistics,) = (tmp_path / "t").glob("对口支援*.xlsx")
+    assert statistics.name == "对口支援、医联体工作统计表_杭州市第一人民医院_淳安县第一人民医院.xlsx"
+    filled = openpyxl.load_workbook(statistics)
+    form = filled.worksheets[1]
+    assert (form["C3"].value, form["C4"].value) == ("杭州市第一人民医院", "淳安县第一人民医院")
+    choices = {cell.value for sheet in filled.worksheets if sheet.sheet_state == "hidden"
+               for row in sheet.iter_rows() for cell in row}
+    assert {"杭州市第一人民医院", "淳安县第一人民医院", "老年病科"} <= choices
+
+
+def test_commands_that_read_with_a_broken_registry_refuse(workbook: Path, tmp_path: Path,
+                                                          capsys) -> None:
+    """`bangfu check` and `bangfu template` say once that the registry has errors, instead of
+    reporting every file unreadable."""
+    form = tmp_path / "form.csv"
+    form.write_text("姓名,诊疗人次\n张三,1\n", encoding="utf-8")
+    book = openpyxl.load_workbook(workbook)
+    book["帮扶关系"].append(["未登记的医院", "和政县人民医院"])
+    book.save(workbook)
+    for command in (["check", str(form)], ["template", str(tmp_path / "t")]):
+        assert main(command) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("bangfu: 登记表 ") and line.endswith("（registry_invalid）")
