@@ -201,7 +201,8 @@ def test_templates_follow_the_registry(workbook: Path, tmp_path: Path, capsys) -
     book.save(workbook)
     assert main(["template", str(tmp_path / "t"), "--pair", "杭州市第一人民医院/淳安一院"]) == 0
     (statistics,) = (tmp_path / "t").glob("对口支援*.xlsx")
-    assert statistics.name == "对口支援、医联体工作统计表_杭州市第一人民医院_淳安县第一人民医院.xlsx"
+    assert statistics.name == ("对口支援、医联体工作统计表_杭州市第一人民医院_"
+                               "淳安县第一人民医院.xlsx")
     filled = openpyxl.load_workbook(statistics)
     form = filled.worksheets[1]
     assert (form["C3"].value, form["C4"].value) == ("杭州市第一人民医院", "淳安县第一人民医院")
