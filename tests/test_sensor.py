@@ -73,3 +73,29 @@ def test_removed_files_are_a_change_at_once(bangfu_env) -> None:
     assert len(settled.run_requests) == 1
     (raw / "a.csv").unlink()
     assert len(tick(instance, settled.cursor).run_requests) == 1
+
+
+def test_a_registry_edit_is_a_change_and_a_broken_registry_waits(bangfu_env) -> None:
+    import openpyxl
+
+    from pipelines.cli import main
+
+    raw: Path = bangfu_env["raw"]
+    instance = dg.DagsterInstance.ephemeral()
+    (raw / "a.csv").write_bytes(b"x")
+    settled = tick(instance, tick(instance, None).cursor)
+    assert len(settled.run_requests) == 1
+    assert main(["registry", "init"]) == 0  # the same registry, now a workbook: no change
+    quiet = tick(instance, settled.cursor)
+    assert quiet.run_requests == []
+
+    book = openpyxl.load_workbook(bangfu_env["registry"])
+    book["医院"].append(["杭州市第一人民医院", "三级", "浙江省"])
+    book.save(bangfu_env["registry"])
+    (edited,) = tick(instance, quiet.cursor).run_requests
+    assert edited.tags["bangfu/changed_files"] == "0"
+
+    book["帮扶关系"].append(["未登记的医院", "杭州市第一人民医院"])
+    book.save(bangfu_env["registry"])
+    broken = tick(instance, quiet.cursor)
+    assert broken.run_requests == [] and "1 error(s)" in broken.skip_message
