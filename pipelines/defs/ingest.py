@@ -108,11 +108,13 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
             "已发布的数据库和网站未改动")
 
     working = warehouse.start_working_copy()
-    batch = _read_new_contents(context, settings, working, scan, registry)
-    batch, results = validate(batch, results_root=settings.validation_results,
-                              run_name=context.run.run_id)
+    with registry_load.pinned(registry):  # the suites judge with the registry read with
+        batch = _read_new_contents(context, settings, working, scan, registry)
+        batch, results = validate(batch, results_root=settings.validation_results,
+                                  run_name=context.run.run_id)
+    now = _now()
     with environment_errors(working):
-        counts = store.load(working, scan, batch, _now(), registry.frames(_now()))
+        counts = store.load(working, scan, batch, now, registry.frames(now))
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}

@@ -11,13 +11,14 @@ list), a date as a date or as text, stray spaces. Each cell is read by what its 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -166,6 +167,18 @@ def use(registry: Registry) -> None:
     with the registry their run loaded, even if the workbook is edited meanwhile."""
     global _handed
     _handed = registry
+
+
+@contextlib.contextmanager
+def pinned(registry: Registry) -> Iterator[None]:
+    """`registry` in force in this process for the duration (a run's reading and
+    validation, whatever happens to the workbook meanwhile)."""
+    global _handed
+    previous, _handed = _handed, registry
+    try:
+        yield
+    finally:
+        _handed = previous
 
 
 def load(path: Path | None) -> Loaded:
