@@ -65,12 +65,18 @@ def test_sensor_follows_the_folder_by_content(bangfu_env) -> None:
     assert tick(instance, tick(instance, edited.cursor).cursor).run_requests == []
 
 
-def test_removed_files_are_a_change_at_once(bangfu_env) -> None:
-    raw: Path = bangfu_env["raw"]
-    instance = dg.DagsterInstance.ephemeral()
+def one_file_settled(raw: Path, instance: dg.DagsterInstance):
+    """The tick that requests a run for a folder of one file, once it held."""
     (raw / "a.csv").write_bytes(b"x")
     settled = tick(instance, tick(instance, None).cursor)
     assert len(settled.run_requests) == 1
+    return settled
+
+
+def test_removed_files_are_a_change_at_once(bangfu_env) -> None:
+    raw: Path = bangfu_env["raw"]
+    instance = dg.DagsterInstance.ephemeral()
+    settled = one_file_settled(raw, instance)
     (raw / "a.csv").unlink()
     assert len(tick(instance, settled.cursor).run_requests) == 1
 
@@ -80,11 +86,8 @@ def test_a_registry_edit_is_a_change_and_a_broken_registry_waits(bangfu_env) -> 
 
     from pipelines.cli import main
 
-    raw: Path = bangfu_env["raw"]
     instance = dg.DagsterInstance.ephemeral()
-    (raw / "a.csv").write_bytes(b"x")
-    settled = tick(instance, tick(instance, None).cursor)
-    assert len(settled.run_requests) == 1
+    settled = one_file_settled(bangfu_env["raw"], instance)
     assert main(["registry", "init"]) == 0  # the same registry, now a workbook: no change
     quiet = tick(instance, settled.cursor)
     assert quiet.run_requests == []
