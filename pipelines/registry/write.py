@@ -37,6 +37,11 @@ def _written(column: spec.Column, value: Any) -> Any:
     return value
 
 
+def _width(text: str) -> int:
+    """Excel's column width for a text: a CJK character is two."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text) + 2
+
+
 def write_registry(registry: Registry, path: Path) -> None:
     book = Workbook()
     book.remove(book.active)
@@ -49,8 +54,10 @@ def write_registry(registry: Registry, path: Path) -> None:
             note = column.note + ("（必填）" if column.required else "")
             if note:
                 cell.comment = Comment(note, "bangfu")
-            width = max(10, 2 * len(column.header) + 4, 24 if column.kind == spec.TEXT else 0)
-            ws.column_dimensions[get_column_letter(index)].width = width
+            ws.column_dimensions[get_column_letter(index)].width = min(60, max(
+                10, _width(column.header) + 4,
+                *(_width(str(_written(column, row[column.name]) or ""))
+                  for row in registry.table(sheet))))
             if column.kind in (spec.CADENCE, spec.COMPARATOR):
                 choices = (spec.CADENCES if column.kind == spec.CADENCE else spec.COMPARATORS)
                 validation = DataValidation(type="list", formula1=f'"{",".join(choices)}"',
@@ -66,6 +73,10 @@ def write_registry(registry: Registry, path: Path) -> None:
                     if isinstance(cell.value, dt.date):
                         cell.number_format = "yyyy-mm-dd"
         ws.freeze_panes = "A2"
+        # Printed across the page's width, landscape (the 工作计划 sheet is wide).
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     book.save(partial)
