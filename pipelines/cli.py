@@ -166,6 +166,7 @@ def operator_lines(result) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.defs.ingest import check_registry_still_there
     from pipelines.errors import OperatorError
     from pipelines.progress import RunProgress
     from pipelines.registry.load import in_force
@@ -175,7 +176,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         # Before Dagster starts: the same checks the run makes, answered in a moment.
         check_raw_folder(settings.raw_dir)
-        in_force()
+        registry = in_force()
+        if settings.warehouse.exists():
+            check_registry_still_there(settings, registry)
     except OperatorError as refusal:
         print(f"bangfu: {refusal.line}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,7 +7,8 @@
   run 2  the operator registers that pair: the form is read again, untouched, and counts
   run 3  a target edited, nothing else: the run is not a no-op, and reads no file
   refuse a registry with errors: `registry check` exits 1 with 错误 lines by sheet and cell,
-         `bangfu run` exits 2 with one line, the published warehouse and site untouched
+         `bangfu run` exits 2 with one line, the published warehouse and site untouched;
+         and so does a run whose workbook is gone
 """
 
 from __future__ import annotations
@@ -155,3 +156,13 @@ def test_the_operator_registers_pairs_and_every_file_follows(
     assert line.endswith("（registry_invalid）")
     assert fingerprint(warehouse, site) == before
     assert main(["registry", "init"]) == 2
+    assert "已存在" in capsys.readouterr().err
+
+    # The workbook gone (moved, an unmounted share): not silently the built-in registry,
+    # which would reject both new pairs' files.
+    registry.rename(registry.with_name("搬走了.xlsx"))
+    assert main(["run"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"bangfu: 登记表 {registry} 不存在") and line.endswith(
+        "（registry_missing）")
+    assert fingerprint(warehouse, site) == before

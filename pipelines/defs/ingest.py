@@ -80,6 +80,8 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
     raw_manifest.check_raw_folder(settings.raw_dir)
     registry = registry_load.in_force()
     published = settings.warehouse.exists()
+    if published:
+        check_registry_still_there(settings, registry)
     known = store.known_versions(settings.warehouse) if published else {}
     with environment_errors(settings.warehouse_dir):
         scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir, known,
@@ -150,8 +152,22 @@ def nothing_new(settings: Settings, scan: raw_manifest.Scan, registry: Registry)
     return (record is not None and record.site_built
             and record.inputs_digest == build_record.build_inputs_digest()
             and (settings.site_dir / "index.html").is_file()
-            and store.registry_digest(settings.warehouse) == registry.digest
+            and (store.registry_source(settings.warehouse) or (None,))[0] == registry.digest
             and store.records_scan(settings.warehouse, scan, reading_key(registry)))
+
+
+def check_registry_still_there(settings: Settings, registry: Registry) -> None:
+    """A workbook that built the published warehouse and is gone now (moved, an unmounted
+    share) is not silently replaced by the built-in registry, which would reject every file
+    of the pairs only the workbook held."""
+    built_from = store.registry_source(settings.warehouse)
+    if (registry.source == registry_load.BUILTIN_SOURCE and built_from is not None
+            and built_from[1] != registry_load.BUILTIN_SOURCE):
+        raise OperatorError(
+            "registry_missing",
+            f"登记表 {settings.registry} 不存在，而已发布的数据库是按登记表 {built_from[1]} "
+            "生成的：如已移走，请放回原处或设置 BANGFU_REGISTRY；如确要改用内置登记表，请先运行 "
+            "bangfu registry init 把它写成登记表；已发布的数据库和网站未改动")
 
 
 def folder_unchanged(settings: Settings) -> bool:

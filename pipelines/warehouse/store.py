@@ -185,14 +185,14 @@ def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
     return differences == 0
 
 
-def registry_digest(database: Path) -> str | None:
-    """The digest of the registry the warehouse was built from (None before it had one)."""
+def registry_source(database: Path) -> tuple[str, str] | None:
+    """The digest and source of the registry the warehouse was built from (None before it
+    had one)."""
     with duckdb.connect(str(database), read_only=True) as con:
         try:
-            row = con.execute("select max(digest) from raw.registry_source").fetchone()
+            return con.execute("select digest, source from raw.registry_source").fetchone()
         except duckdb.CatalogException:
             return None
-    return row[0]
 
 
 def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.datetime,
