@@ -381,9 +381,10 @@ def _add_run(commands) -> None:
                "  NO_COLOR           设置后不使用颜色 / no colours when set\n\n"
                "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，已发布的数据不变 "
                "run failed, what was published is unchanged; 2 命令有误或拒绝运行（报送文件夹"
-               "不存在、不可读，登记表有错误，或将撤回一半以上的文件），已发布的数据不变 usage "
-               "error, or the run refused (raw folder missing or unreadable, the registry has "
-               "errors, or most files would be withdrawn), nothing published touched")
+               "不存在、不可读，登记表有错误或不见了，或将撤回一半以上的文件），已发布的数据不变 "
+               "usage error, or the run refused (raw folder missing or unreadable, the "
+               "registry has errors or its workbook is gone, or most files would be "
+               "withdrawn), nothing published touched")
     run.add_argument("--accept-withdrawals", action="store_true",
                      help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后） / "
                           "let this run withdraw more than half of the present files")
