@@ -32,6 +32,7 @@ SITE_TABLES = (
     "mart_work_plan_status",
     "ingest_files",
     "ingest_issues",
+    "ingest_skipped_files",
     "quarantined_rows",
 )
 

@@ -181,31 +181,6 @@ def _render(document: Document, context: SiteContext) -> str:
     )
 
 
-def write_report_page(report, folder: Path, charts: Markup | None = None) -> Path:
-    """The site's printable report page on its own (its styles and scripts beside it, no
-    navigation), for printing to PDF outside a site build; returns the page's path."""
-    from dashboards.pages.leadership import report_body
-
-    assets = folder / "assets"
-    assets.mkdir()
-    for name, text in _assets().items():
-        (assets / name).write_text(text, encoding="utf-8")
-    body = report_body(report, "", charts)
-    page = PAGE_TEMPLATE.substitute(
-        title=esc(report.title),
-        site_title=SITE_TITLE,
-        root="",
-        page="report",
-        navigation="",
-        body=body,
-        built_at=format_time(report.built_at),
-        **_resources(body, ""),
-    )
-    path = folder / f"{report.file_stem}.html"
-    path.write_text(page, encoding="utf-8")
-    return path
-
-
 def _swap_into_place(staging: Path, site_dir: Path) -> None:
     """Rename the finished site over the old one.
 

@@ -172,6 +172,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.registry.load import in_force
     from pipelines.warehouse.manifest import check_raw_folder
 
+    if args.settle is not None:
+        # The operator's word for this run: the copy is finished. Read where every step
+        # reads its settings (pipelines/settings.py).
+        os.environ["BANGFU_SETTLE_SECONDS"] = f"{args.settle:g}"
     settings = Settings.from_env()
     try:
         # Before Dagster starts: the same checks the run makes, answered in a moment.
@@ -208,7 +212,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         json.dump({
             "files": [f.as_json() for f in checked],
             "not_found": [p.file for p in missing],
-            "annotated": [str(p) for p in annotated or []],
+            "annotated": [str(copy.path) for _, copy in annotated or [] if copy.path],
+            "not_annotated": [{"file": name, "reason": copy.note}
+                              for name, copy in annotated or [] if copy.path is None],
             "errors": sum(f.errors for f in checked) + len(missing),
             "warnings": sum(f.warnings for f in checked),
         }, sys.stdout, ensure_ascii=False, indent=2)
@@ -253,18 +259,27 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipelines.authoring.report import ReportError, write_reports
+    from dashboards.marts import Pair
+    from dashboards.report_documents import ReportError, write_reports
+    from pipelines.authoring.template import parse_pair
 
+    pair = None
+    if args.pair:
+        try:
+            pair = Pair(*parse_pair(args.pair))
+        except ValueError as exc:
+            print(f"bangfu report：错误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, args.pair)
+        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, pair)
     except ReportError as error:
         print(f"bangfu report：错误：{error}", file=sys.stderr)
         return EXIT_ERRORS
     for report in written:
         for path in report.paths:
             print(f"bangfu：已写出 {path}（wrote）")
-        if report.pdf_skipped:
-            print(f"bangfu：{report.pair.label}：{report.pdf_skipped}", file=sys.stderr)
+        if report.warning:
+            print(f"bangfu report：警告：{report.pair.label}：{report.warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -364,6 +379,16 @@ def _add_registry(commands) -> None:
     check.set_defaults(handler=cmd_registry_check)
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"“{text}”不是秒数（0 或正数） / not a number of seconds")
+    return seconds
+
+
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="运行整条流水线一次 / run the whole pipeline once",
@@ -374,13 +399,17 @@ def _add_run(commands) -> None:
                     "validate, load, dbt build and test, publish, dashboards). The screen shows "
                     "progress and a summary; dbt's and Dagster's detail go to a log file beside "
                     "the warehouse, whose path is printed.",
-        epilog="示例 example:\n  bangfu run\n  BANGFU_RAW_DIR=/data/forms bangfu run --verbose\n\n"
+        epilog="示例 example:\n  bangfu run\n  BANGFU_RAW_DIR=/data/forms bangfu run --verbose\n"
+               "  bangfu run --settle 0      文件已复制完成，立即读取 / the copy is finished\n\n"
                f"{SETTINGS_ENV}\n"
                "  DAGSTER_HOME       Dagster 运行记录 / Dagster's run history "
                "(默认 default: .dagster/)\n"
                "  NO_COLOR           设置后不使用颜色 / no colours when set\n\n"
-               "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，已发布的数据不变 "
-               "run failed, what was published is unchanged; 2 命令有误或拒绝运行（报送文件夹"
+               "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，总结中写明已发布的"
+               "数据是否改变（在发布之后失败时，数据仓库已更新、看板仍是上一次的） "
+               "run failed, the summary says "
+               "what was published (after a failure past publishing: the warehouse is new, the "
+               "site the previous one); 2 命令有误或拒绝运行（报送文件夹"
                "不存在、不可读，登记表有错误或不见了，或将撤回一半以上的文件），已发布的数据不变 "
                "usage error, or the run refused (raw folder missing or unreadable, the "
                "registry has errors or its workbook is gone, or most files would be "
@@ -388,6 +417,12 @@ def _add_run(commands) -> None:
     run.add_argument("--accept-withdrawals", action="store_true",
                      help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后） / "
                           "let this run withdraw more than half of the present files")
+    run.add_argument("--settle", type=_seconds, metavar="SECONDS",
+                     help="本次运行中，文件改动后须稳定多少秒才读取（默认 60，即 "
+                          "BANGFU_SETTLE_SECONDS）；确认文件已复制完成时用 --settle 0 立即读取 / "
+                          "how long a file must be unchanged before this run reads it "
+                          "(default 60, BANGFU_SETTLE_SECONDS); --settle 0 when the copy is "
+                          "known to be finished")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="在屏幕上显示 dbt 和 Dagster 的全部输出 / "
                           "show dbt's and Dagster's full output on screen")
@@ -462,19 +497,22 @@ def _add_sample(commands) -> None:
 def _add_report(commands) -> None:
     report = commands.add_parser(
         "report", help="写出年终书面汇报附件 / write the year-end report annexes",
-        description="从已发布的数据仓库写出每对帮扶关系某一年的年终书面汇报附件：Excel 工作簿、"
-                    "Word 文档，有 Chromium 时另有 PDF；文件名含受援医院和年份。内容：帮扶工作量、"
-                    "受援医院能力指标、目标达成、工作计划执行、数据质量说明。\n"
+        description="从已发布的数据仓库写出每对帮扶关系某一年的年终书面汇报附件：A4 版式的 PDF "
+                    "和 Word 文档（封面含编制、审核栏，目录，页码，趋势图）以及 Excel 工作簿；"
+                    "文件名含受援医院和年份。内容：帮扶工作量、受援医院能力指标、目标达成、"
+                    "工作计划执行、数据质量说明。图表由 /usr/bin/chromium 绘制。\n"
                     "Write each pair's year-end report annex for YEAR from the published "
-                    "warehouse: an Excel workbook, a Word document and, when Chromium is "
-                    "there, a PDF, named with the recipient hospital and the year.",
+                    "warehouse: a PDF and a Word document laid out for A4 (cover with sign-off "
+                    "lines, contents, page numbers, trend charts drawn by /usr/bin/chromium) and "
+                    "an Excel workbook, named with the recipient hospital and the year.",
         epilog="示例 example:\n  bangfu report --year 2022\n"
                "  bangfu report --year 2022 --pair 临夏州人民医院/和政县人民医院 --out 汇报/\n\n"
                "环境变量 environment variables:\n"
                "  BANGFU_WAREHOUSE   读取的数据仓库 / the warehouse read "
                "(默认 default: warehouse/bangfu.duckdb)\n\n"
-               "退出码 exit status: 0 已写出 written; 1 无法写出（如数据仓库不存在）"
-               "could not write (e.g. no warehouse); 2 命令有误 usage error")
+               "退出码 exit status: 0 已写出 written; 1 无法写出（如数据仓库不存在、该年没有数据）"
+               "could not write (e.g. no warehouse, no data for the year); 2 命令有误（如 --pair "
+               "不是已登记的帮扶关系） usage error (e.g. --pair not a registered pair)")
     report.add_argument("--year", type=int, required=True,
                         help="汇报的年份，如 2022 / the year reported on")
     report.add_argument("--pair", metavar="SUPPORTING/RECIPIENT",

@@ -54,12 +54,13 @@ month_summary as (
         count(*) as months_checked,
         count(case when people >= 1 then 1 end) as months_with_staff,
         count(case when reports > 0 then 1 end) as months_with_reports,
-        {{ distinct_values_joined("case when people < 1 then cast(month as varchar) || '月' end", '、') }}
+        -- One row per listed month, joined in calendar order (3月 before 10月).
+        {{ values_joined_in_order("case when people < 1 then cast(month as varchar) || '月' end", 'month', '、') }}
             as months_without_staff,
         -- e.g. '3月 12 人（10 份报表）；9月 11 人（10 份报表）'
-        {{ distinct_values_joined(
+        {{ values_joined_in_order(
             "cast(month as varchar) || '月 ' || cast(people as varchar) || ' 人（' || cast(reports as varchar) || ' 份报表）'",
-            '；') }} as months_detail
+            'month', '；') }} as months_detail
     from month_checks
     group by plan_item_code, year
 
