@@ -43,7 +43,9 @@ from dashboards.html import esc, format_time, is_missing, join, tag
 from dashboards.marts import PROGRAMME_YEARS, Marts, Pair, load_marts
 from dashboards.numbers import EXCEL_FORMATS
 from dashboards.pages.leadership import GROUP_COLOURS, trend_panels
-from pipelines.sheet_print import PAGES_TALL, row_height, spell_out_fit_to_width
+from pipelines.sheet_print import PAGES_TALL, row_height
+from pipelines.warehouse.location import WarehouseLocation, as_location
+from pipelines.warehouse.reading import published_exists
 
 CHROMIUM = Path("/usr/bin/chromium")
 SIGN_OFF = ("编制", "审核")
@@ -90,7 +92,7 @@ class Written:
 
 
 def write_reports(
-    warehouse: Path,
+    warehouse: WarehouseLocation | Path | str,
     out_dir: Path,
     year: int,
     pair: Pair | None = None,
@@ -98,9 +100,10 @@ def write_reports(
     built_at: datetime | None = None,
 ) -> list[Written]:
     """Write each pair's (or the given pair's) annex for `year` as .pdf, .docx and .xlsx."""
-    if not warehouse.exists():
-        raise ReportError(f"没有数据仓库 {warehouse}，请先运行 bangfu run")
-    marts = load_marts(warehouse)
+    location = as_location(warehouse)
+    if not published_exists(location):
+        raise ReportError(f"没有数据仓库 {location.describe()}，请先运行 bangfu run")
+    marts = load_marts(location)
     pairs = _select(marts, pair)
     built_at = (built_at or datetime.now(UTC)).astimezone()
     for chosen in pairs:
@@ -550,7 +553,6 @@ def write_workbook(report: AnnualReport, path: Path) -> Path:
         for table in section.tables:
             _table_sheet(workbook, _sheet_name(table, used), section.title, table, formats)
     workbook.close()
-    spell_out_fit_to_width(path)
     return path
 
 

@@ -27,7 +27,10 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 SETTINGS_ENV = """\
 环境变量 / environment variables:
   BANGFU_RAW_DIR     报送文件所在文件夹 / folder of submitted files (默认 default: raw/)
-  BANGFU_WAREHOUSE   数据仓库文件 / warehouse file (默认 default: warehouse/bangfu.duckdb)
+  BANGFU_WAREHOUSE   数据仓库：DuckDB 文件或 postgresql://用户@主机:端口/数据库 / warehouse:
+                     a DuckDB file or a PostgreSQL URL (默认 default: warehouse/bangfu.duckdb)
+  BANGFU_FILES_DIR   仓库为 PostgreSQL 时，归档等本地文件的文件夹 / with a PostgreSQL
+                     warehouse, the folder of the archive and logs (默认 default: warehouse/)
   BANGFU_SITE_DIR    看板网站文件夹 / dashboard site folder (默认 default: dashboards/site/)
   BANGFU_REGISTRY    登记表（医院、帮扶关系、科室）/ the registry workbook
                      (默认 default: registry/登记表.xlsx；
@@ -180,9 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         # Before Dagster starts: the same checks the run makes, answered in a moment.
         check_raw_folder(settings.raw_dir)
-        registry = in_force()
-        if settings.warehouse.exists():
-            check_registry_still_there(settings, registry)
+        check_registry_still_there(settings, in_force())
     except OperatorError as refusal:
         print(f"bangfu: {refusal.line}", file=sys.stderr)
         return EXIT_USAGE
@@ -271,7 +272,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"bangfu report：错误：{exc}", file=sys.stderr)
             return EXIT_USAGE
     try:
-        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, pair)
+        written = write_reports(Settings.from_env().location, Path(args.out), args.year,
+                                pair)
     except ReportError as error:
         print(f"bangfu report：错误：{error}", file=sys.stderr)
         return EXIT_ERRORS
@@ -285,13 +287,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.authoring.export import export_marts
+    from pipelines.warehouse.reading import published_exists
 
-    settings = Settings.from_env()
-    if not settings.warehouse.exists():
-        print(f"bangfu export：错误：没有数据仓库 {settings.warehouse}，请先运行 bangfu run / "
+    location = Settings.from_env().location
+    if not published_exists(location):
+        print(f"bangfu export：错误：没有数据仓库 {location.describe()}，请先运行 bangfu run / "
               "no warehouse yet: run `bangfu run` first", file=sys.stderr)
         return EXIT_ERRORS
-    export = export_marts(settings.warehouse, Path(args.out))
+    export = export_marts(location, Path(args.out))
     print(f"bangfu：已写出 {export.workbook}（{len(export.rows)} 张表，"
           f"{sum(export.rows.values())} 行）和 {len(export.parquet)} 个 Parquet 文件（wrote）")
     return EXIT_OK
@@ -541,6 +544,51 @@ def _add_export(commands) -> None:
     export.set_defaults(handler=cmd_export)
 
 
+def cmd_warehouse_grant(args: argparse.Namespace) -> int:
+    from pipelines.warehouse import access, postgres
+
+    location = Settings.from_env().location
+    if not location.is_server:
+        print("bangfu warehouse grant：错误：只有 PostgreSQL 数据仓库（BANGFU_WAREHOUSE="
+              "postgresql://…）有数据库角色；DuckDB 文件由文件权限控制 / roles exist on a "
+              "PostgreSQL warehouse only", file=sys.stderr)
+        return EXIT_USAGE
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    with postgres.connect(location) as con:
+        access.grant_reader(con, args.role, args.hospital, password)
+    scope = f"医院 {args.hospital} 的帮扶关系" if args.hospital else "全部数据"
+    print(f"bangfu：角色 {args.role} 可只读 {location.describe()} 的 main 模式（{scope}）"
+          "（granted）")
+    return EXIT_OK
+
+
+def _add_warehouse(commands) -> None:
+    warehouse = commands.add_parser(
+        "warehouse", help="PostgreSQL 数据仓库的只读角色 / read-only roles on a PostgreSQL "
+        "warehouse",
+        description="管理 PostgreSQL 数据仓库的访问。\nAccess to a PostgreSQL warehouse.")
+    actions = warehouse.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                       title="操作 actions")
+    grant = actions.add_parser(
+        "grant", help="创建或更新只读角色 / create or update a read-only role",
+        description="创建（或更新）一个可登录的只读角色，供分析人员和 BI 工具（FineBI、Superset、"
+                    "Excel ODBC）连接：只能读 main 模式，不能写；给出 --hospital 时，行级安全"
+                    "只让它读到该医院（作为支援方或受援方）的帮扶关系的行，没有医院列的表不可读。"
+                    "每次发布后自动重新授权。\n"
+                    "Create (or update) a login role that reads schema main only; with "
+                    "--hospital, row-level security limits it to the pairs of that hospital.",
+        epilog="示例 example:\n  bangfu warehouse grant fenxi\n"
+               "  echo 口令 | bangfu warehouse grant hezheng_bi --hospital 和政县人民医院 "
+               "--password-stdin\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_WAREHOUSE   postgresql://用户@主机:端口/数据库（需有建角色的权限）")
+    grant.add_argument("role", help="角色名 / role name")
+    grant.add_argument("--hospital", help="只读该医院的帮扶关系 / scope to this hospital's pairs")
+    grant.add_argument("--password-stdin", action="store_true",
+                       help="从标准输入读口令 / read the role's password from standard input")
+    grant.set_defaults(handler=cmd_warehouse_grant)
+
+
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="bangfu",
@@ -554,7 +602,7 @@ def build_parser() -> ArgumentParser:
                                      title="命令 commands",
                                      help="要运行的命令 / the command to run")
     for add in (_add_run, _add_check, _add_template, _add_sample, _add_report, _add_export,
-                _add_registry):
+                _add_warehouse, _add_registry):
         add(commands)
     return parser
 
@@ -568,7 +616,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.handler(args)
-    except OperatorError as refusal:  # a registry with errors, met by check, template …
+    except OperatorError as refusal:  # a wrong setting, a server, a registry with errors
         print(f"bangfu: {refusal.line}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -9,11 +9,8 @@ the annotated workbook's 问题清单, the 退回清单) set each row's height f
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 
 # A column's width is counted in the widths of the digit 0 of the default font; a Chinese
 # character is two of them. One cell keeps about one such unit free for its padding.
@@ -41,22 +38,3 @@ def row_height(cells: Iterable[tuple[object, float]], font_size: float = 11) -> 
                  if value is not None and value != ""), default=1)
     return round(lines * font_size * LINE_SPACING + 3, 1)
 
-
-# A page setup fitted to pages that does not say how many wide; fitToWidth is written where
-# the format orders it, before fitToHeight.
-FIT_WITHOUT_WIDTH = re.compile(rb"(<pageSetup (?![^>]*fitToWidth)[^>]*?)(fitToHeight=)")
-
-
-def spell_out_fit_to_width(path: Path) -> None:
-    """Write fitToWidth="1" into every sheet's page setup of an .xlsx made by xlsxwriter.
-
-    xlsxwriter leaves it out, as the format's default; LibreOffice (7.4) then reads the
-    sheet as not fitted to the page's width and prints it cut at the page's edge.
-    """
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in entries:
-            if info.filename.startswith("xl/worksheets/sheet") and b"fitToPage=\"1\"" in data:
-                data = FIT_WITHOUT_WIDTH.sub(rb'\1fitToWidth="1" \2', data)
-            target.writestr(info, data)

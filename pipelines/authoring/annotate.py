@@ -125,7 +125,7 @@ def _write_copy(job: CopyJob) -> Copy:
         raise  # the pool's: the memory cap's own note
     except Exception as error:  # any parser's error on a submitted file's bytes
         return Copy(None, f"原文件无法用于标注（{type(error).__name__}），"
-                          "请按退回清单所列的问题逐条修改")
+                          "请按列出的问题逐条修改")
     name = job.name or f"{hashlib.sha256(copy).hexdigest()}.xlsx"
     dest = job.folder / (name if job.name else f"{name[:2]}/{name}")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +138,7 @@ def _write_copy(job: CopyJob) -> Copy:
 def _not_written(_job: CopyJob, failure: Failure) -> Copy:
     title = catalogue()[failure.code]["title_zh"]
     return Copy(None, f"生成标注副本时{title}（{failure.detail}），已停止；"
-                      "请按退回清单所列的问题逐条修改")
+                      "请按列出的问题逐条修改")
 
 
 def annotated(content: bytes | None, file_name: str, problems: Sequence[Located],

@@ -6,6 +6,7 @@ import json
 
 import dagster as dg
 
+from pipelines.defs.resources import warehouse_tags
 from pipelines.registry import load as registry_load
 from pipelines.settings import Settings
 from pipelines.warehouse.manifest import folder_ledger
@@ -14,6 +15,7 @@ pipeline_job = dg.define_asset_job(
     "bangfu_pipeline",
     selection=dg.AssetSelection.all(),
     description="Find files → read → validate → load → dbt build → publish → dashboards.",
+    tags=warehouse_tags(),
 )
 
 nightly_schedule = dg.ScheduleDefinition(

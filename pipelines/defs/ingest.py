@@ -26,7 +26,7 @@ from pipelines.registry import sheets as registry_sheets
 from pipelines.registry.load import Registry
 from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
-from pipelines.warehouse import build_record, store
+from pipelines.warehouse import build_record, engine
 from pipelines.warehouse import manifest as raw_manifest
 
 INGEST = "ingest"
@@ -80,10 +80,9 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
     settings = warehouse.settings
     raw_manifest.check_raw_folder(settings.raw_dir)
     registry = registry_load.in_force()
-    published = settings.warehouse.exists()
-    if published:
+    if engine.published_exists(settings):
         check_registry_still_there(settings, registry)
-    known = store.known_versions(settings.warehouse) if published else {}
+    known = engine.known_versions(settings)
     with environment_errors(settings.warehouse_dir):
         scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir, known,
                                  settle_seconds=settings.settle_seconds)
@@ -118,14 +117,15 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
             "已发布的数据库和网站未改动")
 
     working = warehouse.start_working_copy()
+    context.log.info(f"working copy: {working}")
     with registry_load.pinned(registry):  # the suites judge with the registry read with
-        batch, sources = _read_new_contents(context, settings, working, scan, registry)
+        batch, sources = _read_new_contents(context, settings, scan, registry)
         batch, results = validate(batch, results_root=settings.validation_results,
                                   run_name=context.run.run_id)
         batch = _annotate_errors(context, settings, batch, sources)
     now = _now()
-    with environment_errors(working):
-        counts = store.load(working, scan, batch, now, registry.frames(now))
+    with environment_errors(settings.warehouse_dir):
+        counts = engine.load(settings, scan, batch, now, registry.frames(now))
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -155,21 +155,21 @@ def nothing_new(settings: Settings, scan: raw_manifest.Scan, registry: Registry)
     """Whether the published warehouse already records this scan, read with this registry,
     and this registry, and it and its site were built by this code: then a run has nothing
     to build (an edit of the registry is never a no-op)."""
-    if not settings.warehouse.exists():
+    if not engine.published_exists(settings):
         return False
     record = build_record.read(settings)
     return (record is not None and record.site_built
             and record.inputs_digest == build_record.build_inputs_digest()
             and (settings.site_dir / "index.html").is_file()
-            and (store.registry_source(settings.warehouse) or (None,))[0] == registry.digest
-            and store.records_scan(settings.warehouse, scan, reading_key(registry)))
+            and (engine.registry_source(settings) or (None,))[0] == registry.digest
+            and engine.records_scan(settings, scan, reading_key(registry)))
 
 
 def check_registry_still_there(settings: Settings, registry: Registry) -> None:
     """A workbook that built the published warehouse and is gone now (moved, an unmounted
     share) is not silently replaced by the built-in registry, which would reject every file
     of the pairs only the workbook held."""
-    built_from = store.registry_source(settings.warehouse)
+    built_from = engine.registry_source(settings)
     if (registry.source == registry_load.BUILTIN_SOURCE and built_from is not None
             and built_from[1] != registry_load.BUILTIN_SOURCE):
         raise OperatorError(
@@ -183,25 +183,25 @@ def folder_unchanged(settings: Settings) -> bool:
     """The same question asked before a run starts, outside its lock: the folder scanned
     without writing anything. `bangfu run` then launches the scan job alone. A registry with
     errors is not looked at here: the run refuses it."""
-    if not settings.warehouse.exists() or not settings.raw_dir.is_dir():
+    if not settings.raw_dir.is_dir() or not engine.published_exists(settings):
         return False
     loaded = registry_load.load(settings.registry)
     if loaded.errors:
         return False
     scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir,
-                             store.known_versions(settings.warehouse),
+                             engine.known_versions(settings),
                              settle_seconds=settings.settle_seconds, archive=False)
     return nothing_new(settings, scan, loaded.registry)
 
 
-def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, working: Path,
+def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
                        scan: raw_manifest.Scan,
                        registry: Registry) -> tuple[FormBatch, dict[str, Path]]:
     """The contents of the scan not yet read by this reader version with this registry's
     names, each read once (from its archived copy) whatever the number of paths holding it;
     and each one's archived copy, by sha256."""
     key = reading_key(registry)
-    already = store.parsed_sha256s(working, key)
+    already = engine.parsed_sha256s(settings, key)
     new = (
         scan.files.filter(~pl.col("sha256").is_in(list(already)))
         .sort("file_path")

@@ -198,3 +198,23 @@ def test_a_copy_that_outlasts_the_readers_time_limit_is_a_note_not_a_failure(
     assert slow.path is None
     assert slow.note.startswith("生成标注副本时读取超时（0.01）")
     assert not out.exists() or not any(out.rglob("*.xlsx*"))
+
+
+def test_check_annotate_lists_a_file_it_cannot_annotate_with_the_reason(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`bangfu check --annotate` makes its copies in the bounded workers, as a run does: a
+    workbook whose sheet uses an external entity (openpyxl refuses it) is reported with the
+    reason instead of stopping the check."""
+    from bench.hostile_files import write_xxe_workbook
+
+    form = write_xlsx(tmp_path / "儿科.xlsx", activity_sheet(
+        period="2021年3月", labels=["填报科室：儿科"], rows=[["张三", 5]]))
+    xxe = write_xxe_workbook(tmp_path / "外部实体.xlsx", form)
+    out = tmp_path / "returned"
+    assert main(["check", "--json", "--annotate", str(out), str(xxe)]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["annotated"] == []
+    (refused,) = result["not_annotated"]
+    assert refused["file"] == str(xxe)
+    assert refused["reason"].startswith("原文件无法用于标注（ParseError）")
+    assert not out.exists() or not any(out.iterdir())

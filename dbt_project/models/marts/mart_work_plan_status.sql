@@ -136,7 +136,7 @@ select
         when actual_value is null then {{ dbt.concat(["cast(year as varchar)", "'年未报告'", "metric_name_zh"]) }}
         else {{ dbt.concat([
             "cast(year as varchar)", "'年'", "metric_name_zh", "' '",
-            "case when actual_value = round(actual_value) then cast(cast(actual_value as bigint) as varchar) else cast(round(actual_value, 2) as varchar) end",
+            display_number('actual_value'),
             "' '", "coalesce(unit_zh, '')",
             "case when reports_expected is not null then '（已接收报表 ' || cast(reports_accepted as varchar) || '/' || cast(reports_expected as varchar) || ' 份）' else '（受援医院能力指标表）' end"]) }}
     end as evidence_detail_zh
