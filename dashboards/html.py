@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -18,6 +19,20 @@ NOT_COMPUTABLE = "—"
 
 class Markup(str):
     """Text that already is HTML and must not be escaped again."""
+
+
+class Cell(Markup):
+    """A table's `<td>`, which keeps its content and attributes apart too: a long table's rows
+    are sent as data that the browser draws a page at a time (see `table`)."""
+
+    content: Markup
+    attributes: dict[str, str]
+
+    def __new__(cls, content: Markup, attributes: dict[str, str]) -> Cell:
+        rendered = "".join(f' {name}="{esc(value)}"' for name, value in attributes.items())
+        made = super().__new__(cls, f"<td{rendered}>{content}</td>")
+        made.content, made.attributes = content, attributes
+        return made
 
 
 def esc(value: object) -> Markup:
@@ -47,12 +62,15 @@ def tag(name: str, content: object = None, /, **attributes: object) -> Markup:
         rendered += f" {attribute}" if value is True else f' {attribute}="{esc(value)}"'
     if name in VOID_ELEMENTS:
         return Markup(f"<{name}{rendered}>")
+    return Markup(f"<{name}{rendered}>{_content(content)}</{name}>")
+
+
+def _content(content: object) -> Markup:
+    """An element's content: a single value or an iterable of values, plain text escaped."""
     # str first: the check against Iterable is slow, and a site has a million elements.
     if content is None or isinstance(content, str) or not isinstance(content, Iterable):
-        inner = esc(content)
-    else:
-        inner = join(content)
-    return Markup(f"<{name}{rendered}>{inner}</{name}>")
+        return esc(content)
+    return join(content)
 
 
 @cache
@@ -67,39 +85,70 @@ def table(
     class_: str | None = None,
     footer: Iterable[Sequence[object]] = (),
     download: str | None = None,
+    context: Mapping[str, str] | None = None,
 ) -> Markup:
     """A table whose cells are text, Markup, or ready-made `<td>` elements (see `cell`).
 
     Every table of the site is one an analyst can work with: `assets/site.js` makes it
     sortable, filterable by column, searchable and paged, and downloadable as CSV and Excel
     (the whole table, in the browser). `footer` rows (totals) stay below the sorted rows and
-    are downloaded too; `download` names the files (default: the heading above the table).
+    are downloaded too; `download` names the files (default: the heading above the table);
+    `context` (column title → value) identifies rows that the page's selection implies (the
+    pair, the department): a download has these columns first, on every row.
     """
 
-    def as_cell(value: object) -> Markup:
-        if isinstance(value, Markup) and value.startswith("<td"):
-            return value
-        return tag("td", value)
-
     def as_rows(given: Iterable[Sequence[object]]) -> list[Markup]:
-        return [tag("tr", [as_cell(value) for value in row]) for row in given]
+        return [tag("tr", [_as_cell(value) for value in row]) for row in given]
 
-    body_rows, footer_rows = as_rows(rows), as_rows(footer)
+    rows = list(rows)
+    as_data = len(rows) > ROWS_IN_HTML
+    footer_rows = as_rows(footer)
     head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
-    parts = [head, tag("tbody", body_rows)]
+    parts = [head, tag("tbody", None if as_data else as_rows(rows))]
     if footer_rows:
         parts.append(tag("tfoot", footer_rows))
+    data = None
+    if as_data:
+        cells = [[_cell_data(_as_cell(value)) for value in row] for row in rows]
+        text = json.dumps(cells, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        data = Markup(f'<script type="application/json" class="table-rows">{text}</script>')
     return tag(
         "div",
-        tag(
-            "table",
-            parts,
-            class_=" ".join(filter(None, [DATA_TABLE_CLASS, class_])),
-            data_rows=str(len(body_rows)),
-            data_download=download,
-        ),
+        [
+            tag(
+                "table",
+                parts,
+                class_=" ".join(filter(None, [DATA_TABLE_CLASS, class_])),
+                data_rows=str(len(rows)),
+                data_download=download,
+                data_download_context=json.dumps(context, ensure_ascii=False)
+                if context else None,
+                data_rows_as_data="true" if as_data else None,
+            ),
+            data,
+        ],
         class_="table-wrap",
     )
+
+
+# A table of more rows than this sends them as data (JSON beside it), which site.js draws a
+# page at a time: a page's size grows with its rows' data, not with their markup, and the
+# browser makes elements only for the rows shown.
+ROWS_IN_HTML = 200
+
+
+def _as_cell(value: object) -> Cell:
+    if isinstance(value, Cell):
+        return value
+    return cell(value)
+
+
+def _cell_data(value: Cell) -> str | list:
+    """A cell as data: its HTML, with its attributes (class, sort and download values, id)
+    after it when it has any."""
+    if not value.attributes:
+        return str(value.content)
+    return [str(value.content), value.attributes]
 
 
 # The class site.js looks for; also how a page tells that it needs the table library.
@@ -110,8 +159,11 @@ def has_tables(body: str) -> bool:
     return f'class="{DATA_TABLE_CLASS}' in body
 
 
-def cell(content: object, **attributes: object) -> Markup:
-    return tag("td", content, **attributes)
+def cell(content: object, **attributes: object) -> Cell:
+    return Cell(_content(content), {
+        _attribute_name(key): ("" if value is True else str(value))
+        for key, value in attributes.items() if value is not None and value is not False
+    })
 
 
 def number_cell(value: object, content: object = None, **attributes: object) -> Markup:

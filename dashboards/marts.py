@@ -30,6 +30,7 @@ SITE_TABLES = (
     "mart_reporting_completeness",
     "mart_expected_reports",
     "mart_work_plan_status",
+    "mart_pairs",
     "ingest_files",
     "ingest_issues",
     "quarantined_rows",
