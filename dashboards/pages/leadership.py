@@ -98,10 +98,9 @@ def render(context: SiteContext) -> Markup:
     key = _key_indicators(marts)
     rows = [_overview_row(marts, pair, provinces.get(pair), key) for pair in pairs]
     header = [
-        "帮扶关系",
-        "受援医院所在省份",
+        "受援医院（打开记分卡）",
         "支援医院",
-        "受援医院",
+        "受援医院所在省份",
         "最新年度",
         *(metric.title for metric in key),
         "能力指标同比向好／变差",
@@ -117,9 +116,9 @@ def render(context: SiteContext) -> Markup:
                  "按省份、支援医院或受援医院筛选；各项能力指标为最新年度的数值及较上年的变化。"),
             choice_filters(
                 "overview",
-                [(1, "省份", sorted({p for p in provinces.values() if p})),
-                 (2, "支援医院", sorted({p.supporting for p in pairs})),
-                 (3, "受援医院", sorted({p.recipient for p in pairs}))],
+                [(2, "省份", sorted({p for p in provinces.values() if p})),
+                 (1, "支援医院", sorted({p.supporting for p in pairs})),
+                 (0, "受援医院", sorted({p.recipient for p in pairs}))],
             ),
             table(header, rows, class_="overview", download="领导汇总_全部帮扶关系"),
         ]
@@ -175,10 +174,10 @@ def _overview_row(marts: Marts, pair: Pair, province: str | None,
     rejected = sum(1 for r in marts.rows("ingest_files", pair) if r["status"] in OPEN_REJECTIONS)
     years = report_years(marts, pair)
     return [
-        cell(tag("a", pair.label, href=href(pair_page(pair))), data_pair=pair_slug(pair)),
-        province or NOT_COMPUTABLE,
+        cell(tag("a", pair.recipient, href=href(pair_page(pair)), title=pair.label),
+             data_pair=pair_slug(pair)),
         pair.supporting,
-        pair.recipient,
+        province or NOT_COMPUTABLE,
         number_cell(year, f"{year} 年"),
         *(_key_cell(metric, trend.get(metric.code, {}).get(year, {})) for metric in key),
         cell(join([tag("span", f"向好 {better}", class_="gain"), "／",
