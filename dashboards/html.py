@@ -94,21 +94,26 @@ def table(
     (the whole table, in the browser). `footer` rows (totals) stay below the sorted rows and
     are downloaded too; `download` names the files (default: the heading above the table);
     `context` (column title → value) identifies rows that the page's selection implies (the
-    pair, the department): a download has these columns first, on every row.
+    pair, the department): columns that are not shown but downloaded, first, on every row.
     """
+    context = dict(context or {})
 
     def as_rows(given: Iterable[Sequence[object]]) -> list[Markup]:
-        return [tag("tr", [_as_cell(value) for value in row]) for row in given]
+        return [tag("tr", [*(cell(value) for value in context.values()),
+                           *(_as_cell(value) for value in row)]) for row in given]
 
     rows = list(rows)
     as_data = len(rows) > ROWS_IN_HTML
     footer_rows = as_rows(footer)
-    head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
+    head = tag("thead", tag("tr", [
+        *(tag("th", title, scope="col", class_=DOWNLOAD_ONLY) for title in context),
+        *(tag("th", title, scope="col") for title in header)]))
     parts = [head, tag("tbody", None if as_data else as_rows(rows))]
     if footer_rows:
         parts.append(tag("tfoot", footer_rows))
     data = None
     if as_data:
+        # The context's columns are drawn from the table's data-download-context.
         cells = [[_cell_data(_as_cell(value)) for value in row] for row in rows]
         text = json.dumps(cells, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
         data = Markup(f'<script type="application/json" class="table-rows">{text}</script>')
@@ -130,6 +135,9 @@ def table(
         class_="table-wrap",
     )
 
+
+# The class of a column that is downloaded but not shown (site.js).
+DOWNLOAD_ONLY = "download-only"
 
 # A table of more rows than this sends them as data (JSON beside it), which site.js draws a
 # page at a time: a page's size grows with its rows' data, not with their markup, and the

@@ -171,9 +171,18 @@
     return textOf(html);
   }
 
+  // A column the page's selection implies (the pair, the department) is not shown, only
+  // downloaded; in a table of data its value is the table's, not each row's.
   function dataColumns(table) {
-    return Array.prototype.map.call(table.tHead.rows[0].cells, function () {
+    var context = downloadContext(table);
+    var index = 0;
+    return Array.prototype.map.call(table.tHead.rows[0].cells, function (header) {
+      if (header.classList.contains("download-only")) {
+        var value = context[header.textContent.trim()];
+        return { data: null, render: function () { return value; } };
+      }
       return {
+        data: index++,
         render: cellData,
         createdCell: function (node, value) {
           if (typeof value !== "string") {
@@ -238,21 +247,6 @@
     var long = rows > SEARCH_FROM_ROWS;
     var name = downloadName(table);
     var hasFooter = table.tFoot !== null;
-    var context = downloadContext(table);
-    // The context's columns first, on every row of the download (and blank on the footer's).
-    function customizeData(data) {
-      var titles = Object.keys(context);
-      if (titles.length === 0) {
-        return;
-      }
-      data.header = titles.concat(data.header);
-      data.body = data.body.map(function (row) {
-        return titles.map(function (title) { return context[title]; }).concat(row);
-      });
-      if (data.footer) {
-        data.footer = titles.map(function () { return ""; }).concat(data.footer);
-      }
-    }
     // A filtered download says so: in its file name, and in the workbook above the table.
     function fileName() {
       return filterText(new DataTable.Api(table)) ? name + "_已筛选" : name;
@@ -266,7 +260,6 @@
         filename: fileName,
         footer: hasFooter,
         exportOptions: EXPORT_OPTIONS,
-        customizeData: customizeData,
       },
       {
         extend: "excelHtml5",
@@ -279,10 +272,10 @@
         sheetName: name.slice(0, 31).replace(/[[\]:*?/\\]/g, "_"),
         footer: hasFooter,
         exportOptions: EXPORT_OPTIONS,
-        customizeData: customizeData,
       },
     ];
     var options = {
+      columnDefs: [{ targets: "download-only", visible: false, searchable: false }],
       language: TABLE_LANGUAGE,
       autoWidth: false,
       order: [],
@@ -510,10 +503,11 @@
       var metricTitle = metricSelect.selectedOptions[0].dataset.title || "";
       shownTables("table.people").forEach(function (table) {
         var api = new DataTable.Api(table);
-        api.column(0).search(function (name) {
+        var first = api.columns(".download-only").indexes().length;
+        api.column(first).search(function (name) {
           return person === "" || textOf(name).replace(/\s+/g, "").indexOf(person) !== -1;
         });
-        api.column(1).search(function (title) {
+        api.column(first + 1).search(function (title) {
           return metricTitle === "" || textOf(title) === metricTitle;
         });
         api.draw();

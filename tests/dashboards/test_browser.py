@@ -314,3 +314,41 @@ def test_feedback_pages_render_offline_with_the_site_styles(site: Path, visit: V
         assert header.evaluate("e => getComputedStyle(e).borderBottomWidth") == "3px", path
         assert visit.page.locator("table").count() >= 1, path
     assert len(pages) > 1
+
+
+def test_a_departments_person_table_downloads_with_its_pair_department_and_filter(
+    site: Path, visit: Visit, tmp_path: Path
+):
+    """The file is named for the pair, the department and the view; every row says its pair
+    and department, which the page's selection implied; a total that leaves a year out says so
+    in a column; a filtered download says that it is filtered."""
+    visit.open(site / EXPLORER, f"department={quote('心内科')}")
+    container = visit.page.locator("section.department-section .dt-container:has(table.people)")
+    container.wait_for()
+    stem = f"{SHAOXING[0]}_{SHAOXING[1]}_心内科_人员明细"
+
+    path = download(visit, container, "下载 CSV", tmp_path)
+    assert path.name == f"{stem}.csv"
+    header, *rows = csv_rows(path)
+    years = [f"{year} 年" for year in range(2018, 2023)]
+    assert header == ["支援医院", "受援医院", "科室", "姓名", "指标", *years, "合计", "合计说明"]
+    assert {tuple(row[:3]) for row in rows} == {(*SHAOXING, "心内科")}
+    assert {row[3] for row in rows} == {"柳 佳", "张三"}  # runs of space as one, as shown
+    zhang = next(row for row in rows if row[3] == "张三" and row[4] == "诊疗人次（人次）")
+    assert zhang[5:] == ["—", "—", "—", "800", "未报告", "800", "不含未报告的年度"]
+
+    path = download(visit, container, "下载 Excel", tmp_path)
+    assert path.name == f"{stem}.xlsx"
+    header, *rows = xlsx_rows(path)
+    assert header[:4] == ["支援医院", "受援医院", "科室", "姓名"]
+    assert {tuple(row[:3]) for row in rows} == {(*SHAOXING, "心内科")}
+
+    # Filtered by the person's name: the file's name and the workbook's first line say so.
+    visit.page.fill("input[name=person]", "张三")
+    csv_path = download(visit, container, "下载 CSV", tmp_path)
+    assert csv_path.name == f"{stem}_已筛选.csv"
+    assert {row[3] for row in csv_rows(csv_path)[1:]} == {"张三"}
+    statement, header, *rows = xlsx_rows(download(visit, container, "下载 Excel", tmp_path))
+    assert str(statement[0]).startswith("已筛选") and "共 4 行" in statement[0]
+    assert header[:4] == ["支援医院", "受援医院", "科室", "姓名"]
+    assert {row[3] for row in rows} == {"张三"}
