@@ -23,7 +23,8 @@ from dashboards.site import build_site
 from pipelines.warehouse.manifest import archive_relative_path
 
 EARLIER = BUILT_AT - timedelta(days=1)
-ANNOTATED_COPY = "pairs/绍兴市中医院_务川仡佬族苗族自治县中医院/feedback/骨科/骨科_统计表_问题标注.xlsx"
+ANNOTATED_COPY = ("pairs/绍兴市中医院_务川仡佬族苗族自治县中医院/feedback/骨科/"
+                  "骨科_统计表_问题标注.xlsx")
 REPORT_YEARS = (2018, 2019, 2020, 2021, 2022)
 # What reads 心内科's figures of the Shaoxing pair: the index (departments per pair; it shows
 # the warehouse's update time too), the explorer's list of pairs, the pair's explorer (its page
