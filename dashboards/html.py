@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -114,8 +115,8 @@ def table(
     data = None
     if as_data:
         # The context's columns are drawn from the table's data-download-context.
-        cells = [[_cell_data(_as_cell(value)) for value in row] for row in rows]
-        text = json.dumps(cells, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        text = json.dumps(_rows_data(rows), ensure_ascii=False, separators=(",", ":"))
+        text = text.replace("</", "<\\/")  # the JSON cannot end the script
         data = Markup(f'<script type="application/json" class="table-rows">{text}</script>')
     return tag(
         "div",
@@ -151,12 +152,48 @@ def _as_cell(value: object) -> Cell:
     return cell(value)
 
 
-def _cell_data(value: Cell) -> str | list:
+def _rows_data(rows: list[Sequence[object]]) -> dict[str, list]:
+    """The rows as data: each distinct cell once (`cells`), each row as the numbers of its
+    cells (`rows`); a long table repeats many a cell (未报告, a status, a metric's name)."""
+    numbers: dict[str, int] = {}
+    cells: list[str | list] = []
+    table_rows = []
+    for row in rows:
+        numbered = []
+        for value in row:
+            data = _cell_data(_as_cell(value))
+            key = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            number = numbers.get(key)
+            if number is None:
+                number = numbers[key] = len(cells)
+                cells.append(data)
+            numbered.append(number)
+        table_rows.append(numbered)
+    return {"cells": cells, "rows": table_rows}
+
+
+def _cell_data(value: Cell) -> str | float | list:
     """A cell as data: its HTML, with its attributes (class, sort and download values, id)
-    after it when it has any."""
+    after it when it has any; a number cell that shows its number as `number_cell` formats it
+    is the number alone (site.js formats it the same way)."""
     if not value.attributes:
         return str(value.content)
+    number = _plain_number(value)
+    if number is not None:
+        return number
     return [str(value.content), value.attributes]
+
+
+PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,2})?")
+
+
+def _plain_number(value: Cell) -> int | float | None:
+    raw = value.attributes.get("data-export")
+    if (raw is None or not PLAIN_NUMBER.fullmatch(raw)
+            or value.attributes != {"class": "number", "data-order": raw, "data-export": raw}):
+        return None
+    number = float(raw) if "." in raw else int(raw)
+    return number if value.content == format_number(number) else None
 
 
 # The class site.js looks for; also how a page tells that it needs the table library.

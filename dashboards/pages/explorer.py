@@ -149,7 +149,7 @@ def _pair_explorer(context: SiteContext, pair: Pair) -> list[Document | File]:
             "选择科室后载入该科室的指标趋势和人员明细；可按姓名筛选人员，或在“查找”中搜索本帮扶关系的"
             "科室和人员。所选内容记在网址中，复制网址即可收藏或发给他人。"
             "“未报告”表示该年度报表中没有该指标（不等于 0），"
-            "“—”表示该人员该年度没有被接收的数据行；合计带 * 的，不含未报告的年度。"
+            f"“—”表示该人员该年度没有被接收的数据行；“{PARTIAL_TOTAL}”写明合计是否不含未报告的年度。"
         ),
         tag("div", tag("p", "请选择科室（需要启用 JavaScript）。", class_="note"),
             id="department-view", class_="department-view", aria_live="polite",
@@ -373,9 +373,9 @@ PARTIAL_TOTAL_TEXT = "不含未报告的年度"
 def _people_table(marts: Marts, pair: Pair, department: str, people: ByName) -> Markup:
     """Each person's yearly figures for every metric the department's people report, a row per
     person and metric. In a year the person has accepted rows, a metric their form did not
-    have is 未报告, not —; a total that leaves such years out is marked *, and says so in a
-    column of its own (so that a download keeps it). A download names the pair and the
-    department, in its file name and in columns of its own."""
+    have is 未报告, not —; a total that leaves such years out says so in a column of its own
+    (which a download keeps). A download names the pair and the department, in its file name
+    and in columns of its own."""
     if not people:
         return no_data("该科室没有被接收的人员数据")
     metrics = _sorted_metrics(marts, {code for person in people.values() for code in person})
@@ -389,13 +389,11 @@ def _people_table(marts: Marts, pair: Pair, department: str, people: ByName) -> 
                         and not is_missing(years[year]["value"])]
             partial = bool(reported) and len(reported) < len(active)
             total = sum(reported) if reported else None
-            shown = join([number_or(total), tag("span", "*", class_="missing",
-                                                title=PARTIAL_TOTAL_TEXT) if partial else None])
             rows.append([
                 person,
                 metric.title,
                 *(_person_cell(years.get(year), year in active) for year in PROGRAMME_YEARS),
-                number_cell(total, shown),
+                number_cell(total),
                 PARTIAL_TOTAL_TEXT if partial else "",
             ])
     context = {"支援医院": pair.supporting, "受援医院": pair.recipient, "科室": department}

@@ -156,7 +156,15 @@
 
   // A long table's rows come as data (dashboards.html.table): each cell its HTML, or its HTML
   // and its attributes; drawn, sorted and downloaded like a cell of the page's own.
+  var NUMBER_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
   function cellData(value, type) {
+    if (typeof value === "number") {
+      // A number cell as dashboards.html.number_cell makes it: shown with thousands
+      // separators and at most two decimals, sorted and downloaded by its value.
+      return type === "display" || type === "filter" ? NUMBER_FORMAT.format(value)
+        : type === "export" ? String(value) : value;
+    }
     var html = typeof value === "string" ? value : value[0];
     var attributes = typeof value === "string" ? {} : value[1];
     if (type === "display") {
@@ -185,7 +193,9 @@
         data: index++,
         render: cellData,
         createdCell: function (node, value) {
-          if (typeof value !== "string") {
+          if (typeof value === "number") {
+            node.className = "number";
+          } else if (typeof value !== "string") {
             Object.keys(value[1]).forEach(function (name) {
               node.setAttribute(name, value[1][name]);
             });
@@ -293,7 +303,10 @@
       },
     };
     if (table.dataset.rowsAsData) {
-      options.data = JSON.parse(table.parentElement.querySelector("script.table-rows").textContent);
+      var data = JSON.parse(table.parentElement.querySelector("script.table-rows").textContent);
+      options.data = data.rows.map(function (row) {
+        return row.map(function (number) { return data.cells[number]; });
+      });
       options.columns = dataColumns(table);
       options.deferRender = true;
     }
