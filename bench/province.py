@@ -169,8 +169,9 @@ def write_registry(path: Path, shape: Shape) -> Path:
                                   for row in seed("departments")]),
         "科室别名": (["别名", "科室"], [[row["synonym"], row["department"]]
                                       for row in seed("department_synonyms")]),
-        "应报科室": (["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期", "报送月份"],
-                     expected),
+        "应报科室": (
+            ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期", "报送月份"],
+            expected),
     }
     for title, (header, rows) in sheets.items():
         sheet = book.create_sheet(title)
