@@ -22,23 +22,29 @@ class Markup(str):
     """Text that already is HTML and must not be escaped again."""
 
 
-class Cell(Markup):
-    """A table's `<td>`, which keeps its content and attributes apart too: a long table's rows
-    are sent as data that the browser draws a page at a time (see `table`)."""
+class Cell:
+    """A table's `<td>`: its content and attributes, written as markup where a page shows it
+    (`esc`), or sent as data for a long table that the browser draws a page at a time (see
+    `table`), which a person table's hundred thousand cells are."""
 
-    content: Markup
-    attributes: dict[str, str]
+    __slots__ = ("attributes", "content")
 
-    def __new__(cls, content: Markup, attributes: dict[str, str]) -> Cell:
-        rendered = "".join(f' {name}="{esc(value)}"' for name, value in attributes.items())
-        made = super().__new__(cls, f"<td{rendered}>{content}</td>")
-        made.content, made.attributes = content, attributes
-        return made
+    def __init__(self, content: Markup, attributes: dict[str, str]) -> None:
+        self.content, self.attributes = content, attributes
+
+    def markup(self) -> Markup:
+        rendered = "".join(f' {name}="{esc(value)}"' for name, value in self.attributes.items())
+        return Markup(f"<td{rendered}>{self.content}</td>")
+
+    def __str__(self) -> str:
+        return self.markup()
 
 
 def esc(value: object) -> Markup:
     if isinstance(value, Markup):
         return value
+    if isinstance(value, Cell):
+        return value.markup()
     return Markup(escape("" if value is None else str(value)))
 
 
@@ -155,14 +161,14 @@ def _as_cell(value: object) -> Cell:
 def _rows_data(rows: list[Sequence[object]]) -> dict[str, list]:
     """The rows as data: each distinct cell once (`cells`), each row as the numbers of its
     cells (`rows`); a long table repeats many a cell (未报告, a status, a metric's name)."""
-    numbers: dict[str, int] = {}
-    cells: list[str | list] = []
+    numbers: dict[object, int] = {}
+    cells: list[str | float | list] = []
     table_rows = []
     for row in rows:
         numbered = []
         for value in row:
             data = _cell_data(_as_cell(value))
-            key = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            key = (data[0], *data[1].items()) if isinstance(data, list) else data
             number = numbers.get(key)
             if number is None:
                 number = numbers[key] = len(cells)
@@ -211,16 +217,22 @@ def cell(content: object, **attributes: object) -> Cell:
     })
 
 
-def number_cell(value: object, content: object = None, **attributes: object) -> Markup:
+def number_cell(value: object, content: object = None, **attributes: object) -> Cell:
     """A number's cell: shown formatted (or as `content`), sorted and downloaded by its value
     as the mart holds it; a missing value sorts first and is downloaded as the text shown."""
     shown = number_or(value) if content is None else content
-    raw = None if is_missing(value) else _raw_number(value)
-    return cell(shown, class_="number", data_order="" if raw is None else raw,
-                data_export=raw, **attributes)
+    if is_missing(value):
+        fixed = {"class": "number", "data-order": ""}
+    else:
+        raw = _raw_number(value)
+        fixed = {"class": "number", "data-order": raw, "data-export": raw}
+    if not attributes:  # most cells: the generic attribute naming is a person table's cost
+        return Cell(_content(shown), fixed)
+    named = cell(shown, **attributes)
+    return Cell(named.content, {**fixed, **named.attributes})
 
 
-def count_cell(value: object, **attributes: object) -> Markup:
+def count_cell(value: object, **attributes: object) -> Cell:
     """A count of things found (see `format_count`): nothing found is a real 0."""
     value = 0 if is_missing(value) else value
     return number_cell(value, format_count(value), **attributes)

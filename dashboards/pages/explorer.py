@@ -292,7 +292,7 @@ def _by_metric(marts: Marts, pair: Pair, departments: list[str | None],
     ])
 
 
-def _department_value(row: dict | None) -> Markup:
+def _department_value(row: dict | None) -> Cell:
     if row is None:
         return number_cell(None, tag("span", NOT_COMPUTABLE, class_="missing"))
     return number_cell(row["value"])
@@ -401,11 +401,17 @@ def _people_table(marts: Marts, pair: Pair, department: str, people: ByName) -> 
                  download=f"{pair_slug(pair)}_{department}_人员明细")
 
 
-def _person_cell(row: dict | None, active: bool) -> Markup:
+def _person_cell(row: dict | None, active: bool) -> Cell:
     if row is not None:
         return number_cell(row["value"])
-    return number_cell(None, tag("span", NOT_REPORTED if active else NOT_COMPUTABLE,
-                                 class_="missing"))
+    return _NO_ROW_CELLS[active]
+
+
+# A year without the person's row, in a year they had rows (未报告) or not (—): one cell each,
+# which most of a person table's cells are.
+_NO_ROW_CELLS = {active: number_cell(None, tag("span", NOT_REPORTED if active else NOT_COMPUTABLE,
+                                               class_="missing"))
+                 for active in (True, False)}
 
 
 PAGE = Page(

@@ -196,7 +196,7 @@ def _overview_row(marts: Marts, pair: Pair, province: str | None,
     ]
 
 
-def _key_cell(metric: Metric, row: dict) -> Markup:
+def _key_cell(metric: Metric, row: dict) -> Cell:
     """The indicator's value in the pair's latest year, its change on the year before under it."""
     value = row.get("value")
     change = change_text(metric, row.get("yoy_change"))
@@ -620,7 +620,7 @@ def _gains_table(pair: Pair, metrics: list[Metric], trend: ByMetric) -> Markup:
     return table(header, rows, class_="gains")
 
 
-def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
+def _year_cell(metric: Metric, year: int, row: dict | None) -> Cell:
     """The value, its change on the year before, its index and, for a year built from fewer
     reports than expected, how many ('11/12 个月'); 未报告 alone when not reported."""
     row = row or {}
@@ -726,7 +726,7 @@ def _attainment_block(marts: Marts, pair: Pair) -> Markup:
     return join([heading, table(header, rows, class_="attainment")])
 
 
-def _attainment_cell(row: dict | None, target_code: str, year: int) -> Markup:
+def _attainment_cell(row: dict | None, target_code: str, year: int) -> Cell:
     if row is None:
         return cell(tag("span", NOT_COMPUTABLE, class_="missing"))
     status = label_for(ATTAINMENT_STATUSES, row["status"])

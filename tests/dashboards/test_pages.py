@@ -211,7 +211,10 @@ def test_explorer_drills_from_pair_to_department_to_person(site: Path):
 
     people = cardiology.find("table", class_="data-table people")
     rows = [[td.text() for td in tr.find_all("td")] for tr in people.find("tbody").find_all("tr")]
-    person = [row for row in rows if row[0] == "柳  佳"]  # a row per person and metric
+    # The pair and the department first (downloaded, not shown), then a row per person and
+    # metric.
+    assert {tuple(row[:3]) for row in rows} == {(*SHAOXING, "心内科")}
+    person = [row[3:] for row in rows if row[3] == "柳  佳"]
     assert person[0] == ["柳  佳", "诊疗人次（人次）", "600", "700", "—", "—", "—", "1,300", ""]
     # In the years 柳佳 has rows, a metric the form lacked is 未报告; in the others, —.
     assert person[1] == ["柳  佳", "支援经费（万元）", "未报告", "未报告", "—", "—", "—", "未报告",
