@@ -86,7 +86,8 @@ def test_the_province_generator_writes_its_registry_and_the_shape_it_announces(
         "帮扶关系": ["支援医院", "受援医院", "开始日期", "结束日期", "项目名称"],
         "科室": ["科室", "类别"],
         "科室别名": ["别名", "科室"],
-        "应报科室": ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期", "报送月份"],
+        "应报科室": ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期",
+                     "报送月份"],
     }
     pairs = list(book["帮扶关系"].iter_rows(min_row=2, values_only=True))
     assert len({(s, r) for s, r, *_ in pairs}) == 8

@@ -21,6 +21,7 @@ from dashboards.figures import LOADS_FIGURES, metric_panels, trend_charts
 from dashboards.html import (
     NOT_COMPUTABLE,
     NOT_REPORTED,
+    Cell,
     Markup,
     count_cell,
     is_missing,

@@ -25,6 +25,7 @@ from dashboards.context import Document, Page, SiteContext
 from dashboards.figures import TargetLine, TrendPanel, trend_charts
 from dashboards.html import (
     NOT_COMPUTABLE,
+    Cell,
     Markup,
     as_float,
     badge,
