@@ -17,7 +17,7 @@ DBT_MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
 	$(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f)
 
-.PHONY: setup run test lint bench dagster sample clean
+.PHONY: setup system-packages run test lint bench dagster sample clean
 
 VENDOR := dashboards/vendor
 
@@ -50,8 +50,13 @@ run: setup
 	fi; \
 	BANGFU_SETTLE_SECONDS="$$settle" $(UV) run --frozen bangfu run
 
+# The Debian packages the tests need (tests/system-packages.txt: Chromium, …): installed when
+# missing and this user can, else `make test` stops at once saying what to install.
+system-packages:
+	@bash tests/system_packages.sh
+
 # One test worker per CPU; a test file's tests stay together (they share its pipeline runs).
-test: setup
+test: setup system-packages
 	$(UV) run --frozen pytest -n auto --dist loadfile
 
 lint: setup

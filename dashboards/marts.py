@@ -33,6 +33,7 @@ SITE_TABLES = (
     "mart_pairs",
     "ingest_files",
     "ingest_issues",
+    "ingest_skipped_files",
     "quarantined_rows",
 )
 

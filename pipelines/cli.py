@@ -167,6 +167,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.progress import RunProgress
     from pipelines.warehouse.manifest import check_raw_folder
 
+    if args.settle is not None:
+        # The operator's word for this run: the copy is finished. Read where every step
+        # reads its settings (pipelines/settings.py).
+        os.environ["BANGFU_SETTLE_SECONDS"] = f"{args.settle:g}"
     settings = Settings.from_env()
     try:
         # Before Dagster starts: the same check the run makes, answered in a moment.
@@ -200,7 +204,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         json.dump({
             "files": [f.as_json() for f in checked],
             "not_found": [p.file for p in missing],
-            "annotated": [str(p) for p in annotated or []],
+            "annotated": [str(copy.path) for _, copy in annotated or [] if copy.path],
+            "not_annotated": [{"file": name, "reason": copy.note}
+                              for name, copy in annotated or [] if copy.path is None],
             "errors": sum(f.errors for f in checked) + len(missing),
             "warnings": sum(f.warnings for f in checked),
         }, sys.stdout, ensure_ascii=False, indent=2)
@@ -274,6 +280,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"“{text}”不是秒数（0 或正数） / not a number of seconds")
+    return seconds
+
+
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="运行整条流水线一次 / run the whole pipeline once",
@@ -284,7 +300,8 @@ def _add_run(commands) -> None:
                     "validate, load, dbt build and test, publish, dashboards). The screen shows "
                     "progress and a summary; dbt's and Dagster's detail go to a log file beside "
                     "the warehouse, whose path is printed.",
-        epilog="示例 example:\n  bangfu run\n  BANGFU_RAW_DIR=/data/forms bangfu run --verbose\n\n"
+        epilog="示例 example:\n  bangfu run\n  BANGFU_RAW_DIR=/data/forms bangfu run --verbose\n"
+               "  bangfu run --settle 0      文件已复制完成，立即读取 / the copy is finished\n\n"
                f"{SETTINGS_ENV}\n"
                "  DAGSTER_HOME       Dagster 运行记录 / Dagster's run history "
                "(默认 default: .dagster/)\n"
@@ -297,6 +314,12 @@ def _add_run(commands) -> None:
     run.add_argument("--accept-withdrawals", action="store_true",
                      help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后） / "
                           "let this run withdraw more than half of the present files")
+    run.add_argument("--settle", type=_seconds, metavar="SECONDS",
+                     help="本次运行中，文件改动后须稳定多少秒才读取（默认 60，即 "
+                          "BANGFU_SETTLE_SECONDS）；确认文件已复制完成时用 --settle 0 立即读取 / "
+                          "how long a file must be unchanged before this run reads it "
+                          "(default 60, BANGFU_SETTLE_SECONDS); --settle 0 when the copy is "
+                          "known to be finished")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="在屏幕上显示 dbt 和 Dagster 的全部输出 / "
                           "show dbt's and Dagster's full output on screen")

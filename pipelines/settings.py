@@ -85,6 +85,11 @@ class Settings:
         return self.warehouse_dir / "archive"
 
     @property
+    def annotated_dir(self) -> Path:
+        """The annotated copies of the contents with errors, each named by its own sha256."""
+        return self.warehouse_dir / "annotated"
+
+    @property
     def validation_results(self) -> Path:
         """Great Expectations' record of every validation, and its Data Docs."""
         return self.warehouse_dir / "gx"

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from browser import chromium  # noqa: F401  (the fixture behind browser.needs_chromium)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 # Files written by a test are seconds old; the tests that wait for files to settle say so.

@@ -299,16 +299,13 @@ def _pair_body(marts: Marts, pair: Pair) -> Markup:
         metrics.sort(key=lambda m: (m.sort_order, m.code))
     groups = {g.key: g for g in (*METRIC_GROUPS, OTHER_METRICS)}
 
+    # A pair with nothing reported has no report page.
+    report_link = tag("p", tag("a", f"{year} 年度汇报附件（可打印）",
+                               href=href(report_page(pair, year).rsplit("/", 1)[1])),
+                      class_="page-links-inline") if year in report_years(marts, pair) else None
     parts: list[object] = [
         pair_links(pair, "leadership"),
-        tag(
-            "p",
-            [
-                tag("a", f"{year} 年度汇报附件（可打印）",
-                    href=href(report_page(pair, year).rsplit("/", 1)[1])),
-            ],
-            class_="page-links-inline",
-        ),
+        report_link,
         tag(
             "section",
             [

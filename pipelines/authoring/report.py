@@ -19,6 +19,7 @@ from dashboards.annual_report import AnnualReport, Column, Table, build_report, 
 from dashboards.html import format_number, format_signed, format_time, is_missing
 from dashboards.marts import Marts, Pair, load_marts
 from dashboards.pages.leadership import capacity_charts
+from pipelines.naming import xml_safe
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOT_REPORTED = "未报告"
@@ -93,7 +94,7 @@ def _select(marts: Marts, wanted: str | None) -> list[Pair]:
 def display(value: object, column: Column) -> str:
     """A value as the Word document and the page show it."""
     if column.kind == "text":
-        return "" if value is None else str(value)
+        return "" if value is None else xml_safe(str(value))
     if is_missing(value):
         return NOT_COMPUTABLE if column.kind in ("signed", "percent") else NOT_REPORTED
     if column.kind == "percent":

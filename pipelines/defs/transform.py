@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache, cached_property
@@ -48,24 +49,53 @@ class BangfuDbtResource(DbtCliResource):
         return None
 
 
+# The dbt installed beside the running interpreter (the environment's bin folder), whatever
+# PATH holds: `.venv/bin/dagster dev` runs without the environment on PATH.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
 dbt_resource = BangfuDbtResource(
     project_dir=dbt_project,
     profiles_dir=str(DBT_PROJECT_DIR),
-    dbt_executable=str(Path(sys.executable).with_name("dbt")),
+    dbt_executable=str(DBT_EXECUTABLE),
 )
+
+
+@contextlib.contextmanager
+def _dbt_target_lock() -> Iterator[None]:
+    """One dbt of this checkout at a time in the target folder (and its link)."""
+    DBT_TARGET.mkdir(parents=True, exist_ok=True)
+    with (DBT_TARGET / ".link.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def parse_if_dev() -> None:
+    """Under `dagster dev`, the project parsed anew as the code loads, as
+    `DbtProject.prepare_if_dev` does, but by DBT_EXECUTABLE: dagster-dbt's preparer runs the
+    `dbt` on PATH. Parsed in DBT_TARGET (where the runs' partial parse is); the manifest the
+    assets are made from is then replaced in one step, so that a process loading the code
+    meanwhile reads the old one or the new one, whole."""
+    if not os.environ.get("DAGSTER_IS_DEV_CLI"):
+        return
+    with _dbt_target_lock():
+        dbt_resource.cli(["parse", "--quiet"], target_path=DBT_TARGET).wait()
+    parsed = DBT_TARGET / "manifest.json"
+    if parsed.resolve() != dbt_project.manifest_path.resolve():
+        staged = dbt_project.manifest_path.with_name(f".manifest.{os.getpid()}.json")
+        shutil.copyfile(parsed, staged)
+        staged.replace(dbt_project.manifest_path)
+
 
 # The manifest is generated, not committed: `make setup` parses the project (and again after
 # an edit of it); under `dagster dev` the project is parsed anew when the code loads.
-dbt_project.prepare_if_dev()
+parse_if_dev()
 
 
 @contextlib.contextmanager
 def _dbt_pointed_at(database: Path) -> Iterator[None]:
     """Point the profile's link at `database` for the duration of dbt's commands, one run
     of this checkout's dbt at a time (the link and the target folder are shared)."""
-    DBT_TARGET.mkdir(parents=True, exist_ok=True)
-    with (DBT_TARGET / ".link.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _dbt_target_lock():
         # A WAL beside the link belongs to a dbt that was killed, on another run's copy.
         DBT_DATABASE_LINK.with_name(DBT_DATABASE_LINK.name + ".wal").unlink(missing_ok=True)
         staged = DBT_DATABASE_LINK.with_name(f".{DBT_DATABASE_LINK.name}.{os.getpid()}")

@@ -79,7 +79,8 @@ def _try_lock(lock) -> bool:
 def remove_leftovers(settings: Settings) -> list[Path]:
     """What a killed run leaves: its working copy and WAL, the site it was building, the
     old site it had renamed aside (put back if the new one never arrived), its staging
-    folders. Called with the run lock held, so nothing here belongs to a live run."""
+    folders, the annotated copies it had not finished. Called with the run lock held, so
+    nothing here belongs to a live run."""
     working = settings.working_warehouse
     removed = [p for p in (working, working.with_name(working.name + ".wal")) if p.exists()]
     discard_working_copy(settings)
@@ -92,6 +93,10 @@ def remove_leftovers(settings: Settings) -> list[Path]:
     for folder in staging:
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
+    # Annotated copies a killed run was writing (a copy is named only once it is whole).
+    for copy in settings.annotated_dir.glob("*/.*"):
+        copy.unlink(missing_ok=True)
+        removed.append(copy)
     return removed
 
 

@@ -19,8 +19,10 @@ from pipelines.authoring.annotate import (
     FILLS,
     LIST_HEADER_ROW,
     LIST_SHEET,
+    CopyJob,
     annotated,
     annotated_name,
+    write_copies,
 )
 from pipelines.cli import main
 from pipelines.forms.reader import read_form
@@ -170,3 +172,26 @@ def test_a_copy_depends_on_no_time_but_the_one_it_is_given(
     for copy in first:
         properties = openpyxl.load_workbook(io.BytesIO(copy)).properties
         assert properties.modified == written.replace(tzinfo=None)
+
+
+def test_a_copy_that_outlasts_the_readers_time_limit_is_a_note_not_a_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies are made in the reader's bounded workers: one that takes longer than a file may
+    be read (here 1 s for 15,000 rows) is stopped there and comes back as the reason; the
+    other copies of the batch are made, and nothing half written is left."""
+    big = write_xlsx(tmp_path / "大表.xlsx", activity_sheet(
+        period="2021年3月", labels=["填报科室：儿科"],
+        rows=[[f"人员{n}", n % 7, *ZEROS] for n in range(15_000)]))
+    small = write_xlsx(tmp_path / "小表.xlsx", faulty_sheet())
+    problem = SimpleNamespace(sheet="Sheet1", cell="B5", row_number=5, column_name="诊疗人次",
+                              value_found="-5", severity="error", code="negative_value",
+                              message="单元格 B5 填写了负数 -5。")
+    written = dt.datetime(2023, 1, 6, 2, 0, tzinfo=dt.UTC)
+    monkeypatch.setenv("BANGFU_READ_SECONDS", "1")
+    out = tmp_path / "copies"
+    slow, quick = write_copies([CopyJob(big, big.name, (problem,), written, out),
+                                CopyJob(small, small.name, (problem,), written, out)])
+    assert slow.path is None
+    assert slow.note.startswith("生成标注副本时读取超时（1）")
+    assert quick.path is not None and quick.path.parent.parent == out
+    assert [p.name for p in out.rglob("*")] == [quick.path.parent.name, quick.path.name]
