@@ -47,6 +47,7 @@ from dashboards.marts import Marts, Pair
 from dashboards.pair_site import FEEDBACK, file_names, href, pair_path, root_of
 from dashboards.parts import File, Part
 from pipelines.naming import annotated_name
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 SECTION = Section(
     "feedback", "退回清单", "按科室列出需要修改后重新提交的文件和问题，可下载为 Excel 发给科室。"
@@ -356,8 +357,9 @@ def _returned_files(feedback: FeedbackList, files: dict[tuple[str, str], dict],
         recorded, note = file.get("annotated_copy"), file.get("annotation_note")
         if recorded and (warehouse_dir is None or not (warehouse_dir / recorded).is_file()):
             recorded = None
-        returned.append(ReturnedFile(file_path, copy, recorded, note or (None if recorded
-                                                                         else NO_COPY)))
+        if recorded is None:
+            note = note or NO_COPY
+        returned.append(ReturnedFile(file_path, copy, recorded, note))
     return returned
 
 
@@ -502,8 +504,13 @@ def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: da
     sheet = workbook.add_worksheet("退回清单")
     sheet.write_string(0, 0, feedback.title, formats["title"])
     lines = feedback.heading_lines(built_at)
+    # The lines above the table wrap across its width, each row as tall as its lines: what
+    # is wider than the page is cut when printed.
+    width = sum(column.width for column in COLUMNS)
+    line_format = workbook.add_format({"text_wrap": True, "valign": "top"})
     for row, line in enumerate(lines, start=1):
-        sheet.write_string(row, 0, line)
+        sheet.merge_range(row, 0, row, len(COLUMNS) - 1, line, line_format)
+        sheet.set_row(row, row_height([(line, width)]))
     header_row = len(lines) + 1
     for column, spec in enumerate(COLUMNS):
         sheet.set_column(column, column, spec.width)
@@ -519,6 +526,8 @@ def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: da
                 sheet.write_string(row, column, value, formats.get(issue.severity, formats["text"]))
             else:
                 sheet.write_string(row, column, value, formats["text"])
+        sheet.set_row(row, row_height((getattr(issue, spec.field), spec.width)
+                                      for spec in COLUMNS))
     last_row, last_column = header_row + len(feedback.issues), len(COLUMNS) - 1
     sheet.freeze_panes(header_row + 1, 0)
     sheet.autofilter(header_row, 0, last_row, last_column)
@@ -526,6 +535,8 @@ def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: da
     sheet.ignore_errors({"number_stored_as_text": xl_range(header_row, 0, last_row, last_column)})
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.fit_to_pages(1, PAGES_TALL)
     sheet.repeat_rows(header_row)
     workbook.close()

@@ -289,18 +289,17 @@ def summary_lines(settings: Settings, seconds: float, scanned: dict[str, Any],
     issues by severity and the commonest problems; the files still settling, and when they
     will be read; where the dashboards are and what to look at first. A run that read
     nothing because every file it found is still settling says so first."""
-    import duckdb
-
     from pipelines.issues import catalogue
+    from pipelines.warehouse.reading import open_published
 
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        statuses = dict(con.execute(
-            "select status, count(*) from ingest_files group by status").fetchall())
-        severities = dict(con.execute(
-            "select severity, count(*) from ingest_issues group by severity").fetchall())
-        commonest = con.execute(
-            "select code, count(*) as n from ingest_issues where severity = 'error' "
-            "group by code order by n desc, code limit 3").fetchall()
+    with open_published(settings.location) as reader:
+        statuses = dict(reader.rows(
+            "select status, count(*) from main.ingest_files group by status"))
+        severities = dict(reader.rows(
+            "select severity, count(*) from main.ingest_issues group by severity"))
+        commonest = reader.rows(
+            "select code, count(*) as n from main.ingest_issues where severity = 'error' "
+            "group by code order by n desc, code limit 3")
     files = "，".join(f"{STATUS_NAMES.get(s, s)} {statuses[s]}" for s in STATUS_NAMES
                      if statuses.get(s)) or "没有文件"
     issues = "，".join(f"{SEVERITY_NAMES[s]} {severities.get(s, 0)}" for s in SEVERITY_NAMES)

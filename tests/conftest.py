@@ -30,3 +30,12 @@ def bangfu_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Pat
     monkeypatch.setenv("BANGFU_WAREHOUSE", str(paths["warehouse"]))
     monkeypatch.setenv("BANGFU_SITE_DIR", str(paths["site"]))
     return paths
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL 15 cluster of this test session (tests/pg_server.py)."""
+    from pg_server import running_server
+
+    with running_server() as server:
+        yield server

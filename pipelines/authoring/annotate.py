@@ -44,6 +44,7 @@ from pipelines.bounded import Failure, map_bounded
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
 from pipelines.naming import annotated_name, xml_safe
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 LIST_SHEET = "问题清单"
 AUTHOR = "bangfu"
@@ -124,7 +125,7 @@ def _write_copy(job: CopyJob) -> Copy:
         raise  # the pool's: the memory cap's own note
     except Exception as error:  # any parser's error on a submitted file's bytes
         return Copy(None, f"原文件无法用于标注（{type(error).__name__}），"
-                          "请按退回清单所列的问题逐条修改")
+                          "请按列出的问题逐条修改")
     name = job.name or f"{hashlib.sha256(copy).hexdigest()}.xlsx"
     dest = job.folder / (name if job.name else f"{name[:2]}/{name}")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +138,7 @@ def _write_copy(job: CopyJob) -> Copy:
 def _not_written(_job: CopyJob, failure: Failure) -> Copy:
     title = catalogue()[failure.code]["title_zh"]
     return Copy(None, f"生成标注副本时{title}（{failure.detail}），已停止；"
-                      "请按退回清单所列的问题逐条修改")
+                      "请按列出的问题逐条修改")
 
 
 def annotated(content: bytes | None, file_name: str, problems: Sequence[Located],
@@ -338,11 +339,32 @@ def _write_list(book: openpyxl.Workbook, file_name: str, problems: Sequence[Loca
             link.hyperlink = Hyperlink(ref=link.coordinate,
                                        location=f"{quote_sheetname(target_ws.title)}!{coordinate}")
             link.font = Font(color="0563C1", underline="single")
+        ws.row_dimensions[row].height = row_height(
+            zip(values, (spec.width for spec in LIST_COLUMNS), strict=True))
     ws.freeze_panes = ws.cell(LIST_HEADER_ROW + 1, 1)
     last = LIST_HEADER_ROW + len(problems)
     ws.auto_filter.ref = f"A{LIST_HEADER_ROW}:{get_column_letter(len(LIST_COLUMNS))}{last}"
+    _print_setup(ws, last)
+
+
+def _print_setup(ws: Worksheet, last: int) -> None:
+    """A4 landscape, fitted to the page's width, the header row on every page; the lines
+    above the table wrapped across its printed width; the code column (for support, in
+    English) left off the paper."""
+    printed = [spec for spec in LIST_COLUMNS if spec.title != "代码"]
+    width = sum(spec.width for spec in printed)
+    end = get_column_letter(len(printed))
+    for row in range(2, LIST_HEADER_ROW):
+        ws.merge_cells(f"A{row}:{end}{row}")
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = row_height([(ws.cell(row, 1).value, width)])
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, PAGES_TALL
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"{LIST_HEADER_ROW}:{LIST_HEADER_ROW}"
+    ws.print_area = f"A1:{end}{last}"
 
 
 def annotate_checked(checked, dest_dir: Path) -> list[tuple[str, Copy]]:

@@ -23,7 +23,7 @@ from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
-from pipelines.warehouse import build_record, store
+from pipelines.warehouse import build_record, engine
 from pipelines.warehouse import manifest as raw_manifest
 
 INGEST = "ingest"
@@ -71,8 +71,7 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
             "原始层各表只能一起载入：请选择全部 raw/* 资产（或整个 ingest）再运行")
     settings = warehouse.settings
     raw_manifest.check_raw_folder(settings.raw_dir)
-    published = settings.warehouse.exists()
-    known = store.known_versions(settings.warehouse) if published else {}
+    known = engine.known_versions(settings)
     with environment_errors(settings.warehouse_dir):
         scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir, known,
                                  settle_seconds=settings.settle_seconds)
@@ -106,12 +105,13 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
             "已发布的数据库和网站未改动")
 
     working = warehouse.start_working_copy()
-    batch, sources = _read_new_contents(context, settings, working, scan)
+    context.log.info(f"working copy: {working}")
+    batch, sources = _read_new_contents(context, settings, scan)
     batch, results = validate(batch, results_root=settings.validation_results,
                               run_name=context.run.run_id)
     batch = _annotate_errors(context, settings, batch, sources)
-    with environment_errors(working):
-        counts = store.load(working, scan, batch, _now())
+    with environment_errors(settings.warehouse_dir):
+        counts = engine.load(settings, scan, batch, _now())
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -140,32 +140,32 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
 def nothing_new(settings: Settings, scan: raw_manifest.Scan) -> bool:
     """Whether the published warehouse already records this scan, and it and its site were
     built by this code: then a run has nothing to build."""
-    if not settings.warehouse.exists():
+    if not engine.published_exists(settings):
         return False
     record = build_record.read(settings)
     return (record is not None and record.site_built
             and record.inputs_digest == build_record.build_inputs_digest()
             and (settings.site_dir / "index.html").is_file()
-            and store.records_scan(settings.warehouse, scan, READER_VERSION))
+            and engine.records_scan(settings, scan, READER_VERSION))
 
 
 def folder_unchanged(settings: Settings) -> bool:
     """The same question asked before a run starts, outside its lock: the folder scanned
     without writing anything. `bangfu run` then launches the scan job alone."""
-    if not settings.warehouse.exists() or not settings.raw_dir.is_dir():
+    if not settings.raw_dir.is_dir() or not engine.published_exists(settings):
         return False
     scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir,
-                             store.known_versions(settings.warehouse),
+                             engine.known_versions(settings),
                              settle_seconds=settings.settle_seconds, archive=False)
     return nothing_new(settings, scan)
 
 
-def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, working: Path,
+def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
                        scan: raw_manifest.Scan) -> tuple[FormBatch, dict[str, Path]]:
     """The contents of the scan this reader version has not read yet, each read once (from
     its archived copy) whatever the number of paths holding it; and each one's archived
     copy, by sha256."""
-    already = store.parsed_sha256s(working, READER_VERSION)
+    already = engine.parsed_sha256s(settings, READER_VERSION)
     new = (
         scan.files.filter(~pl.col("sha256").is_in(list(already)))
         .sort("file_path")

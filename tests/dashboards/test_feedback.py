@@ -365,7 +365,7 @@ def test_a_file_without_a_copy_says_why_and_a_warned_file_names_check_annotate(
     """A file with errors that the run could not annotate is listed with the run's reason; one
     whose copy was never recorded says so; a file with warnings only gets no copy and its
     entry names `bangfu check --annotate`. Only files with errors have copies."""
-    reason = "原文件无法用于标注（ParseError），请按退回清单所列的问题逐条修改"
+    reason = "原文件无法用于标注（ParseError），请按列出的问题逐条修改"
     warehouse = write_warehouse(tmp_path / "bangfu.duckdb", {
         **FULL_CONTENTS, "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (None, reason))})
     site = feedback_section(warehouse, tmp_path)
