@@ -81,6 +81,19 @@ class Settings:
         return self.warehouse.parent
 
     @property
+    def portal_dir(self) -> Path:
+        """The portal's own folder (`bangfu serve`): its database, uploads' annotated copies,
+        and the review actions it exports for the next run."""
+        if folder := os.environ.get("BANGFU_PORTAL_DIR"):
+            return Path(folder) if Path(folder).is_absolute() else REPO_ROOT / folder
+        return self.warehouse_dir / "portal"
+
+    @property
+    def review_actions(self) -> Path:
+        """Every review action taken in the portal, as CSV: loaded by each run (raw schema)."""
+        return self.portal_dir / "review_actions.csv"
+
+    @property
     def archive_dir(self) -> Path:
         return self.warehouse_dir / "archive"
 
