@@ -75,6 +75,8 @@ class Settings:
     # How long a run waits for another one holding the warehouse before it gives up.
     lock_timeout_seconds: float = 3600
     read_limits: ReadLimits = ReadLimits()
+    # Only reports a reviewer approved in the portal count in the marts (off: every report).
+    approval_required: bool = False
 
     @property
     def warehouse_dir(self) -> Path:
@@ -122,6 +124,8 @@ class Settings:
             settle_seconds=_number("BANGFU_SETTLE_SECONDS", cls.settle_seconds),
             lock_timeout_seconds=_number("BANGFU_LOCK_TIMEOUT_SECONDS", cls.lock_timeout_seconds),
             read_limits=ReadLimits.from_env(),
+            approval_required=os.environ.get("BANGFU_APPROVAL_REQUIRED", "").strip().lower()
+            in {"1", "true", "yes", "on"},
         )
 
 

@@ -7,9 +7,6 @@ from django.contrib.auth.models import User
 
 from portal.models import Account, ReviewAction, Upload
 
-admin.site.site_header = admin.site.site_title = "帮扶门户管理"
-admin.site.index_title = "账号与记录"
-
 
 class AccountInline(admin.StackedInline):
     model = Account

@@ -24,6 +24,7 @@ from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
 from pipelines.warehouse import build_record, store
 from pipelines.warehouse import manifest as raw_manifest
+from pipelines.warehouse.reviews import read_review_actions
 
 INGEST = "ingest"
 # The job of ingest alone (pipelines/defs/scan.py).
@@ -83,7 +84,8 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         "not_read": scan.skipped.group_by("code").len().sort("code").rows(),
     }
 
-    if nothing_new(settings, scan):
+    reviews = read_review_actions(settings.review_actions)
+    if nothing_new(settings, scan, reviews):
         context.log.info(
             f"nothing new: the published warehouse records these {scan.files.height} files "
             "and it and its site were built by this code; no table is materialized")
@@ -102,7 +104,7 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
     batch, results = validate(batch, results_root=settings.validation_results,
                               run_name=context.run.run_id)
     with environment_errors(working):
-        counts = store.load(working, scan, batch, _now())
+        counts = store.load(working, scan, batch, _now(), reviews)
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -128,16 +130,20 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         )
 
 
-def nothing_new(settings: Settings, scan: raw_manifest.Scan) -> bool:
-    """Whether the published warehouse already records this scan, and it and its site were
-    built by this code: then a run has nothing to build."""
+def nothing_new(settings: Settings, scan: raw_manifest.Scan,
+                reviews: pl.DataFrame | None = None) -> bool:
+    """Whether the published warehouse already records this scan and the portal's review
+    actions, and it and its site were built by this code with these settings: then a run has
+    nothing to build."""
+    if reviews is None:
+        reviews = read_review_actions(settings.review_actions)
     if not settings.warehouse.exists():
         return False
     record = build_record.read(settings)
     return (record is not None and record.site_built
-            and record.inputs_digest == build_record.build_inputs_digest()
+            and record.inputs_digest == build_record.run_inputs_digest(settings)
             and (settings.site_dir / "index.html").is_file()
-            and store.records_scan(settings.warehouse, scan, READER_VERSION))
+            and store.records_scan(settings.warehouse, scan, READER_VERSION, reviews))
 
 
 def folder_unchanged(settings: Settings) -> bool:

@@ -25,6 +25,7 @@ from pipelines.settings import Settings
 from pipelines.warehouse import build_record
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import raw_ddl
+from pipelines.warehouse.reviews import records_review_actions, replace_review_actions
 
 # Folders a run assembles in beside the warehouse (the site's extra sections).
 STAGING_PREFIX = ".staging-"
@@ -152,11 +153,14 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
     return {sha for (sha,) in rows}
 
 
-def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
+def records_scan(database: Path, scan: Scan, reader_version: str,
+                 review_actions: pl.DataFrame | None = None) -> bool:
     """Whether the warehouse already records exactly this scan: the same present versions
     (path, content, size, mtime), every content read by this reader version, and the same
-    files not read, for the same reasons."""
+    files not read, for the same reasons; and the portal's review actions, when given."""
     with duckdb.connect(str(database), read_only=True) as con:
+        if review_actions is not None and not records_review_actions(con, review_actions):
+            return False
         con.register("scanned", scan.files)
         con.register("skipped", scan.skipped)
         (differences,) = con.execute(
@@ -185,13 +189,16 @@ def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
     return differences == 0
 
 
-def load(database: Path, scan: Scan, batch: FormBatch,
-         run_started_at: dt.datetime) -> dict[str, int]:
-    """Record the scan in the ledger and add the batch's tables, in one transaction.
-    Contents in the batch replace whatever an older reader version made of them."""
+def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.datetime,
+         review_actions: pl.DataFrame | None = None) -> dict[str, int]:
+    """Record the scan in the ledger, add the batch's tables and replace the portal's review
+    actions, in one transaction. Contents in the batch replace whatever an older reader
+    version made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
+        if review_actions is not None:
+            replace_review_actions(con, review_actions)
         # What the folder holds that is not read is as the latest scan saw it.
         con.execute("delete from raw.skipped_files")
         con.register("skipped", scan.skipped)
