@@ -34,7 +34,7 @@ ALLOWED_HOSTS = _list("BANGFU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = _list("BANGFU_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "portal.apps.PortalAdminConfig",
+    "portal.admin_config.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,6 +4,7 @@ out per pair (`pairs/<supporting>_<recipient>/`, `pairs.json`), accounts of ever
 
 from __future__ import annotations
 
+import html
 import html.parser
 import json
 import os
@@ -195,11 +196,13 @@ def links_of(page: str) -> list[str]:
 
 
 def text_of(response: requests.Response) -> str:
-    """What a response says: its text, or the text of every part of a zip (xlsx, docx)."""
+    """What a response says: its text, or the text of every part of a zip (xlsx, docx), with
+    XML's character references (&#32461;) read."""
     body = response.content
     if body[:2] == b"PK":
         with zipfile.ZipFile(BytesIO(body)) as archive:
-            return "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+            return html.unescape("".join(archive.read(n).decode("utf-8", "replace")
+                                         for n in archive.namelist()))
     return body.decode("utf-8", "replace")
 
 
