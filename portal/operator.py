@@ -68,9 +68,11 @@ def registry_page(request):
         else:
             taken, lines = _replace(sent.read())
             if taken:
-                messages.success(request, "新登记表检查通过，已生效；下次运行时应用到全部报送文件。")
+                messages.success(request,
+                                 "新登记表检查通过，已生效；下次运行时应用到全部报送文件。")
                 return HttpResponseRedirect(reverse("registry"))
-            messages.error(request, "新登记表有错误，未生效（仍使用原登记表）。请按下列各行改正后重新上传。")
+            messages.error(request, "新登记表有错误，未生效（仍使用原登记表）。"
+                                    "请按下列各行改正后重新上传。")
     path = registry_path()
     return render(request, "portal/registry.html", {
         "exists": path.is_file(), "path": path, "lines": lines,

@@ -52,7 +52,8 @@ def limits_problem(files: list[tuple[str, int]]) -> str | None:
     if not files:
         return "请选择要上传的文件。"
     if len(files) > settings.MAX_UPLOAD_FILES:
-        return f"一次最多上传 {settings.MAX_UPLOAD_FILES} 个文件（选择了 {len(files)} 个）。请分批上传。"
+        return (f"一次最多上传 {settings.MAX_UPLOAD_FILES} 个文件（选择了 {len(files)} 个）。"
+                "请分批上传。")
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     too_large = [name for name, size in files if size > limit]
     if too_large:
@@ -91,12 +92,14 @@ def placement(file: CheckedFile, scope: Scope) -> Placement:
     pairs = {current.pair(r.supporting_hospital, r.recipient_hospital) for r in reports}
     pair = next(iter(pairs)) if len(pairs) == 1 else None
     if any(p.code in _file_level_errors() for p in file.problems if p.severity == "error"):
-        return Placement(pair, None, "文件有错误，整份文件无法接收，未存入。请按下面的错误改正后重新上传。")
+        return Placement(pair, None, "文件有错误，整份文件无法接收，未存入。"
+                                     "请按下面的错误改正后重新上传。")
     if not reports or None in pairs:
         return Placement(None, None, "无法确定文件属于哪一对帮扶关系，未存入。"
                                      "请在标题或“支援单位”“受援单位”栏写明医院全称后重新上传。")
     if len(pairs) > 1:
-        return Placement(None, None, "一个文件中有多对帮扶关系的报表，未存入。请每对帮扶关系分别提交一个文件。")
+        return Placement(None, None, "一个文件中有多对帮扶关系的报表，未存入。"
+                                     "请每对帮扶关系分别提交一个文件。")
     if not scope.allows(pair.supporting, pair.recipient):
         return Placement(None, None, "文件中的医院不在您的账号权限范围内，未存入。"
                                      "只能上传本院作为支援或受援单位的报表。")

@@ -19,8 +19,14 @@ from portal import reviews, site_files, uploads
 from portal.models import ReviewAction, Upload
 from portal.registry import registry
 from portal.scopes import ADMIN, ROLES, scope_of
-from portal.warehouse import STATUS_WORDS, file_issues, file_statuses, report, report_values
-from portal.warehouse import reviewable_reports
+from portal.warehouse import (
+    STATUS_WORDS,
+    file_issues,
+    file_statuses,
+    report,
+    report_values,
+    reviewable_reports,
+)
 
 
 def _scope(request):
@@ -226,5 +232,6 @@ def review_act(request, report_id: str):
         period_start=found.period_start, period_end=found.period_end, action=action,
         reason=reason, acted_by=request.user)
     reviews.export_actions()
-    messages.success(request, f"已{dict(ReviewAction.ACTIONS)[action]}：{found.file_path}（{found.sheet}）")
+    done = dict(ReviewAction.ACTIONS)[action]
+    messages.success(request, f"已{done}：{found.file_path}（{found.sheet or found.form_type}）")
     return HttpResponseRedirect(reverse("review_list"))

@@ -45,10 +45,11 @@ def replace_review_actions(con, actions: pl.DataFrame) -> None:
 
 def records_review_actions(con, actions: pl.DataFrame) -> bool:
     """Whether the warehouse's raw.review_actions holds exactly `actions`."""
-    present = con.execute(
+    [(present,)] = con.execute(
         "select count(*) from information_schema.tables "
-        f"where table_schema = 'raw' and table_name = '{TABLE}'").fetchone()[0]
+        f"where table_schema = 'raw' and table_name = '{TABLE}'").fetchall()
     if not present:
         return actions.is_empty()
-    loaded = con.sql(f"select {', '.join(actions.columns)} from raw.{TABLE} order by sequence").pl()
+    columns = ", ".join(actions.columns)
+    loaded = con.execute(f"select {columns} from raw.{TABLE} order by sequence").pl()
     return loaded.equals(actions)

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from portal_world import World, make_world  # noqa: E402
+from portal_world import World, make_world
 
 
 @pytest.fixture(scope="session")

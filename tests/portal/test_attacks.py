@@ -14,8 +14,6 @@ import pytest
 from formfiles import LINXIA_TITLE, SHAOXING_TITLE, activity_sheet, write_csv, write_xlsx
 from portal_world import HEZHENG, LINXIA, PASSWORD, SHAOXING, WUCHUAN, World, pair_folder
 
-from portal.places import portal_dir  # noqa: F401  (the module under test is importable)
-
 MINE, THEIRS = pair_folder(LINXIA, HEZHENG), pair_folder(SHAOXING, WUCHUAN)
 
 
