@@ -9,21 +9,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from dashboards.marts import Pair
 from pipelines.catalogue import seed
 from pipelines.forms.text import label_key
 from portal.warehouse import rows, warehouse_file
 
 TABLES = ("hospitals", "hospital_aliases", "hospital_pairs")
-
-
-@dataclass(frozen=True, order=True)
-class Pair:
-    supporting: str
-    recipient: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.supporting} → {self.recipient}"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import REPO_ROOT
-from portal.places import warehouse_setting, warehouse_url
+from pipelines.settings import Settings
+from portal.places import warehouse_url
 
 # The statuses of ingest_files, as submitters read them.
 STATUS_WORDS = {
@@ -24,8 +24,7 @@ STATUS_WORDS = {
 def warehouse_file() -> Path | None:
     if warehouse_url():
         return None  # the PostgreSQL engine's reading goes here when it is merged
-    path = Path(warehouse_setting())
-    path = path if path.is_absolute() else REPO_ROOT / path
+    path = Settings.from_env().warehouse
     return path if path.exists() else None
 
 
