@@ -30,21 +30,19 @@ def site_dir() -> Path:
 
 
 def pair_folders(site: Path | None = None) -> dict[str, Pair]:
-    """pairs.json: folder name → its pair. Read as an object of objects or a list of objects,
-    each naming `supporting`/`recipient` (or `supporting_hospital`/`recipient_hospital`)."""
+    """pairs.json, as dashboards' site builder writes it (`{"pairs": [{"folder":
+    "pairs/<slug>/", "supporting_hospital": …, "recipient_hospital": …, …}]}`): the name of
+    each pair's folder under pairs/ → its pair. No list (no site built yet): no pair folders."""
     path = (site or site_dir()) / PAIRS_INDEX
     try:
-        listed = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        listed = json.loads(path.read_text(encoding="utf-8"))["pairs"]
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
-    entries = (listed.items() if isinstance(listed, dict)
-               else ((entry.get("folder"), entry) for entry in listed))
     folders = {}
-    for folder, entry in entries:
-        supporting = entry.get("supporting") or entry.get("supporting_hospital")
-        recipient = entry.get("recipient") or entry.get("recipient_hospital")
-        if folder and supporting and recipient:
-            folders[str(folder)] = Pair(supporting, recipient)
+    for entry in listed:
+        folder = PurePosixPath(entry["folder"])
+        if folder.parent == PurePosixPath(PAIRS_FOLDER):
+            folders[folder.name] = Pair(entry["supporting_hospital"], entry["recipient_hospital"])
     return folders
 
 

@@ -227,7 +227,7 @@ def review_act(request, report_id: str):
         return HttpResponseRedirect(reverse("review_detail", args=[report_id]))
     ReviewAction.objects.create(
         report_id=found.report_id, sha256=found.sha256, file_path=found.file_path,
-        sheet=found.sheet, supporting_hospital=found.supporting_hospital,
+        sheet=found.sheet or "", supporting_hospital=found.supporting_hospital,
         recipient_hospital=found.recipient_hospital, department=found.department or "",
         period_start=found.period_start, period_end=found.period_end, action=action,
         reason=reason, acted_by=request.user)

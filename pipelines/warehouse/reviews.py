@@ -51,5 +51,5 @@ def records_review_actions(con, actions: pl.DataFrame) -> bool:
     if not present:
         return actions.is_empty()
     columns = ", ".join(actions.columns)
-    loaded = con.execute(f"select {columns} from raw.{TABLE} order by sequence").pl()
+    loaded = con.sql(f"select {columns} from raw.{TABLE} order by sequence").pl()
     return loaded.equals(actions)

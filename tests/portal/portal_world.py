@@ -52,11 +52,11 @@ def pair_folder(supporting: str, recipient: str) -> str:
 def write_site(site: Path) -> None:
     """A site as dashboards' builder lays it out: every pair's pages, data and reports under
     pairs/<folder>/, site-wide pages at the top, shared assets, and pairs.json."""
-    listing = {}
+    listing = []
     for (supporting, recipient), province in PAIRS.items():
         folder = pair_folder(supporting, recipient)
-        listing[folder] = {"supporting": supporting, "recipient": recipient,
-                           "province": province}
+        listing.append({"folder": f"pairs/{folder}/", "supporting_hospital": supporting,
+                        "recipient_hospital": recipient, "recipient_province": province})
         root = site / "pairs" / folder
         (root / "data").mkdir(parents=True)
         names = f"{supporting} → {recipient}"
@@ -78,8 +78,9 @@ def write_site(site: Path) -> None:
         book = xlsxwriter.Workbook(str(root / "report_2022.xlsx"))
         book.add_worksheet("年终汇报").write_row(0, 0, [supporting, recipient, 2022])
         book.close()
-    (site / "pairs.json").write_text(json.dumps(listing, ensure_ascii=False), encoding="utf-8")
-    everyone = "".join(f'<a href="pairs/{f}/">{f}</a> ' for f in listing)
+    (site / "pairs.json").write_text(json.dumps({"pairs": listing}, ensure_ascii=False),
+                                     encoding="utf-8")
+    everyone = "".join(f'<a href="{e["folder"]}">{e["folder"]}</a> ' for e in listing)
     for page in ("index.html", "explorer.html", "quality.html"):
         (site / page).write_text(f'<!doctype html><meta charset="utf-8"><h1>全部帮扶关系</h1>'
                                  f'{everyone}<a href="explorer.html">分析</a>'
@@ -120,9 +121,13 @@ class World:
         return Path(self.env["BANGFU_SITE_DIR"])
 
     def bangfu(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        env = self.env
+        if args[:1] == ("run",):
+            # A run builds its own site beside the one served, which is laid out per pair.
+            env = {**env, "BANGFU_SITE_DIR": str(self.root / "built-site")}
         return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], input=stdin,
-                              env=self.env, cwd=REPO_ROOT, capture_output=True, text=True,
-                              timeout=300, check=False)
+                              env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=600, check=False)
 
     def start(self) -> None:
         port = free_port()
@@ -165,11 +170,6 @@ def make_world(root: Path, **settings: str) -> World:
     write_corpus(world.raw)
     done = world.bangfu("run")
     assert done.returncode == 0, done.stdout + done.stderr
-    # The run's own site is replaced by one laid out per pair (the site builder's layout).
-    import shutil
-
-    shutil.rmtree(world.site)
-    world.site.mkdir()
     write_site(world.site)
     for name, (role, where) in ACCOUNTS.items():
         added = world.bangfu("user", "add", name, "--role", role, *(where or []),

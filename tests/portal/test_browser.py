@@ -76,6 +76,12 @@ def log_in(context, world: World, username: str):
     return page
 
 
+def decide(page, world: World, action: str) -> None:
+    """Press a review button and wait until its answer (the list of reports) has loaded."""
+    with page.expect_navigation(url=world.base + "/review/"):
+        page.click(f"button[value={action}]")
+
+
 def test_submit_check_run_review_and_approval(world: World, browser, tmp_path: Path) -> None:
     # Two forms of the pair for 2022, each with one faulty row (the other row counts).
     xlsx = write_xlsx(tmp_path / "麻醉科_2022年第1季度.xlsx", activity_sheet(
@@ -137,16 +143,16 @@ def test_submit_check_run_review_and_approval(world: World, browser, tmp_path: P
     assert "李四" in reviewer.locator("table.values").inner_text()
     assert "C6" in reviewer.locator("table.problems").inner_text()
     reviewer.fill("textarea[name=reason]", RETURN_REASON)
-    reviewer.click("button[value=return]")
+    decide(reviewer, world, "return")
     reviewer.click("tr:has-text('康复科') >> a")
-    reviewer.click("button[value=approve]")
+    decide(reviewer, world, "approve")
     # An approval can be withdrawn, and given again.
     reviewer.goto(world.base + "/review/?state=approved")
     reviewer.click("tr:has-text('康复科') >> a")
-    reviewer.click("button[value=withdraw]")
+    decide(reviewer, world, "withdraw")
     reviewer.goto(world.base + "/review/?state=waiting")
     reviewer.click("tr:has-text('康复科') >> a")
-    reviewer.click("button[value=approve]")
+    decide(reviewer, world, "approve")
     reviewer.goto(world.base + "/review/?state=all")
     states = {row.locator("td").nth(1).inner_text(): row.locator("td.state").inner_text()
               for row in reviewer.locator("table.reviews tbody tr").all()}
