@@ -45,6 +45,8 @@ _ARGPARSE_MESSAGES = [
     (r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
      "{0} 的值 {1} 无效，可选 {2} / {0}: {1} is not one of {2}"),
     (r"argument (\S+): expected one argument", "{0} 后面需要一个值 / {0} needs a value"),
+    (r"argument (\S+): not allowed with argument (\S+)",
+     "{0} 与 {1} 只能给出一个 / {0} and {1} exclude each other"),
 ]
 
 

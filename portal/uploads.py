@@ -78,6 +78,9 @@ class Placement:
     pair: Pair | None
     folder: str | None  # relative to the raw folder
     refusal: str  # empty when it may be stored
+    # The file is another hospital's: nothing read from it is shown or kept, not even to
+    # the one who sent it (no account sees another pair's rows).
+    out_of_scope: bool = False
 
 
 def _file_level_errors() -> frozenset[str]:
@@ -102,7 +105,7 @@ def placement(file: CheckedFile, scope: Scope) -> Placement:
                                      "请每对帮扶关系分别提交一个文件。")
     if not scope.allows(pair.supporting, pair.recipient):
         return Placement(None, None, "文件中的医院不在您的账号权限范围内，未存入。"
-                                     "只能上传本院作为支援或受援单位的报表。")
+                                     "只能上传本院作为支援或受援单位的报表。", out_of_scope=True)
     years = [r.period_start.year for r in reports if r.period_start]
     years += [v.year for r in reports for v in r.capacity]
     year = (min if reports[0].form_type == "activity" else max)(years) if years else None
@@ -161,6 +164,8 @@ def receive(received: list[Received], user, scope: Scope) -> list[Upload]:
             form.name = name
             form.problems = [dataclasses.replace(p, file=name) for p in form.problems]
             place = placement(form, scope)
+            if place.out_of_scope:
+                form.parsed, form.problems = None, []
             stored = store(file.content, raw_dir, place.folder, name) if place.folder else ""
             upload = Upload.objects.create(
                 uploaded_by=user, original_name=name, size_bytes=len(file.content),

@@ -133,6 +133,8 @@ def test_an_upload_of_another_hospitals_form_is_refused(world: World, tmp_path: 
     before = sorted(world.raw.rglob("*"))
     page = world.client("hz").upload(form).text
     assert "不在您的账号权限范围内" in page
+    # Nothing of what was read from it is shown back, nor an annotated copy offered.
+    assert WUCHUAN not in page and SHAOXING not in page and "annotated" not in page
     assert sorted(world.raw.rglob("*")) == before
 
 
