@@ -12,14 +12,10 @@ with ranked as (
 
 select
     report_id,
-    sha256,
     case action
         when 'approve' then 'approved'
         when 'return' then 'returned'
         else 'waiting'
-    end as review_state,
-    reason as review_reason,
-    acted_by as reviewed_by,
-    acted_at as reviewed_at
+    end as review_state
 from ranked
 where newest_first = 1
