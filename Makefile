@@ -17,7 +17,7 @@ DBT_MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
 	$(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f)
 
-.PHONY: setup run test lint bench dagster sample clean
+.PHONY: setup system-packages run test lint bench dagster sample clean
 
 VENDOR := dashboards/vendor
 
@@ -40,18 +40,23 @@ $(VENDOR)/node_modules/.installed: $(VENDOR)/package.json $(VENDOR)/package-lock
 	@touch $@
 
 run: setup
-	@# Forms written here a moment ago need not settle (BANGFU_SETTLE_SECONDS, docs/operations.md).
-	@settle="$${BANGFU_SETTLE_SECONDS:-}"; \
+	@# Forms written here a moment ago need not settle (bangfu run --settle, docs/operations.md).
+	@settle=""; \
 	if ! find "$(RAW_DIR)" -type f \( -iname '*.xlsx' -o -iname '*.xls' -o -iname '*.csv' \) \
 		2>/dev/null | grep -q .; then \
 		echo "bangfu: $(RAW_DIR)/ holds no forms; writing the sample corpus"; \
 		$(UV) run --frozen bangfu sample; \
-		settle=0; \
+		settle="--settle 0"; \
 	fi; \
-	BANGFU_SETTLE_SECONDS="$$settle" $(UV) run --frozen bangfu run
+	$(UV) run --frozen bangfu run $$settle
+
+# The Debian packages the tests need (tests/system-packages.txt: Chromium, …): installed when
+# missing and this user can, else `make test` stops at once saying what to install.
+system-packages:
+	@bash tests/system_packages.sh
 
 # One test worker per CPU; a test file's tests stay together (they share its pipeline runs).
-test: setup
+test: setup system-packages
 	$(UV) run --frozen pytest -n auto --dist loadfile
 
 lint: setup

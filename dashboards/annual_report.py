@@ -1,19 +1,32 @@
 """The year-end report annex (年终书面汇报附件) of one pair and year, as content: sections of
 sentences and tables of plain values, read from the marts only.
 
-The site's printable report page, the Excel workbook and the Word document are all written
-from this one content, so they cannot disagree with each other or with the marts.
+The site's printable report page, the PDF, the Word document and the Excel workbook are all
+written from this one content, so they cannot disagree with each other or with the marts.
+Every number in a table is a `Quantity` with its unit, written by that unit's one rule
+(dashboards/numbers.py) wherever it appears.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePosixPath
 
-from dashboards.html import format_number, format_signed, is_missing
+from dashboards.html import is_missing
 from dashboards.labels import ATTAINMENT_STATUSES, COMPARATOR_SYMBOLS, WORK_PLAN_STATUSES, label_for
-from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
+from dashboards.marts import PROGRAMME_YEARS, Marts, Pair
+from dashboards.numbers import (
+    NOT_COMPUTABLE,
+    NOT_REPORTED,
+    format_value,
+    metric_change,
+    metric_unit,
+    value_or,
+)
+from pipelines.naming import xml_safe
 
 FIRST_YEAR = PROGRAMME_YEARS[0]
 
@@ -22,11 +35,28 @@ DEPARTMENT_COLUMNS = ("staff_dispatched", "total_visits", "surgeries", "training
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """A number of a table with its unit (numbers.UNITS); `signed` for a change; `missing` is
+    what stands for NULL (未报告 for a value nobody reported, — for a ratio not computable)."""
+
+    value: float | int | None
+    unit: str
+    signed: bool = False
+    missing: str = NOT_REPORTED
+
+    @property
+    def text(self) -> str:
+        return value_or(self.value, self.unit, self.missing, signed=self.signed)
+
+
+@dataclass(frozen=True)
 class Column:
     title: str
-    # text, count (whole number), number (decimals kept), percent (a value in %), signed
-    kind: str = "text"
+    kind: str = "text"  # text, or number (right-aligned; its cells are Quantity)
     width: int = 12
+
+
+Cell = str | Quantity | None
 
 
 @dataclass
@@ -34,7 +64,7 @@ class Table:
     key: str  # sheet and anchor name (ASCII)
     title: str
     columns: list[Column]
-    rows: list[list[object]]  # None = 未报告 / —, numbers stay numbers
+    rows: list[list[Cell]]
     note: str | None = None
 
 
@@ -62,6 +92,14 @@ class AnnualReport:
         return f"{self.pair.recipient}_{self.year}年度帮扶工作汇报附件"
 
 
+def cell_text(value: Cell) -> str:
+    """A table cell as every document writes it (a character XML cannot hold, which a file's
+    name may have, as \\xNN)."""
+    if isinstance(value, Quantity):
+        return value.text
+    return "" if value is None else xml_safe(value)
+
+
 SECTION_TITLES = ("帮扶工作量", "受援医院能力指标", "目标达成", "工作计划执行", "数据质量说明")
 
 
@@ -81,16 +119,17 @@ def build_report(marts: Marts, pair: Pair, year: int, built_at: datetime) -> Ann
     metrics = sorted((marts.metric(code) for code in trend), key=lambda m: (m.sort_order, m.code))
     activity = [m for m in metrics if m.kind in ("activity", "derived")]
     capacity = [m for m in metrics if m.kind == "capacity"]
+    quality = ReportingQuality.of(marts, pair, year)
     return AnnualReport(
         pair=pair,
         year=year,
         built_at=built_at,
         sections=[
-            _workload(marts, pair, year, activity, trend),
+            _workload(marts, pair, year, activity, trend, quality),
             _capacity(year, capacity, trend),
             _targets(marts, pair, year),
             _work_plan(marts, pair, year),
-            _quality(marts, pair, year),
+            _quality(quality, year),
         ],
     )
 
@@ -115,48 +154,26 @@ def is_partial(row: dict) -> bool:
     return not is_missing(expected) and expected > 0 and (accepted or 0) < expected
 
 
-def change_text(metric: Metric, change: object) -> str | None:
-    """A year-over-year change in the metric's own unit: 百分点 for percentages."""
-    if is_missing(change):
-        return None
-    if metric.value_type == "percent":
-        return f"{format_signed(change, 1, fixed=True)} 个百分点"
-    return f"{format_signed(change)} {metric.unit_zh}".rstrip()
-
-
-def value_text(metric: Metric, value: object) -> str:
-    if is_missing(value):
-        return "未报告"
-    if metric.value_type == "percent":
-        return f"{format_number(value, 1, fixed=True)}%"
-    return f"{format_number(value)} {metric.unit_zh}".rstrip()
-
-
-def _workload(marts, pair, year, activity, trend) -> Section:
-    rows = []
-    coverage_row: dict = {}
+def _workload(marts, pair, year, activity, trend, quality: ReportingQuality) -> Section:
+    rows: list[list[Cell]] = []
     for metric in activity:
         row = trend[metric.code].get(year, {})
-        coverage_row = coverage_row or row
+        unit = metric_unit(metric)
         rows.append(
             [
                 metric.title,
-                row.get("value"),
-                row.get("prior_year_value"),
-                row.get("yoy_change"),
-                row.get("yoy_pct"),
+                Quantity(row.get("value"), unit),
+                Quantity(row.get("prior_year_value"), unit),
+                Quantity(row.get("yoy_change"), unit, signed=True, missing=NOT_COMPUTABLE),
+                Quantity(row.get("yoy_pct"), "growth", missing=NOT_COMPUTABLE),
             ]
         )
-    expected, accepted = coverage_row.get("reports_expected"), coverage_row.get("reports_accepted")
-    received = coverage_row.get("reports_received")
     paragraphs = []
-    if not is_missing(expected) and expected:
-        sentence = (
-            f"{year} 年应报统计表 {int(expected)} 份，收到 {int(received or 0)} 份，"
-            f"已接收 {int(accepted or 0)} 份。"
-        )
-        if accepted < expected:
-            sentence += "以下工作量为已接收报表的合计，少于全年实际工作量。"
+    if quality.expected:
+        sentence = f"{year} 年应报统计表 {quality.expected} 份，已接收 {quality.accepted} 份。"
+        if quality.accepted < quality.expected:
+            sentence += ("以下工作量为已接收报表的合计，少于全年实际工作量；"
+                         "缺报与退回未改的报表见“数据质量说明”。")
         paragraphs.append(sentence)
     departments = _department_rows(marts, pair, year)
     return Section(
@@ -170,8 +187,8 @@ def _workload(marts, pair, year, activity, trend) -> Section:
                     Column("指标", width=28),
                     Column(f"{year} 年", "number"),
                     Column(f"{year - 1} 年", "number"),
-                    Column("同比变化", "signed"),
-                    Column("同比增长（%）", "percent"),
+                    Column("同比变化", "number"),
+                    Column("同比增长", "number"),
                 ],
                 rows,
             ),
@@ -179,12 +196,13 @@ def _workload(marts, pair, year, activity, trend) -> Section:
                 "departments",
                 f"{year} 年各科室工作量与报表完整度",
                 [
-                    Column("科室", width=14),
-                    Column("应报", "count", 8),
-                    Column("已收到", "count", 8),
-                    Column("已接收", "count", 8),
-                    Column("完整度", width=12),
-                    *(Column(marts.metric(code).title, "number") for code in DEPARTMENT_COLUMNS),
+                    Column("科室", width=12),
+                    Column("应报", "number", 6),
+                    Column("已收到", "number", 6),
+                    Column("已接收", "number", 6),
+                    Column("完整度", width=10),
+                    *(Column(marts.metric(code).title, "number", 10)
+                      for code in DEPARTMENT_COLUMNS),
                 ],
                 departments,
                 "完整度为已接收报表数／应报报表数；不足的年度，工作量为部分合计。",
@@ -193,12 +211,12 @@ def _workload(marts, pair, year, activity, trend) -> Section:
     )
 
 
-def _department_rows(marts: Marts, pair: Pair, year: int) -> list[list[object]]:
+def _department_rows(marts: Marts, pair: Pair, year: int) -> list[list[Cell]]:
     by_department: dict[str, dict[str, dict]] = defaultdict(dict)
     for row in marts.rows("mart_department_trend", pair):
         if row["year"] == year:
             by_department[row["department"]][row["metric_code"]] = row
-    rows = []
+    rows: list[list[Cell]] = []
     for department in sorted(by_department):
         metrics = by_department[department]
         any_row = next(iter(metrics.values()))
@@ -207,35 +225,39 @@ def _department_rows(marts: Marts, pair: Pair, year: int) -> list[list[object]]:
         rows.append(
             [
                 department,
-                any_row.get("reports_expected"),
-                any_row.get("reports_received"),
-                any_row.get("reports_accepted"),
+                Quantity(any_row.get("reports_expected"), "count", missing=NOT_COMPUTABLE),
+                Quantity(any_row.get("reports_received"), "count", missing=NOT_COMPUTABLE),
+                Quantity(any_row.get("reports_accepted"), "count", missing=NOT_COMPUTABLE),
                 coverage_text(
                     any_row.get("reports_expected"),
                     any_row.get("reports_accepted"),
                     any_row.get("reporting_cadence"),
                 )
                 or "计划外",
-                *(metrics.get(code, {}).get("value") for code in DEPARTMENT_COLUMNS),
+                *(
+                    Quantity(metrics.get(code, {}).get("value"), metric_unit(marts.metric(code)))
+                    for code in DEPARTMENT_COLUMNS
+                ),
             ]
         )
     return rows
 
 
 def _capacity(year, capacity, trend) -> Section:
-    rows = []
+    rows: list[list[Cell]] = []
     for metric in capacity:
         years = trend[metric.code]
         row = years.get(year, {})
+        unit = metric_unit(metric)
         rows.append(
             [
                 metric.title,
-                years.get(FIRST_YEAR, {}).get("value"),
-                years.get(year - 1, {}).get("value"),
-                row.get("value"),
-                change_text(metric, row.get("yoy_change")),
-                row.get("index_vs_2018"),
-                row.get("cagr_2018_2022"),
+                Quantity(years.get(FIRST_YEAR, {}).get("value"), unit),
+                Quantity(years.get(year - 1, {}).get("value"), unit),
+                Quantity(row.get("value"), unit),
+                metric_change(metric, row.get("yoy_change")) or NOT_COMPUTABLE,
+                Quantity(row.get("index_vs_2018"), "index", missing=NOT_COMPUTABLE),
+                Quantity(row.get("cagr_2018_2022"), "growth", missing=NOT_COMPUTABLE),
             ]
         )
     return Section(
@@ -250,13 +272,13 @@ def _capacity(year, capacity, trend) -> Section:
                 "capacity",
                 f"受援医院能力指标（{year} 年）",
                 [
-                    Column("指标", width=30),
+                    Column("指标", width=26),
                     Column(f"{FIRST_YEAR} 年", "number"),
                     Column(f"{year - 1} 年", "number"),
                     Column(f"{year} 年", "number"),
-                    Column("同比变化", width=16),
-                    Column(f"指数（{FIRST_YEAR}=100）", "number"),
-                    Column("年均复合增长率（%）", "percent"),
+                    Column("同比变化", "number", 15),
+                    Column(f"指数（{FIRST_YEAR}=100）", "number", 17),
+                    Column("年均复合增长率", "number", 15),
                 ],
                 rows,
             )
@@ -265,20 +287,22 @@ def _capacity(year, capacity, trend) -> Section:
 
 
 def _targets(marts: Marts, pair: Pair, year: int) -> Section:
-    rows = []
+    rows: list[list[Cell]] = []
     counts: dict[str, int] = defaultdict(int)
     for row in sorted(marts.rows("mart_target_attainment", pair), key=lambda r: r["target_code"]):
         if row["year"] != year:
             continue
         status = label_for(ATTAINMENT_STATUSES, row["status"])
         counts[status.text] += 1
+        metric = marts.metric(row["metric_code"])
+        unit = metric_unit(metric)
         comparator = COMPARATOR_SYMBOLS.get(row["comparator"], row["comparator"] or "")
         rows.append(
             [
                 row["target_name_zh"],
-                marts.metric(row["metric_code"]).title,
-                f"{comparator}{format_number(row['target_value'])}",
-                row["actual_value"],
+                metric.title,
+                f"{comparator}{format_value(row['target_value'], unit)}",
+                Quantity(row["actual_value"], unit),
                 status.text,
             ]
         )
@@ -292,11 +316,11 @@ def _targets(marts: Marts, pair: Pair, year: int) -> Section:
                 "targets",
                 f"{year} 年目标达成情况",
                 [
-                    Column("目标", width=40),
+                    Column("目标", width=36),
                     Column("指标", width=24),
                     Column("目标值", width=10),
                     Column("实际值", "number"),
-                    Column("状态", width=10),
+                    Column("状态", width=8),
                 ],
                 rows,
             )
@@ -304,17 +328,51 @@ def _targets(marts: Marts, pair: Pair, year: int) -> Section:
     )
 
 
+DIGITS = "一二三四五六七八九"
+ATTACHMENT = re.compile(r"附件\s*(\d*)")
+HEADING = re.compile(r"([一二三四五六七八九十]+)\s*[、（(]")
+
+
+def _numeral(text: str) -> int:
+    """一 … 九十九 as a number (the plans' section headings)."""
+    if "十" not in text:
+        return DIGITS.index(text) + 1
+    tens, _, ones = text.partition("十")
+    return (DIGITS.index(tens) + 1 if tens else 1) * 10 + (DIGITS.index(ones) + 1 if ones else 0)
+
+
+def plan_document_order(source_zh: str, item_no: str | None) -> tuple:
+    """Where a plan item stands in its source document: the document (its number), its main
+    text before its attachments (附件1 before 附件2), the heading's numeral (一、 before 三、),
+    then the item's number (2 before 10), unnumbered items after the numbered."""
+    document, _, place = (source_zh or "").partition(" ")
+    attachment = ATTACHMENT.search(place)
+    heading = HEADING.search(place)
+    number = (item_no or "").strip()
+    return (
+        document,
+        (1, int(attachment.group(1) or 0)) if attachment else (0, 0),
+        _numeral(heading.group(1)) if heading else 0,
+        (0, int(number)) if number.isdigit() else (1, 0),
+        number,
+    )
+
+
 def _work_plan(marts: Marts, pair: Pair, year: int) -> Section:
-    rows = []
+    rows: list[list[Cell]] = []
     counts: dict[str, int] = defaultdict(int)
     items = [r for r in marts.rows("mart_work_plan_status", pair) if r["year"] == year]
-    items.sort(key=lambda r: (r["source_zh"], r["item_no"] or "", r["plan_item_code"]))
+    items.sort(key=lambda r: (plan_document_order(r["source_zh"], r["item_no"]),
+                              r["plan_item_code"]))
+    documents = list(dict.fromkeys((r["source_zh"] or "").partition(" ")[0] for r in items))
     for row in items:
         status = label_for(WORK_PLAN_STATUSES, row["status"])
         counts[status.text] += 1
+        place = (row["source_zh"] or "").partition(" ")[2]
+        number = f"第 {row['item_no']} 项" if row["item_no"] else None
         rows.append(
             [
-                row["item_no"],
+                "　".join(filter(None, [place, number])),
                 row["item_zh"],
                 row["when_zh"],
                 row["lead_department"],
@@ -324,7 +382,7 @@ def _work_plan(marts: Marts, pair: Pair, year: int) -> Section:
         )
     summary = "、".join(f"{text} {n} 项" for text, n in counts.items())
     paragraphs = (
-        [f"{year} 年工作计划 {len(rows)} 项：{summary}。"
+        [f"{year} 年工作计划 {len(rows)} 项（出自{'、'.join(documents)}，按原文顺序）：{summary}。"
          "“无数据”表示统计表不能反映该项，需另附材料。"]
         if rows
         else [f"{year} 年没有列入工作计划的事项。"]
@@ -337,12 +395,12 @@ def _work_plan(marts: Marts, pair: Pair, year: int) -> Section:
                 "work_plan",
                 f"{year} 年工作计划执行情况",
                 [
-                    Column("序号", width=6),
-                    Column("工作计划", width=44),
-                    Column("完成时间", width=14),
-                    Column("牵头科室", width=10),
-                    Column("状态", width=8),
-                    Column("依据", width=60),
+                    Column("出处", width=26),
+                    Column("工作计划", width=46),
+                    Column("完成时间", width=17),
+                    Column("牵头科室", width=17),
+                    Column("状态", width=13),
+                    Column("依据", width=55),
                 ],
                 rows,
             )
@@ -350,47 +408,113 @@ def _work_plan(marts: Marts, pair: Pair, year: int) -> Section:
     )
 
 
-def _quality(marts: Marts, pair: Pair, year: int) -> Section:
-    expected = [r for r in marts.rows("mart_expected_reports", pair) if r["year"] == year]
-    chasing = [r for r in expected if r["status"] != "accepted"]
-    # One row per department: its missing and rejected periods, in order.
-    by_department: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in sorted(chasing, key=lambda r: (r["department"], r["period_start"])):
-        by_department[row["department"]][row["status"]].append(row["period_label"])
-        if row.get("files_rejected_paths"):
-            by_department[row["department"]]["files"].append(row["files_rejected_paths"])
-    chase_rows = [
+@dataclass(frozen=True)
+class RejectedFile:
+    """A file of the pair, touching the year, rejected in whole or in part and not replaced
+    by an accepted version since: a person reads its name, never the raw folder's path."""
+
+    name: str
+    department: str | None
+    period: str | None  # None: the file names no period bangfu could read
+    whole: bool
+    problems: str  # '未填写统计周期 1 处；…'
+
+
+@dataclass(frozen=True)
+class ReportingQuality:
+    """The year's reporting in one set of counts, which every sentence and table of the
+    report uses: expected reports, accepted, 缺报 (nothing received for the period), 退回未改
+    (a file received for the period was rejected and not yet corrected), and the rejected
+    files themselves, one count."""
+
+    expected: int
+    accepted: int
+    chase: list[dict]  # the expected periods not accepted, in department and period order
+    files: list[RejectedFile]
+
+    @property
+    def missing(self) -> list[dict]:
+        return [r for r in self.chase if r["status"] == "missing"]
+
+    @property
+    def returned(self) -> list[dict]:
+        return [r for r in self.chase if r["status"] != "missing"]
+
+    @classmethod
+    def of(cls, marts: Marts, pair: Pair, year: int) -> ReportingQuality:
+        expected = [r for r in marts.rows("mart_expected_reports", pair) if r["year"] == year]
+        labels = {(r["department"], r["period_start"], r["period_end"]): r["period_label"]
+                  for r in expected}
+        files = {
+            (f["file_path"], f["sha256"]): f
+            for f in marts.rows("ingest_files", pair)
+            if f["status"] in ("rejected", "partial") and _touches(f, year)
+        }
+        problems: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for issue in marts.rows("ingest_issues", pair):
+            key = (issue["file_path"], issue["sha256"])
+            if issue["severity"] == "error" and key in files:
+                problems[key][issue["code_title_zh"]] += 1
+        rejected = []
+        for key, file in sorted(files.items(), key=lambda item: (item[1]["department"] or "",
+                                                                  item[1]["period_start"] or
+                                                                  datetime.min.date(), item[0])):
+            period = None
+            if file["period_start"] is not None:
+                period = labels.get((file["department"], file["period_start"], file["period_end"]),
+                                    f"{file['period_start']:%Y-%m-%d}—{file['period_end']:%Y-%m-%d}")
+            rejected.append(RejectedFile(
+                name=PurePosixPath(file["file_path"]).name,
+                department=file["department"],
+                period=period,
+                whole=file["status"] == "rejected",
+                problems="；".join(f"{title} {n} 处" for title, n in problems[key].items()),
+            ))
+        return cls(
+            expected=len(expected),
+            accepted=sum(1 for r in expected if r["status"] == "accepted"),
+            chase=sorted((r for r in expected if r["status"] != "accepted"),
+                         key=lambda r: (r["department"], r["period_start"])),
+            files=rejected,
+        )
+
+
+def _quality(quality: ReportingQuality, year: int) -> Section:
+    unplaced = defaultdict(list)
+    for file in quality.files:
+        if file.period is None:
+            unplaced[file.department].append(file.name)
+    chase_rows: list[list[Cell]] = []
+    for row in quality.chase:
+        if row["status"] == "missing":
+            guess = unplaced.get(row["department"])
+            detail = (f"该期未收到文件；本科室有未写统计周期的退回文件（{'、'.join(guess)}），"
+                      "可能即为此期，改正后重报" if guess else "该期未收到文件，请催报")
+            chase_rows.append([row["department"], row["period_label"], "缺报", detail])
+        else:
+            names = "、".join(PurePosixPath(path).name
+                             for path in (row["files_rejected_paths"] or "").split("、") if path)
+            chase_rows.append([row["department"], row["period_label"], "退回未改",
+                               f"收到的文件被退回：{names}，改正后重报"])
+    file_rows: list[list[Cell]] = [
         [
-            department,
-            len(periods["missing"]),
-            "、".join(periods["missing"]),
-            "、".join(periods["rejected"]),
-            "、".join(periods["files"]),
+            file.name,
+            file.department or "未能识别",
+            file.period or "未能识别",
+            "整份退回" if file.whole else "部分数据行退回",
+            file.problems,
         ]
-        for department, periods in by_department.items()
+        for file in quality.files
     ]
-    files = {
-        (f["file_path"], f["sha256"]): f
-        for f in marts.rows("ingest_files", pair)
-        if f["status"] in ("rejected", "partial") and _touches(f, year)
-    }
-    open_issues: dict[tuple, int] = defaultdict(int)
-    for issue in marts.rows("ingest_issues", pair):
-        key = (issue["file_path"], issue["sha256"])
-        if issue["severity"] == "error" and key in files:
-            open_issues[(issue["file_path"], files[key]["status"], issue["code_title_zh"])] += 1
-    issue_rows = [
-        [path, "整份退回" if status == "rejected" else "部分数据行退回", title, count]
-        for (path, status, title), count in sorted(open_issues.items())
-    ]
-    accepted = sum(1 for r in expected if r["status"] == "accepted")
+    whole = sum(1 for f in quality.files if f.whole)
     paragraphs = [
-        f"{year} 年应报统计表 {len(expected)} 份，已接收 {accepted} 份，"
-        f"缺报 {sum(1 for r in chasing if r['status'] == 'missing')} 份，"
-        f"收到但被退回 {sum(1 for r in chasing if r['status'] == 'rejected')} 份。"
-        if expected
-        else f"{year} 年没有报送计划。",
-        f"尚未改正的退回：{len(files)} 个文件。" if files else "没有尚未改正的退回。",
+        (f"{year} 年应报统计表 {quality.expected} 份：已接收 {quality.accepted} 份，"
+         f"缺报 {len(quality.missing)} 份（该期没有收到文件），"
+         f"退回未改 {len(quality.returned)} 份（收到的文件被退回，尚未改正重报）。")
+        if quality.expected else f"{year} 年没有报送计划。",
+        (f"被退回、尚未改正的文件 {len(quality.files)} 个（整份退回 {whole} 个，"
+         f"部分数据行退回 {len(quality.files) - whole} 个），见“退回未改的文件”。")
+        if quality.files else "没有被退回、尚未改正的文件。",
     ]
     return Section(
         "数据质量说明",
@@ -398,26 +522,27 @@ def _quality(marts: Marts, pair: Pair, year: int) -> Section:
         [
             Table(
                 "missing_reports",
-                "缺报与退回的报表（催报清单）",
+                "缺报与退回未改的报表（催报清单）",
                 [
-                    Column("科室", width=14),
-                    Column("缺报（份）", "count", 10),
-                    Column("缺报的统计周期", width=40),
-                    Column("收到但被退回的统计周期", width=24),
-                    Column("被退回的文件", width=40),
+                    Column("科室", width=12),
+                    Column("统计周期", width=14),
+                    Column("状态", width=10),
+                    Column("说明", width=60),
                 ],
                 chase_rows,
+                "缺报：该统计周期没有收到文件；退回未改：收到了文件，但被退回且尚未改正重报。",
             ),
             Table(
                 "open_rejections",
-                "尚未改正的退回",
+                f"退回未改的文件（{len(quality.files)} 个）",
                 [
-                    Column("文件", width=60),
-                    Column("处理", width=16),
-                    Column("问题", width=20),
-                    Column("错误数", "count", 8),
+                    Column("文件", width=36),
+                    Column("科室", width=10),
+                    Column("统计周期", width=14),
+                    Column("处理", width=12),
+                    Column("问题", width=30),
                 ],
-                issue_rows,
+                file_rows,
             ),
         ],
     )

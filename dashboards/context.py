@@ -46,8 +46,8 @@ class SiteContext:
     # The sections of the site being built (the feedback lists, other tools' output present),
     # each with the link to it from the site's root.
     sections: tuple[tuple[Section, str], ...]
-    # The warehouse's folder, whose archive holds each submitted file under its sha256; None
-    # where there is none to read from.
+    # The warehouse's folder, which holds the annotated copies the run recorded
+    # (ingest_files.annotated_copy is relative to it); None where there is none to read from.
     warehouse_dir: Path | None = None
 
     def framing(self) -> tuple:

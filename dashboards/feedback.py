@@ -1,7 +1,10 @@
 """退回清单: for each department, every problem it must fix in the files it sent, as a page of
 the site and as an Excel workbook beside it that a department secretary can work through,
-and each of those files itself, read from the warehouse's archive by its sha256 and sent
-back with its faulty cells marked (pipelines.authoring.annotate).
+and each of those files that has errors sent back with its faulty cells marked: the copy the
+run made when it read the file (in a bounded worker; `ingest_files.annotated_copy`), or a
+line saying why there is none (`annotation_note`). A file with warnings only gets no copy
+(its data was taken); its entry says how to get one (`bangfu check --annotate`). Nothing here
+opens a submitted file.
 
 Only file versions that are still the submitter's to fix are listed: the problems of a
 withdrawn, superseded or duplicate file no longer count.
@@ -40,8 +43,8 @@ from dashboards.html import (
 from dashboards.labels import FILE_STATUSES, SEVERITIES, label_for
 from dashboards.marts import Marts, Pair
 from dashboards.parts import File, Part
-from pipelines.authoring.annotate import annotated, annotated_name
-from pipelines.warehouse.manifest import archive_relative_path
+from pipelines.naming import annotated_name
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 SECTION = Section(
     "feedback", "退回清单", "按科室列出需要修改后重新提交的文件和问题，可下载为 Excel 发给科室。"
@@ -173,12 +176,20 @@ class FeedbackList:
 
     def returned_files(self) -> list[tuple[str, str | None, str]]:
         """(file path, sha256, where its annotated copy goes in the section) of each file
-        of the list, in the list's order; the copies are in a folder named like the page."""
-        files = list(dict.fromkeys((issue.file_path, issue.sha256) for issue in self.issues))
+        of the list with an error, in the list's order; the copies are in a folder named like
+        the page."""
+        files = list(dict.fromkeys((issue.file_path, issue.sha256) for issue in self.issues
+                                   if issue.severity == "error"))
         stems = _file_names(
             annotated_name(PurePosixPath(path).name).removesuffix(".xlsx") for path, _ in files)
         return [(path, sha256, f"{self.folder}/{self.stem}/{stem}.xlsx")
                 for (path, sha256), stem in zip(files, stems, strict=True)]
+
+    def warned_files(self) -> list[str]:
+        """The files of the list with warnings and no error, in the list's order."""
+        with_errors = {issue.file_path for issue in self.issues if issue.severity == "error"}
+        return list(dict.fromkeys(issue.file_path for issue in self.issues
+                                  if issue.file_path not in with_errors))
 
     def count(self, severity: str) -> int:
         return sum(1 for issue in self.issues if issue.severity == severity)
@@ -308,25 +319,34 @@ def _file_names(names: Iterable[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class ReturnedFile:
-    """A listed file whose archived version is at hand, to go back with its problems marked."""
+    """A listed file with errors, to go back with its problems marked: the copy the run made
+    of it, or why there is none."""
 
     file_path: str
-    sha256: str  # the archived version's name in the archive
-    copy: str  # the annotated copy, from the section's folder
-    issues: tuple[FeedbackIssue, ...]
+    copy: str  # where its annotated copy goes, from the section's folder
+    recorded: str | None  # the run's copy, relative to the warehouse's folder
+    note: str | None  # why the run made no copy
+
+
+# An errored file whose content was read before copies were recorded, or whose copy is gone.
+NO_COPY = "未生成标注副本"
+# What a file with warnings only says instead of a copy.
+WARNINGS_ONLY = ("只有提示，数据已接收，不附标注副本；需要时可运行 "
+                 "bangfu check --annotate 输出文件夹 文件 得到标出问题的副本")
 
 
 def parts(context: SiteContext) -> list[Part]:
     """The section as parts of the site: its index; each list, as a page with its workbook
-    beside it; each listed file whose archived version the warehouse's folder holds, sent back
+    beside it; each listed file with errors whose copy the run recorded, sent back
     annotated."""
     section = [Part(INDEX, _index_document)]
+    files = _files(context.marts)
     for feedback in feedback_lists(context.marts):
-        returned = _returned_files(feedback, context.warehouse_dir)
-        copies = tuple((file.file_path, file.copy) for file in returned)
-        section.append(Part(f"{SECTION.folder}/{feedback.page}", _list_files, (feedback, copies)))
+        returned = _returned_files(feedback, files, context.warehouse_dir)
+        section.append(Part(f"{SECTION.folder}/{feedback.page}", _list_files,
+                            (feedback, tuple(returned))))
         section += [Part(f"{SECTION.folder}/{file.copy}", _annotated_copy, (file,))
-                    for file in returned]
+                    for file in returned if file.recorded]
     return section
 
 
@@ -336,38 +356,35 @@ def _index_document(context: SiteContext) -> list[Document]:
 
 
 def _list_files(context: SiteContext, feedback: FeedbackList,
-                copies: tuple[tuple[str, str], ...]) -> list[Document | File]:
+                returned: tuple[ReturnedFile, ...]) -> list[Document | File]:
     """The list's page and its workbook."""
     workbook = io.BytesIO()
     write_workbook(workbook, feedback, context.built_at)
-    body = _list_body(feedback, context.built_at, copies)
+    body = _list_body(feedback, context.built_at, returned)
     return [
         Document(f"{SECTION.folder}/{feedback.page}", feedback.title, body, INDEX),
         File(f"{SECTION.folder}/{feedback.workbook}", workbook.getvalue()),
     ]
 
 
-def _returned_files(feedback: FeedbackList, warehouse_dir: Path | None) -> list[ReturnedFile]:
+def _returned_files(feedback: FeedbackList, files: dict[tuple[str, str], dict],
+                    warehouse_dir: Path | None) -> list[ReturnedFile]:
     returned = []
     for file_path, sha256, copy in feedback.returned_files():
-        if warehouse_dir is None or sha256 is None:
-            continue
-        if not (warehouse_dir / _archived(file_path, sha256)).is_file():
-            continue
-        issues = tuple(i for i in feedback.issues if (i.file_path, i.sha256) == (file_path, sha256))
-        returned.append(ReturnedFile(file_path, sha256, copy, issues))
+        file = files.get((file_path, sha256), {})
+        recorded, note = file.get("annotated_copy"), file.get("annotation_note")
+        if recorded and (warehouse_dir is None or not (warehouse_dir / recorded).is_file()):
+            recorded = None
+        if recorded is None:
+            note = note or NO_COPY
+        returned.append(ReturnedFile(file_path, copy, recorded, note))
     return returned
 
 
-def _archived(file_path: str, sha256: str) -> str:
-    return archive_relative_path(sha256, PurePosixPath(file_path).suffix)
-
-
 def _annotated_copy(context: SiteContext, file: ReturnedFile) -> list[File]:
-    """Read by its sha256, so the same arguments read the same bytes from any archive."""
-    content = (context.warehouse_dir / _archived(file.file_path, file.sha256)).read_bytes()
-    copy = annotated(content, PurePosixPath(file.file_path).name, file.issues, context.built_at)
-    return [File(f"{SECTION.folder}/{file.copy}", copy)]
+    """The run's copy, named by its own sha256: the same argument, the same bytes."""
+    content = (context.warehouse_dir / file.recorded).read_bytes()
+    return [File(f"{SECTION.folder}/{file.copy}", content)]
 
 
 def _href(path: str) -> str:
@@ -383,10 +400,11 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
     )
     if not marts.has("ingest_files") or not marts.has("ingest_issues"):
         return join([intro, no_data()])
+    not_read = _not_read(marts)
     if not marts.rows("ingest_files"):
-        return join([intro, no_data("还没有收到任何文件")])
+        return join([intro, no_data("还没有收到任何文件"), *not_read])
     if not lists:
-        return join([intro, note("目前没有需要修改后重新提交的文件。")])
+        return join([intro, note("目前没有需要修改后重新提交的文件。"), *not_read])
     parts: list[object] = [intro]
     by_pair: dict[str, list[FeedbackList]] = defaultdict(list)
     for feedback in lists:
@@ -406,11 +424,25 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
             tag("h2", pair_label),
             table(["科室", "文件数", "错误", "提示", "Excel 清单"], rows, class_="feedback-index"),
         ]
-    return join(parts)
+    return join([*parts, *not_read])
+
+
+def _not_read(marts: Marts) -> list[Markup]:
+    """What the raw folder holds that was not read (links, files still being copied, hidden
+    files, …), each with its reason: they belong to no department's list."""
+    if not marts.has("ingest_skipped_files"):
+        return []
+    rows = [[cell(f["file_path"]), cell(f["code_title_zh"] or f["code"]), cell(f["message"])]
+            for f in sorted(marts.rows("ingest_skipped_files"), key=lambda f: f["file_path"])]
+    if not rows:
+        return []
+    return [tag("h2", "报送文件夹中未读取的文件"),
+            note("以下文件未被读取，不计入统计；请按说明处理（如需报送，请重新提交正式的统计表文件）。"),
+            table(["文件", "原因", "说明"], rows, class_="feedback-not-read")]
 
 
 def _list_body(
-    feedback: FeedbackList, built_at: datetime, copies: Sequence[tuple[str, str]]
+    feedback: FeedbackList, built_at: datetime, returned_files: Sequence[ReturnedFile]
 ) -> Markup:
     anchored: set[str] = set()
     rows = []
@@ -418,19 +450,15 @@ def _list_body(
         first_of_file = issue.file_path not in anchored
         anchored.add(issue.file_path)
         rows.append([_html_cell(issue, column, anchor=first_of_file) for column in COLUMNS])
+    entries = [_returned_entry(feedback, file) for file in returned_files]
+    entries += [tag("li", f"{file_path}：{WARNINGS_ONLY}", class_="feedback-warned")
+                for file_path in feedback.warned_files()]
     returned = []
-    if copies:
-        # Links relative to the page, which sits in the pair's folder beside the copies' folder.
-        links = [
-            tag("li", [tag("a", PurePosixPath(copy).name,
-                           href=_href(copy.removeprefix(f"{feedback.folder}/"))),
-                       f"（{file_path}）"])
-            for file_path, copy in copies
-        ]
+    if entries:
         returned = [
             tag("p", "标出问题的原文件（红色为错误，黄色为提示，批注写明如何修改；"
                      "第一张工作表“问题清单”可点击跳到单元格）："),
-            tag("ul", links, class_="feedback-returned"),
+            tag("ul", entries, class_="feedback-returned"),
         ]
     return join(
         [
@@ -447,6 +475,16 @@ def _list_body(
             table([column.title for column in COLUMNS], rows, class_="feedback-issues"),
         ]
     )
+
+
+def _returned_entry(feedback: FeedbackList, file: ReturnedFile) -> Markup:
+    """A file with errors: a link to its copy (relative to the page, which sits in the pair's
+    folder beside the copies' folder), or why there is none."""
+    if file.recorded:
+        return tag("li", [tag("a", PurePosixPath(file.copy).name,
+                              href=_href(file.copy.removeprefix(f"{feedback.folder}/"))),
+                          f"（{file.file_path}）"])
+    return tag("li", f"{file.file_path}：{file.note}", class_="feedback-not-annotated")
 
 
 def _html_cell(issue: FeedbackIssue, column: Column, *, anchor: bool) -> Markup:
@@ -489,8 +527,13 @@ def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: da
     sheet = workbook.add_worksheet("退回清单")
     sheet.write_string(0, 0, feedback.title, formats["title"])
     lines = feedback.heading_lines(built_at)
+    # The lines above the table wrap across its width, each row as tall as its lines: what
+    # is wider than the page is cut when printed.
+    width = sum(column.width for column in COLUMNS)
+    line_format = workbook.add_format({"text_wrap": True, "valign": "top"})
     for row, line in enumerate(lines, start=1):
-        sheet.write_string(row, 0, line)
+        sheet.merge_range(row, 0, row, len(COLUMNS) - 1, line, line_format)
+        sheet.set_row(row, row_height([(line, width)]))
     header_row = len(lines) + 1
     for column, spec in enumerate(COLUMNS):
         sheet.set_column(column, column, spec.width)
@@ -506,6 +549,8 @@ def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: da
                 sheet.write_string(row, column, value, formats.get(issue.severity, formats["text"]))
             else:
                 sheet.write_string(row, column, value, formats["text"])
+        sheet.set_row(row, row_height((getattr(issue, spec.field), spec.width)
+                                      for spec in COLUMNS))
     last_row, last_column = header_row + len(feedback.issues), len(COLUMNS) - 1
     sheet.freeze_panes(header_row + 1, 0)
     sheet.autofilter(header_row, 0, last_row, last_column)
@@ -513,6 +558,8 @@ def write_workbook(target: Path | BinaryIO, feedback: FeedbackList, built_at: da
     sheet.ignore_errors({"number_stored_as_text": xl_range(header_row, 0, last_row, last_column)})
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.fit_to_pages(1, PAGES_TALL)
     sheet.repeat_rows(header_row)
     workbook.close()

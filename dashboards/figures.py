@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from plotly.io.json import to_json_plotly
 
+from dashboards.annual_report import coverage_text, is_partial
 from dashboards.html import NOT_REPORTED, Markup, as_float, esc, format_number, join, tag
 from dashboards.labels import REPORTING_STATUSES, Label, label_for
 from dashboards.marts import Metric
@@ -66,13 +67,32 @@ class TargetLine:
 @dataclass(frozen=True)
 class TrendPanel:
     """One small multiple: a metric's value per year (None = not reported), optionally the
-    hover text of each year (the value with its year-over-year change) and target lines."""
+    hover text of each year (the value with its year-over-year change), target lines, and
+    for each year built from fewer reports than expected its coverage ('3/4 个季度'; None
+    for a complete year), which draws that year as partial."""
 
     title: str
     values: Sequence[float | None]
-    from_zero: bool = True
     hover: Sequence[str] | None = None
     targets: Sequence[TargetLine] = ()
+    partial: Sequence[str | None] = ()
+
+    def coverage(self, index: int) -> str | None:
+        return self.partial[index] if index < len(self.partial) else None
+
+
+def partial_coverage(rows: Mapping[int, Mapping], years: Sequence[int]) -> list[str | None]:
+    """Per year, '3/4 个季度' when the year's mart row was built from fewer reports than
+    expected (the row's reports_expected / reports_accepted, cadence when it has one)."""
+    coverages = []
+    for year in years:
+        row = rows.get(year, {})
+        coverages.append(
+            coverage_text(row.get("reports_expected"), row.get("reports_accepted"),
+                          row.get("reporting_cadence"))
+            if is_partial(row) else None
+        )
+    return coverages
 
 
 def metric_panels(
@@ -83,7 +103,7 @@ def metric_panels(
         TrendPanel(
             title=metric.title,
             values=[as_float(rows[metric.code].get(year, {}).get("value")) for year in years],
-            from_zero=metric.value_type != "index",
+            partial=partial_coverage(rows[metric.code], years),
         )
         for metric in metrics
     ]
@@ -98,31 +118,66 @@ def trend_charts(
     print, and one taller than the page would be cut in two).
     """
     columns = min(4, len(panels))
-    per_figure = 2 * columns
     return join(
-        embed(
-            _small_multiples(panels[start : start + per_figure], years, colour, columns),
-            f"{figure_id}-{number}",
-            label,
-        )
-        for number, start in enumerate(range(0, len(panels), per_figure), 1)
+        embed(figure, f"{figure_id}-{number}", label)
+        for number, figure in enumerate(small_multiples(panels, years, colour, columns), 1)
     )
 
 
-def _small_multiples(
-    panels: Sequence[TrendPanel], years: Sequence[int], colour: str, columns: int
-) -> dict:
-    """One line chart per metric, each with its own y axis (units differ).
+@dataclass(frozen=True)
+class PrintLayout:
+    """A figure drawn as a picture for a printed page: its size in CSS pixels (the picture
+    is placed at the page's text width, so `width` sets how large its text prints) and the
+    characters of a panel title per line."""
 
-    A year without a value is a gap in the line labelled 未报告, so it never reads as zero.
-    The grid is laid out here rather than with make_subplots, whose per-axis updates made a
-    site of thirty department figures take seconds to build.
+    width: int
+    font_size: int
+    title_chars: int
+
+
+def small_multiples(
+    panels: Sequence[TrendPanel],
+    years: Sequence[int],
+    colour: str,
+    columns: int,
+    print_layout: PrintLayout | None = None,
+) -> list[dict]:
+    """The panels in figures of at most two rows of `columns` (one row for print, so that
+    pictures fill the pages): the one chart definition of the site (drawn in the browser)
+    and of the report documents (drawn as pictures)."""
+    per_figure = (1 if print_layout else 2) * columns
+    return [
+        _small_multiples(panels[start : start + per_figure], years, colour, columns, print_layout)
+        for start in range(0, len(panels), per_figure)
+    ]
+
+
+def _small_multiples(
+    panels: Sequence[TrendPanel],
+    years: Sequence[int],
+    colour: str,
+    columns: int,
+    print_layout: PrintLayout | None,
+) -> dict:
+    """One line chart per metric, each with its own y axis (units differ) from 0.
+
+    A year without a value is a gap in the line labelled 未报告, so it never reads as zero; a
+    year built from fewer reports than expected is a hollow marker reached by a dashed line,
+    its coverage in the hover. The grid is laid out here rather than with make_subplots,
+    whose per-axis updates made a site of thirty department figures take seconds to build.
     """
+    title_chars = print_layout.title_chars if print_layout else 16
+    titles = [_wrap(panel.title, title_chars) for panel in panels]
+    title_lines = max(title.count("<br>") + 1 for title in titles)
+    font_size = print_layout.font_size if print_layout else 12
     rows = math.ceil(len(panels) / columns)
-    panel_height, title_space = 210, 70
-    height = rows * panel_height + (rows - 1) * title_space + 70
+    panel_height = 170 if print_layout else 210
+    title_space = 34 + title_lines * round(font_size * 1.3)
+    height = rows * panel_height + (rows - 1) * title_space + title_space + 40
+    top_margin = title_space
+    plot_height = height - top_margin - 40
     column_gap = 0.07 if columns > 1 else 0
-    row_gap = title_space / height
+    row_gap = title_space / plot_height
     width = (1 - column_gap * (columns - 1)) / columns
     tall = (1 - row_gap * (rows - 1)) / rows
 
@@ -138,6 +193,7 @@ def _small_multiples(
             "anchor": f"y{suffix}",
             "tickmode": "array",
             "tickvals": list(years),
+            "ticktext": [str(year) for year in years],
             "range": [years[0] - 0.4, years[-1] + 0.4],
             **AXIS_STYLE,
         }
@@ -151,39 +207,22 @@ def _small_multiples(
             **(
                 {"showticklabels": False, "showgrid": False, "range": [0, 1]}
                 if all_missing
-                else {"rangemode": "tozero" if panel.from_zero else "normal"}
+                else {"rangemode": "tozero"}
             ),
         }
-        traces.append(
-            {
-                "type": "scatter",
-                "xaxis": f"x{suffix}",
-                "yaxis": f"y{suffix}",
-                "x": list(years),
-                "y": list(panel.values),
-                "text": list(panel.hover)
-                if panel.hover is not None
-                else [NOT_REPORTED if v is None else format_number(v) for v in panel.values],
-                "mode": "lines+markers",
-                "connectgaps": False,
-                "line": {"color": colour, "width": 2},
-                "marker": {"size": 6},
-                "name": panel.title,
-                "showlegend": False,
-                "hovertemplate": "%{x}年：%{text}<extra></extra>",
-            }
-        )
+        traces += _trend_traces(panel, years, colour, suffix)
         annotations.append(
             {
-                "text": _wrap(panel.title, 16),
+                "text": titles[index],
                 "x": sum(x_domain) / 2,
                 "y": top,
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "center",
                 "yanchor": "bottom",
+                "yshift": 4,
                 "showarrow": False,
-                "font": {"size": 12},
+                "font": {"size": font_size},
             }
         )
         for target in panel.targets:
@@ -209,7 +248,7 @@ def _small_multiples(
                     "xanchor": "right",
                     "yanchor": "bottom",
                     "showarrow": False,
-                    "font": {"size": 10, "color": TONE_COLOURS["bad"]},
+                    "font": {"size": font_size - 2, "color": TONE_COLOURS["bad"]},
                 }
             )
         in_panel = {"showarrow": False, "xref": f"x{suffix}", "yref": f"y{suffix} domain"}
@@ -221,7 +260,7 @@ def _small_multiples(
                     "xref": f"x{suffix} domain",
                     "x": 0.5,
                     "y": 0.5,
-                    "font": {"size": 12, "color": MUTED},
+                    "font": {"size": font_size, "color": MUTED},
                 }
             )
             continue
@@ -231,22 +270,85 @@ def _small_multiples(
                 **in_panel,
                 "x": year,
                 "y": 0.08,
-                "font": {"size": 10, "color": MUTED},
+                "font": {"size": font_size - 2, "color": MUTED},
             }
             for year, value in zip(years, panel.values, strict=True)
             if value is None
         ]
-    return {
-        "data": traces,
-        "layout": {
-            **layout,
-            "annotations": annotations,
-            **({"shapes": shapes} if shapes else {}),  # as plotly writes it: no empty list
-            "template": SITE_TEMPLATE,
-            "height": height,
-            "margin": {"t": 40},
-        },
+    figure_layout = {
+        **layout,
+        "annotations": annotations,
+        **({"shapes": shapes} if shapes else {}),  # as plotly writes it: no empty list
+        "template": SITE_TEMPLATE,
+        "height": height,
+        "margin": {"t": top_margin},
     }
+    if print_layout:
+        figure_layout["width"] = print_layout.width
+        figure_layout["font"] = {"family": FONT_FAMILY, "size": font_size, "color": "#1f2937"}
+        figure_layout["margin"] = {"t": top_margin, "l": 64, "r": 16, "b": 40}
+    return {"data": traces, "layout": figure_layout}
+
+
+def _trend_traces(panel: TrendPanel, years: Sequence[int], colour: str, suffix: str) -> list:
+    """A panel's line: complete years solid with filled markers; a partial year a hollow
+    marker, the segments to it dashed, '部分：3/4 个季度' in its hover."""
+    texts = (list(panel.hover) if panel.hover is not None
+             else [NOT_REPORTED if v is None else format_number(v) for v in panel.values])
+    partial = [panel.coverage(i) is not None and v is not None
+               for i, v in enumerate(panel.values)]
+    axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False,
+            "name": panel.title}
+    traces = [
+        {
+            "type": "scatter",
+            **axes,
+            "x": list(years),
+            "y": [None if part else v for v, part in zip(panel.values, partial, strict=True)],
+            "text": texts,
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "line": {"color": colour, "width": 2},
+            "marker": {"size": 6},
+            "hovertemplate": "%{x}年：%{text}<extra></extra>",
+        }
+    ]
+    if not any(partial):
+        return traces
+    segments_x: list[int | None] = []
+    segments_y: list[float | None] = []
+    for i in range(len(years) - 1):
+        ends = panel.values[i], panel.values[i + 1]
+        if None not in ends and (partial[i] or partial[i + 1]):
+            segments_x += [years[i], years[i + 1], None]
+            segments_y += [ends[0], ends[1], None]
+    if segments_x:
+        traces.append(
+            {
+                "type": "scatter",
+                **axes,
+                "x": segments_x,
+                "y": segments_y,
+                "mode": "lines",
+                "line": {"color": colour, "width": 2, "dash": "dash"},
+                "hoverinfo": "skip",
+            }
+        )
+    shown = [i for i, part in enumerate(partial) if part]
+    traces.append(
+        {
+            "type": "scatter",
+            **axes,
+            "x": [years[i] for i in shown],
+            "y": [panel.values[i] for i in shown],
+            "text": [f"{texts[i]}<br>部分：{panel.coverage(i)}" for i in shown],
+            "mode": "markers",
+            "marker": {"size": 8, "symbol": "circle-open",
+                       "line": {"color": colour, "width": 2}, "color": colour},
+            "hovertemplate": "%{x}年：%{text}<extra></extra>",
+        }
+    )
+    return traces
 
 
 @dataclass(frozen=True)
@@ -342,4 +444,9 @@ def has_figures(body: str) -> bool:
 
 
 def _wrap(text: str, width: int) -> str:
+    """Lines of at most `width` characters; a long title breaks before its unit ('（例）')
+    rather than leaving it alone on a line."""
+    name, bracket, unit = text.rpartition("（")
+    if len(text) > width and bracket and len(unit) < width and name:
+        return f"{_wrap(name, width)}<br>（{unit}"
     return "<br>".join(text[start : start + width] for start in range(0, len(text), width))

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from pipelines.settings import programme_window
+from pipelines.warehouse.location import WarehouseLocation, as_location
+from pipelines.warehouse.reading import open_published, published_exists
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ SITE_TABLES = (
     "mart_work_plan_status",
     "ingest_files",
     "ingest_issues",
+    "ingest_skipped_files",
     "quarantined_rows",
 )
 
@@ -229,29 +231,23 @@ def _metric_catalog(trend: pl.DataFrame | None) -> dict[str, Metric]:
     }
 
 
-def load_marts(warehouse: Path) -> Marts:
-    """Read the site's tables from schema `main`, opening the warehouse read-only.
+def load_marts(warehouse: WarehouseLocation | Path | str) -> Marts:
+    """Read the site's tables from schema `main` of the published warehouse (a DuckDB file
+    opened read-only, or a PostgreSQL URL read in one read-only transaction).
 
     A warehouse that does not exist yet (nothing ingested) gives a site that says so.
     """
-    if not warehouse.exists():
-        log.warning("warehouse %s does not exist; building a site without data", warehouse)
+    location = as_location(warehouse)
+    if not published_exists(location):
+        log.warning("warehouse %s does not exist; building a site without data",
+                    location.describe())
         return Marts({})
-    updated_at = datetime.fromtimestamp(warehouse.stat().st_mtime, UTC)
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        present = {
-            name
-            for (name,) in connection.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'main' and table_catalog = current_database()"
-            ).fetchall()
-        }
-        tables = {
-            name: connection.sql(f'select * from main."{name}"').pl()
-            for name in SITE_TABLES
-            if name in present
-        }
+    with open_published(location) as reader:
+        present = reader.tables()
+        tables = {name: reader.frame(name) for name in SITE_TABLES if name in present}
+        updated_at = reader.updated_at or datetime.now(UTC)
     missing = sorted(set(SITE_TABLES) - tables.keys())
     if missing:
-        log.warning("warehouse %s lacks %s; their sections say so", warehouse, ", ".join(missing))
+        log.warning("warehouse %s lacks %s; their sections say so", location.describe(),
+                    ", ".join(missing))
     return Marts(tables, updated_at)

@@ -9,8 +9,8 @@ nothing but
 - what frames every page: the pages and the sections the navigation links to;
 - the answers the part gets from the marts: it is made from a view of them that notes every
   question it asks (`Marts.noting_reads`);
-- archived submissions, which it finds by their sha256 (an argument): the same name, the same
-  bytes;
+- the annotated copies the run recorded, named by their own sha256 (an argument): the same
+  name, the same bytes;
 - and the build time, which its pages show: on purpose no input (see below).
 
 The manifest in the site (MANIFEST) keeps, for each part, a digest of the first four (its key),

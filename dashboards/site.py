@@ -26,6 +26,7 @@ from dashboards.html import Markup, esc, format_time, has_tables, join, tag
 from dashboards.marts import load_marts
 from dashboards.pages import PAGES, leadership
 from dashboards.parts import File, Part, build_parts, link_or_copy
+from pipelines.warehouse.location import WarehouseLocation, as_location
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ PAGE_TEMPLATE = Template(TEMPLATES.joinpath("page.html").read_text(encoding="utf
 
 
 def build_site(
-    warehouse: Path,
+    warehouse: WarehouseLocation | Path | str,
     site_dir: Path,
     extra_sections: Mapping[str, Path] | None = None,
     *,
@@ -57,9 +58,9 @@ def build_site(
     the others are made anew. The site is written beside `site_dir` and renamed into place only
     when complete: a failed build leaves the previous site as it was.
     """
-    warehouse, site_dir = Path(warehouse), Path(site_dir)
+    location, site_dir = as_location(warehouse), Path(site_dir)
     sources = _section_sources(site_dir, extra_sections or {})
-    marts = load_marts(warehouse)
+    marts = load_marts(location)
     built_at = (built_at or datetime.now()).astimezone()
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +78,7 @@ def build_site(
             built_at=built_at,
             pages=PAGES,
             sections=((feedback.SECTION, feedback.INDEX), *_present_sections(staging)),
-            warehouse_dir=warehouse.parent,
+            warehouse_dir=location.files_dir,
         )
         parts = [
             Part("assets", _asset_files),
@@ -179,31 +180,6 @@ def _render(document: Document, context: SiteContext) -> str:
         built_at=format_time(context.built_at),
         **_resources(document.body, root),
     )
-
-
-def write_report_page(report, folder: Path, charts: Markup | None = None) -> Path:
-    """The site's printable report page on its own (its styles and scripts beside it, no
-    navigation), for printing to PDF outside a site build; returns the page's path."""
-    from dashboards.pages.leadership import report_body
-
-    assets = folder / "assets"
-    assets.mkdir()
-    for name, text in _assets().items():
-        (assets / name).write_text(text, encoding="utf-8")
-    body = report_body(report, "", charts)
-    page = PAGE_TEMPLATE.substitute(
-        title=esc(report.title),
-        site_title=SITE_TITLE,
-        root="",
-        page="report",
-        navigation="",
-        body=body,
-        built_at=format_time(report.built_at),
-        **_resources(body, ""),
-    )
-    path = folder / f"{report.file_stem}.html"
-    path.write_text(page, encoding="utf-8")
-    return path
 
 
 def _swap_into_place(staging: Path, site_dir: Path) -> None:

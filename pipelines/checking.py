@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -17,6 +17,9 @@ from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.validation.suites import import_gx_meanwhile, validate
 from pipelines.warehouse.manifest import recorded_name, sha256_of, submitted_files
+
+if TYPE_CHECKING:
+    from pipelines.authoring.annotate import Copy
 
 # What each severity is called on the command line: every line starts with one of these.
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
@@ -166,20 +169,30 @@ def check(paths: list[Path], raw_dir: Path) -> tuple[list[CheckedFile], list[Pro
         file.parsed = form
         parsed[(key, file.name)] = form
     batch, _ = validate(FormBatch.from_parsed(parsed, READER_VERSION, dt.datetime.now()))
-    letters = pl.col("cell").str.extract(r"^([A-Z]+)")
-    in_reading_order = batch.issues.sort(
-        pl.col("sha256"), pl.col("row_number"), letters.str.len_chars(), letters,
-        nulls_last=False, maintain_order=True)
-    for row in in_reading_order.iter_rows(named=True):
-        file = keys[row["sha256"]]
-        file.problems.append(Problem(
-            file.name, row["sheet"], row["cell"], row["row_number"], row["column_name"],
-            row["value_found"], row["severity"], row["code"], row["message"]))
+    found = problems(batch.issues, {key: file.name for key, file in keys.items()})
+    for key, file in keys.items():
+        file.problems = found.get(key, [])
     return checked, missing
 
 
+def problems(issues: pl.DataFrame, names: dict[str, str]) -> dict[str, list[Problem]]:
+    """The problems of each file of a batch's issues (by the batch's sha256 key, the file
+    named as `names` says), in reading order: file-level first, then by row and column."""
+    letters = pl.col("cell").str.extract(r"^([A-Z]+)")
+    in_reading_order = issues.sort(
+        pl.col("sha256"), pl.col("row_number"), letters.str.len_chars(), letters,
+        nulls_last=False, maintain_order=True)
+    found: dict[str, list[Problem]] = {}
+    for row in in_reading_order.iter_rows(named=True):
+        found.setdefault(row["sha256"], []).append(Problem(
+            names[row["sha256"]], row["sheet"], row["cell"], row["row_number"],
+            row["column_name"], row["value_found"], row["severity"], row["code"],
+            row["message"]))
+    return found
+
+
 def summary_lines(checked: list[CheckedFile], missing: list[Problem],
-                  annotated: list[Path] | None) -> list[str]:
+                  annotated: list[tuple[str, Copy]] | None) -> list[str]:
     """What the check found, in a sentence or two, and what to do next."""
     errors = sum(f.errors for f in checked) + len(missing)
     warnings = sum(f.warnings for f in checked)
@@ -199,9 +212,12 @@ def summary_lines(checked: list[CheckedFile], missing: list[Problem],
     else:
         lines.append("下一步：请确认上面“通过”各行读到的医院、科室、统计周期和人数无误，然后提交。")
     if annotated:
-        lines.append(f"已写出 {len(annotated)} 份标出问题的文件副本（红色为错误，黄色为警告，"
+        made = [copy.path for _, copy in annotated if copy.path]
+        lines.append(f"已写出 {len(made)} 份标出问题的文件副本（红色为错误，黄色为警告，"
                      "第一张工作表“问题清单”可点击跳到单元格）：")
-        lines += [f"  {path}" for path in annotated]
+        lines += [f"  {path}" for path in made]
+        lines += [f"  未能生成 {name} 的副本：{copy.note}"
+                  for name, copy in annotated if copy.path is None]
     elif annotated is None and errors + warnings and checked:
         lines.append("提示：加上 --annotate 文件夹，可得到每个有问题的文件的副本，"
                      "问题单元格已标出。")

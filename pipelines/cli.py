@@ -27,7 +27,10 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 SETTINGS_ENV = """\
 环境变量 / environment variables:
   BANGFU_RAW_DIR     报送文件所在文件夹 / folder of submitted files (默认 default: raw/)
-  BANGFU_WAREHOUSE   数据仓库文件 / warehouse file (默认 default: warehouse/bangfu.duckdb)
+  BANGFU_WAREHOUSE   数据仓库：DuckDB 文件或 postgresql://用户@主机:端口/数据库 / warehouse:
+                     a DuckDB file or a PostgreSQL URL (默认 default: warehouse/bangfu.duckdb)
+  BANGFU_FILES_DIR   仓库为 PostgreSQL 时，归档等本地文件的文件夹 / with a PostgreSQL
+                     warehouse, the folder of the archive and logs (默认 default: warehouse/)
   BANGFU_SITE_DIR    看板网站文件夹 / dashboard site folder (默认 default: dashboards/site/)"""
 
 
@@ -169,6 +172,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.progress import RunProgress
     from pipelines.warehouse.manifest import check_raw_folder
 
+    if args.settle is not None:
+        # The operator's word for this run: the copy is finished. Read where every step
+        # reads its settings (pipelines/settings.py).
+        os.environ["BANGFU_SETTLE_SECONDS"] = f"{args.settle:g}"
     settings = Settings.from_env()
     try:
         # Before Dagster starts: the same check the run makes, answered in a moment.
@@ -202,7 +209,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         json.dump({
             "files": [f.as_json() for f in checked],
             "not_found": [p.file for p in missing],
-            "annotated": [str(p) for p in annotated or []],
+            "annotated": [str(copy.path) for _, copy in annotated or [] if copy.path],
+            "not_annotated": [{"file": name, "reason": copy.note}
+                              for name, copy in annotated or [] if copy.path is None],
             "errors": sum(f.errors for f in checked) + len(missing),
             "warnings": sum(f.warnings for f in checked),
         }, sys.stdout, ensure_ascii=False, indent=2)
@@ -247,30 +256,41 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipelines.authoring.report import ReportError, write_reports
+    from dashboards.marts import Pair
+    from dashboards.report_documents import ReportError, write_reports
+    from pipelines.authoring.template import parse_pair
 
+    pair = None
+    if args.pair:
+        try:
+            pair = Pair(*parse_pair(args.pair))
+        except ValueError as exc:
+            print(f"bangfu report：错误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        written = write_reports(Settings.from_env().warehouse, Path(args.out), args.year, args.pair)
+        written = write_reports(Settings.from_env().location, Path(args.out), args.year,
+                                pair)
     except ReportError as error:
         print(f"bangfu report：错误：{error}", file=sys.stderr)
         return EXIT_ERRORS
     for report in written:
         for path in report.paths:
             print(f"bangfu：已写出 {path}（wrote）")
-        if report.pdf_skipped:
-            print(f"bangfu：{report.pair.label}：{report.pdf_skipped}", file=sys.stderr)
+        if report.warning:
+            print(f"bangfu report：警告：{report.pair.label}：{report.warning}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.authoring.export import export_marts
+    from pipelines.warehouse.reading import published_exists
 
-    settings = Settings.from_env()
-    if not settings.warehouse.exists():
-        print(f"bangfu export：错误：没有数据仓库 {settings.warehouse}，请先运行 bangfu run / "
+    location = Settings.from_env().location
+    if not published_exists(location):
+        print(f"bangfu export：错误：没有数据仓库 {location.describe()}，请先运行 bangfu run / "
               "no warehouse yet: run `bangfu run` first", file=sys.stderr)
         return EXIT_ERRORS
-    export = export_marts(settings.warehouse, Path(args.out))
+    export = export_marts(location, Path(args.out))
     print(f"bangfu：已写出 {export.workbook}（{len(export.rows)} 张表，"
           f"{sum(export.rows.values())} 行）和 {len(export.parquet)} 个 Parquet 文件（wrote）")
     return EXIT_OK
@@ -309,6 +329,16 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"“{text}”不是秒数（0 或正数） / not a number of seconds")
+    return seconds
+
+
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="运行整条流水线一次 / run the whole pipeline once",
@@ -319,19 +349,29 @@ def _add_run(commands) -> None:
                     "validate, load, dbt build and test, publish, dashboards). The screen shows "
                     "progress and a summary; dbt's and Dagster's detail go to a log file beside "
                     "the warehouse, whose path is printed.",
-        epilog="示例 example:\n  bangfu run\n  BANGFU_RAW_DIR=/data/forms bangfu run --verbose\n\n"
+        epilog="示例 example:\n  bangfu run\n  BANGFU_RAW_DIR=/data/forms bangfu run --verbose\n"
+               "  bangfu run --settle 0      文件已复制完成，立即读取 / the copy is finished\n\n"
                f"{SETTINGS_ENV}\n"
                "  DAGSTER_HOME       Dagster 运行记录 / Dagster's run history "
                "(默认 default: .dagster/)\n"
                "  NO_COLOR           设置后不使用颜色 / no colours when set\n\n"
-               "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，已发布的数据不变 "
-               "run failed, what was published is unchanged; 2 命令有误或拒绝运行（报送文件夹"
+               "退出码 exit status: 0 运行成功 run succeeded; 1 运行失败，总结中写明已发布的"
+               "数据是否改变（在发布之后失败时，数据仓库已更新、看板仍是上一次的） "
+               "run failed, the summary says "
+               "what was published (after a failure past publishing: the warehouse is new, the "
+               "site the previous one); 2 命令有误或拒绝运行（报送文件夹"
                "不存在、不可读，或将撤回一半以上的文件），已发布的数据不变 usage error, or the "
                "run refused (raw folder missing or unreadable, or most files would be "
                "withdrawn), nothing published touched")
     run.add_argument("--accept-withdrawals", action="store_true",
                      help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后） / "
                           "let this run withdraw more than half of the present files")
+    run.add_argument("--settle", type=_seconds, metavar="SECONDS",
+                     help="本次运行中，文件改动后须稳定多少秒才读取（默认 60，即 "
+                          "BANGFU_SETTLE_SECONDS）；确认文件已复制完成时用 --settle 0 立即读取 / "
+                          "how long a file must be unchanged before this run reads it "
+                          "(default 60, BANGFU_SETTLE_SECONDS); --settle 0 when the copy is "
+                          "known to be finished")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="在屏幕上显示 dbt 和 Dagster 的全部输出 / "
                           "show dbt's and Dagster's full output on screen")
@@ -406,19 +446,22 @@ def _add_sample(commands) -> None:
 def _add_report(commands) -> None:
     report = commands.add_parser(
         "report", help="写出年终书面汇报附件 / write the year-end report annexes",
-        description="从已发布的数据仓库写出每对帮扶关系某一年的年终书面汇报附件：Excel 工作簿、"
-                    "Word 文档，有 Chromium 时另有 PDF；文件名含受援医院和年份。内容：帮扶工作量、"
-                    "受援医院能力指标、目标达成、工作计划执行、数据质量说明。\n"
+        description="从已发布的数据仓库写出每对帮扶关系某一年的年终书面汇报附件：A4 版式的 PDF "
+                    "和 Word 文档（封面含编制、审核栏，目录，页码，趋势图）以及 Excel 工作簿；"
+                    "文件名含受援医院和年份。内容：帮扶工作量、受援医院能力指标、目标达成、"
+                    "工作计划执行、数据质量说明。图表由 /usr/bin/chromium 绘制。\n"
                     "Write each pair's year-end report annex for YEAR from the published "
-                    "warehouse: an Excel workbook, a Word document and, when Chromium is "
-                    "there, a PDF, named with the recipient hospital and the year.",
+                    "warehouse: a PDF and a Word document laid out for A4 (cover with sign-off "
+                    "lines, contents, page numbers, trend charts drawn by /usr/bin/chromium) and "
+                    "an Excel workbook, named with the recipient hospital and the year.",
         epilog="示例 example:\n  bangfu report --year 2022\n"
                "  bangfu report --year 2022 --pair 临夏州人民医院/和政县人民医院 --out 汇报/\n\n"
                "环境变量 environment variables:\n"
                "  BANGFU_WAREHOUSE   读取的数据仓库 / the warehouse read "
                "(默认 default: warehouse/bangfu.duckdb)\n\n"
-               "退出码 exit status: 0 已写出 written; 1 无法写出（如数据仓库不存在）"
-               "could not write (e.g. no warehouse); 2 命令有误 usage error")
+               "退出码 exit status: 0 已写出 written; 1 无法写出（如数据仓库不存在、该年没有数据）"
+               "could not write (e.g. no warehouse, no data for the year); 2 命令有误（如 --pair "
+               "不是已登记的帮扶关系） usage error (e.g. --pair not a registered pair)")
     report.add_argument("--year", type=int, required=True,
                         help="汇报的年份，如 2022 / the year reported on")
     report.add_argument("--pair", metavar="SUPPORTING/RECIPIENT",
@@ -496,6 +539,51 @@ def _add_user(commands) -> None:
     add.set_defaults(handler=cmd_user_add)
 
 
+def cmd_warehouse_grant(args: argparse.Namespace) -> int:
+    from pipelines.warehouse import access, postgres
+
+    location = Settings.from_env().location
+    if not location.is_server:
+        print("bangfu warehouse grant：错误：只有 PostgreSQL 数据仓库（BANGFU_WAREHOUSE="
+              "postgresql://…）有数据库角色；DuckDB 文件由文件权限控制 / roles exist on a "
+              "PostgreSQL warehouse only", file=sys.stderr)
+        return EXIT_USAGE
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    with postgres.connect(location) as con:
+        access.grant_reader(con, args.role, args.hospital, password)
+    scope = f"医院 {args.hospital} 的帮扶关系" if args.hospital else "全部数据"
+    print(f"bangfu：角色 {args.role} 可只读 {location.describe()} 的 main 模式（{scope}）"
+          "（granted）")
+    return EXIT_OK
+
+
+def _add_warehouse(commands) -> None:
+    warehouse = commands.add_parser(
+        "warehouse", help="PostgreSQL 数据仓库的只读角色 / read-only roles on a PostgreSQL "
+        "warehouse",
+        description="管理 PostgreSQL 数据仓库的访问。\nAccess to a PostgreSQL warehouse.")
+    actions = warehouse.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                       title="操作 actions")
+    grant = actions.add_parser(
+        "grant", help="创建或更新只读角色 / create or update a read-only role",
+        description="创建（或更新）一个可登录的只读角色，供分析人员和 BI 工具（FineBI、Superset、"
+                    "Excel ODBC）连接：只能读 main 模式，不能写；给出 --hospital 时，行级安全"
+                    "只让它读到该医院（作为支援方或受援方）的帮扶关系的行，没有医院列的表不可读。"
+                    "每次发布后自动重新授权。\n"
+                    "Create (or update) a login role that reads schema main only; with "
+                    "--hospital, row-level security limits it to the pairs of that hospital.",
+        epilog="示例 example:\n  bangfu warehouse grant fenxi\n"
+               "  echo 口令 | bangfu warehouse grant hezheng_bi --hospital 和政县人民医院 "
+               "--password-stdin\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_WAREHOUSE   postgresql://用户@主机:端口/数据库（需有建角色的权限）")
+    grant.add_argument("role", help="角色名 / role name")
+    grant.add_argument("--hospital", help="只读该医院的帮扶关系 / scope to this hospital's pairs")
+    grant.add_argument("--password-stdin", action="store_true",
+                       help="从标准输入读口令 / read the role's password from standard input")
+    grant.set_defaults(handler=cmd_warehouse_grant)
+
+
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="bangfu",
@@ -509,7 +597,7 @@ def build_parser() -> ArgumentParser:
                                      title="命令 commands",
                                      help="要运行的命令 / the command to run")
     for add in (_add_run, _add_check, _add_template, _add_sample, _add_report, _add_export,
-                _add_serve, _add_user):
+                _add_warehouse, _add_serve, _add_user):
         add(commands)
     return parser
 
@@ -519,7 +607,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help, or a usage error already explained
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    return args.handler(args)
+    from pipelines.errors import OperatorError
+
+    try:
+        return args.handler(args)
+    except OperatorError as refusal:  # a setting that is wrong (BANGFU_WAREHOUSE), a server
+        print(f"bangfu: {refusal.line}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run_command() -> NoReturn:

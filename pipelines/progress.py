@@ -52,7 +52,10 @@ SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 def _counts(step: str, metadata: dict[str, Any]) -> str:
     """What a stage's metadata says, in a few words."""
     if step == "ingest" and metadata:
-        found = f"找到 {metadata['files']} 个文件（{metadata['distinct_contents']} 份不同内容）"
+        found = (f"找到 {metadata.get('found', metadata['files'])} 个文件"
+                 f"（{metadata['distinct_contents']} 份不同内容）")
+        if metadata.get("waiting"):
+            found += f"，其中 {metadata['waiting']} 个等待稳定"
         if not metadata.get("changed", True):
             return f"{found}，与已发布的数据仓库一致：没有新的、改动的或移走的文件"
         if not metadata.get("files_read"):
@@ -63,6 +66,40 @@ def _counts(step: str, metadata: dict[str, Any]) -> str:
     if step == "dbt_docs" and metadata:
         return "已重新生成" if metadata.get("generated") else "dbt 项目未改动，沿用上次的文档"
     return ""
+
+
+def _local_time(utc_iso: str) -> str:
+    """A UTC time recorded by the scan, as the operator's clock shows it."""
+    when = dt.datetime.fromisoformat(utc_iso).replace(tzinfo=dt.UTC).astimezone()
+    today = dt.datetime.now().astimezone().date()
+    return f"{when:%H:%M:%S}" if when.date() == today else f"{when:%Y-%m-%d %H:%M:%S}"
+
+
+def waiting_line(scanned: dict[str, Any], settle_seconds: float) -> str | None:
+    """The files still settling, when a run reads them, and how to read them now."""
+    waiting = scanned.get("waiting", 0)
+    if not waiting:
+        return None
+    return (f"{waiting} 个文件刚复制或修改不到 {settle_seconds:g} 秒，等待稳定后读取："
+            f"{_local_time(scanned['settled_at'])} 之后再运行 bangfu run 即可读取；"
+            "如确认已复制完成，可运行 bangfu run --settle 0 立即读取。")
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a run published, as its steps reported it."""
+
+    warehouse: bool  # the run's warehouse replaced the published one
+    site: bool  # the site was built anew from it
+
+    def line(self, failed: bool) -> str:
+        if failed and self.warehouse and not self.site:
+            return ("数据仓库已更新为本次运行的结果；看板没有生成，仍是上一次的看板"
+                    "（下次运行时重新生成）。")
+        if failed and not self.warehouse:
+            return "已发布的数据仓库和看板没有改变。"
+        return (f"发布：数据仓库{'已更新' if self.warehouse else '未改变（沿用上次）'}，"
+                f"看板{'已更新' if self.site else '未改变（沿用上次）'}。")
 
 
 class RunProgress:
@@ -84,6 +121,7 @@ class RunProgress:
         self._dbt_done = 0
         self._dbt_tests = 0
         self._failure: str | None = None
+        self._succeeded: set[str] = set()
         self.console: Console
         self._bar: Progress | None = None
         self._task: TaskID | None = None
@@ -194,6 +232,7 @@ class RunProgress:
             metadata = event.event_specific_data.metadata or {}
             self._metadata.setdefault(step, {}).update({k: v.value for k, v in metadata.items()})
         elif kind == "STEP_SUCCESS" and step in STAGE_NAMES:
+            self._succeeded.add(step)
             self._stage_line("✓", step)
         elif kind == "STEP_SKIPPED" and step in STAGE_NAMES:
             self._stage_line("–", step, "跳过：没有新的输入")
@@ -226,46 +265,65 @@ class RunProgress:
             self._bar = None
         total = time.monotonic() - self._started
         say = self.console.print
+        published = self.published()
         if not success:
             say(f"运行失败（{total:.0f} 秒）：{self._failure or '见日志'}")
-            say("已发布的数据仓库和看板没有改变。")
+            say(published.line(failed=True))
             say(f"先看：日志 {self.log_path}（搜索 STEP_FAILURE）")
             return
-        for line in summary_lines(self.settings, total):
+        for line in summary_lines(self.settings, total, self._metadata.get("ingest", {}),
+                                  published):
             say(line)
         say(f"日志：{self.log_path}")
 
+    def published(self) -> Published:
+        """What this run's publishing steps did, as they reported it."""
+        return Published(
+            warehouse=bool(self._metadata.get("published_warehouse", {}).get("published")),
+            site="dashboard_site" in self._succeeded)
 
-def summary_lines(settings: Settings, seconds: float) -> list[str]:
-    """The published warehouse in a few lines: files by status, issues by severity and the
-    commonest problems, where the dashboards are and what to look at first."""
-    import duckdb
 
+def summary_lines(settings: Settings, seconds: float, scanned: dict[str, Any],
+                  published: Published) -> list[str]:
+    """The run in a few lines: what it published; the published warehouse's files by status,
+    issues by severity and the commonest problems; the files still settling, and when they
+    will be read; where the dashboards are and what to look at first. A run that read
+    nothing because every file it found is still settling says so first."""
     from pipelines.issues import catalogue
+    from pipelines.warehouse.reading import open_published
 
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        statuses = dict(con.execute(
-            "select status, count(*) from ingest_files group by status").fetchall())
-        severities = dict(con.execute(
-            "select severity, count(*) from ingest_issues group by severity").fetchall())
-        commonest = con.execute(
-            "select code, count(*) as n from ingest_issues where severity = 'error' "
-            "group by code order by n desc, code limit 3").fetchall()
+    with open_published(settings.location) as reader:
+        statuses = dict(reader.rows(
+            "select status, count(*) from main.ingest_files group by status"))
+        severities = dict(reader.rows(
+            "select severity, count(*) from main.ingest_issues group by severity"))
+        commonest = reader.rows(
+            "select code, count(*) as n from main.ingest_issues where severity = 'error' "
+            "group by code order by n desc, code limit 3")
     files = "，".join(f"{STATUS_NAMES.get(s, s)} {statuses[s]}" for s in STATUS_NAMES
                      if statuses.get(s)) or "没有文件"
     issues = "，".join(f"{SEVERITY_NAMES[s]} {severities.get(s, 0)}" for s in SEVERITY_NAMES)
     site = settings.site_dir / "index.html"
+    waiting = waiting_line(scanned, settings.settle_seconds)
     lines = [
         f"完成（{seconds:.0f} 秒）。文件 {sum(statuses.values())} 个：{files}。",
+        published.line(failed=False),
         f"问题：{issues}（条）。",
         f"看板：{site}",
     ]
+    if waiting and scanned.get("waiting") == scanned.get("found"):
+        # Nothing was read: every file found is still settling.
+        lines[0] = (f"完成（{seconds:.0f} 秒），但还没有读取任何文件：找到的 "
+                    f"{scanned['waiting']} 个文件都在等待稳定。")
+        return [*lines, f"先看：{waiting}"]
+    if waiting:
+        lines.append(waiting)
     to_fix = statuses.get("rejected", 0) + statuses.get("partial", 0)
     if to_fix:
         titles = "、".join(f"{catalogue()[code]['title_zh']} {n} 条" for code, n in commonest)
         lines.append(f"先看：{to_fix} 个文件需要科室改正（最常见：{titles}），退回清单 "
                      f"{settings.site_dir / 'feedback' / 'index.html'}，"
-                     "每个文件附标出问题的副本。")
+                     "每个文件附标出问题的副本（无法标注的写明原因）。")
     elif severities.get("warning"):
         lines.append(f"先看：数据质量页 {settings.site_dir / 'quality.html'} 的警告。")
     else:

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.warehouse.location import DUCKDB, POSTGRES, WarehouseLocation, warehouse_location
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 # The database name dbt builds in (its profile opens `target/bangfu.duckdb`).
 DBT_DATABASE_NAME = "bangfu"
+# Settings.warehouse of a server warehouse: a name in its files folder that nothing opens.
+SERVER_PLACEHOLDER = "bangfu.postgres"
 
 
 def dbt_target_dir() -> Path:
@@ -67,6 +71,8 @@ class ReadLimits:
 @dataclass(frozen=True)
 class Settings:
     raw_dir: Path
+    # The DuckDB file, or for a server warehouse the placeholder `<files_dir>/bangfu.postgres`
+    # that nothing opens (code that reads or writes the warehouse goes through `location`).
     warehouse: Path
     site_dir: Path
     # A file modified (or its inode changed) less than this long ago may still be copying in:
@@ -75,11 +81,22 @@ class Settings:
     # How long a run waits for another one holding the warehouse before it gives up.
     lock_timeout_seconds: float = 3600
     read_limits: ReadLimits = ReadLimits()
+    # A PostgreSQL URL when the warehouse is a server (BANGFU_WAREHOUSE), else None.
+    warehouse_url: str | None = None
+
+    @property
+    def location(self) -> WarehouseLocation:
+        """The warehouse's engine and address (pipelines/warehouse/location.py)."""
+        if self.warehouse_url:
+            return WarehouseLocation(POSTGRES, self.warehouse_dir, dsn=self.warehouse_url)
+        return WarehouseLocation(DUCKDB, self.warehouse_dir, path=self.warehouse)
     # Only reports a reviewer approved in the portal count in the marts (off: every report).
     approval_required: bool = False
 
     @property
     def warehouse_dir(self) -> Path:
+        """The folder on disk of the archive, validation results and logs: the DuckDB file's
+        folder, or BANGFU_FILES_DIR beside a server warehouse."""
         return self.warehouse.parent
 
     @property
@@ -100,6 +117,11 @@ class Settings:
         return self.warehouse_dir / "archive"
 
     @property
+    def annotated_dir(self) -> Path:
+        """The annotated copies of the contents with errors, each named by its own sha256."""
+        return self.warehouse_dir / "annotated"
+
+    @property
     def validation_results(self) -> Path:
         """Great Expectations' record of every validation, and its Data Docs."""
         return self.warehouse_dir / "gx"
@@ -117,9 +139,11 @@ class Settings:
             value = Path(os.environ.get(variable) or default)
             return value if value.is_absolute() else (REPO_ROOT / value)
 
+        location = warehouse_location()
         return cls(
             raw_dir=path("BANGFU_RAW_DIR", "raw"),
-            warehouse=path("BANGFU_WAREHOUSE", "warehouse/bangfu.duckdb"),
+            warehouse=location.path or location.files_dir / SERVER_PLACEHOLDER,
+            warehouse_url=location.dsn,
             site_dir=path("BANGFU_SITE_DIR", "dashboards/site"),
             settle_seconds=_number("BANGFU_SETTLE_SECONDS", cls.settle_seconds),
             lock_timeout_seconds=_number("BANGFU_LOCK_TIMEOUT_SECONDS", cls.lock_timeout_seconds),

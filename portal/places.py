@@ -15,18 +15,13 @@ from urllib.parse import unquote, urlsplit
 
 from pipelines.settings import Settings
 
-POSTGRES_SCHEMES = ("postgresql", "postgres")
 PORTAL_SCHEMA = "portal"
 
 
-def warehouse_setting() -> str:
-    return os.environ.get("BANGFU_WAREHOUSE") or "warehouse/bangfu.duckdb"
-
-
 def warehouse_url() -> str | None:
-    """The warehouse's PostgreSQL URL, or None when the warehouse is a DuckDB file."""
-    setting = warehouse_setting()
-    return setting if urlsplit(setting).scheme in POSTGRES_SCHEMES else None
+    """The warehouse's PostgreSQL URL, or None when the warehouse is a DuckDB file (the one
+    parser of BANGFU_WAREHOUSE: pipelines.warehouse.location)."""
+    return Settings.from_env().warehouse_url
 
 
 def portal_dir() -> Path:
@@ -37,7 +32,7 @@ def portal_dir() -> Path:
 def databases() -> dict[str, dict]:
     """Django's DATABASES: the portal's tables beside the warehouse, in the same engine."""
     if url := warehouse_url():
-        parts = urlsplit(url)
+        parts = urlsplit(url)  # a libpq URL: postgresql://USER@HOST:PORT/DB
         return {"default": {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from dashboards.marts import Pair
 from pipelines.catalogue import seed
 from pipelines.forms.text import label_key
-from portal.warehouse import rows, warehouse_file
+from portal.warehouse import published_version, rows
 
-TABLES = ("hospitals", "hospital_aliases", "hospital_pairs")
+# The columns read of each seed.
+COLUMNS = {"hospitals": ("hospital_name", "province"),
+           "hospital_aliases": ("alias", "hospital_name"),
+           "hospital_pairs": ("supporting_hospital", "recipient_hospital")}
+TABLES = tuple(COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -32,17 +35,18 @@ class Registry:
         return wanted if wanted in self.pairs else None
 
 
-def _tables(warehouse: Path | None) -> dict[str, list[dict[str, str]]]:
+def _tables(published: str | None) -> dict[str, list[dict[str, str]]]:
     """The three tables' rows as text: the warehouse's when there is one, else the seeds'."""
-    if warehouse is None:
+    if published is None:
         return {name: [dict(row) for row in seed(name)] for name in TABLES}
     return {name: [{k: str(v) for k, v in row.items()}
-                   for row in rows(f'select * from seeds."{name}"')] for name in TABLES}
+                   for row in rows(f"select {', '.join(COLUMNS[name])} from seeds.{name}",
+                                   columns=COLUMNS[name])] for name in TABLES}
 
 
 @lru_cache(maxsize=4)
-def _registry(warehouse: Path | None, _modified: float) -> Registry:
-    tables = _tables(warehouse)
+def _registry(published: str | None) -> Registry:
+    tables = _tables(published)
     provinces = {r["hospital_name"]: r["province"] for r in tables["hospitals"]}
     aliases = {label_key(name): name for name in provinces}
     aliases.update({label_key(r["alias"]): r["hospital_name"] for r in tables["hospital_aliases"]})
@@ -53,5 +57,4 @@ def _registry(warehouse: Path | None, _modified: float) -> Registry:
 
 def registry() -> Registry:
     """The registry in force, read again when a run has published a new warehouse."""
-    warehouse = warehouse_file()
-    return _registry(warehouse, warehouse.stat().st_mtime if warehouse else 0.0)
+    return _registry(published_version())

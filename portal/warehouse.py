@@ -4,15 +4,12 @@ small module, so that the PostgreSQL engine has one place to plug in."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-
-import duckdb
 
 from pipelines.settings import Settings
-from portal.places import warehouse_url
+from pipelines.warehouse.reading import open_published, published_exists
 
 # The statuses of ingest_files, as submitters read them.
 STATUS_WORDS = {
@@ -21,39 +18,33 @@ STATUS_WORDS = {
 }
 
 
-def warehouse_file() -> Path | None:
-    if warehouse_url():
-        return None  # the PostgreSQL engine's reading goes here when it is merged
-    path = Settings.from_env().warehouse
-    return path if path.exists() else None
+def published_version() -> str | None:
+    """Which published warehouse is there (when it was published; None: no run yet), so
+    that what is read of it is read again after a run."""
+    location = Settings.from_env().location
+    if not published_exists(location):
+        return None
+    with open_published(location) as reader:
+        return str(reader.updated_at)
 
 
-@contextmanager
-def _connection():
-    path = warehouse_file()
-    if path is None:
-        yield None
-        return
-    with duckdb.connect(str(path), read_only=True) as con:
-        yield con
-
-
-def rows(sql: str, parameters: list | None = None) -> list[dict]:
-    """The rows of a query on the published warehouse; none before the first run."""
-    with _connection() as con:
-        if con is None:
-            return []
-        cursor = con.execute(sql, parameters or [])
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+def rows(sql: str, parameters: list | tuple = (), *, columns: tuple[str, ...]) -> list[dict]:
+    """The rows of a query on the published warehouse, whichever engine holds it (parameters
+    written `?`), as dicts of `columns`; none before the first run."""
+    location = Settings.from_env().location
+    if not published_exists(location):
+        return []
+    with open_published(location) as reader:
+        return [dict(zip(columns, row, strict=True)) for row in reader.rows(sql, parameters)]
 
 
 def file_statuses(paths: list[str]) -> dict[tuple[str, str], str]:
     """(file_path, sha256) → status, for the given raw-folder paths."""
     if not paths:
         return {}
-    found = rows("select file_path, sha256, status from main.ingest_files "
-                 "where list_contains($paths, file_path)", {"paths": paths})
+    found = rows("select file_path, sha256, status from main.ingest_files where file_path in ("
+                 + ", ".join("?" * len(paths)) + ")", paths,
+                 columns=("file_path", "sha256", "status"))
     return {(r["file_path"], r["sha256"]): r["status"] for r in found}
 
 
@@ -86,14 +77,18 @@ _REPORTS = """
 """
 
 
+REPORT_COLUMNS = tuple(field.name for field in dataclasses.fields(Report))
+
+
 def reviewable_reports() -> list[Report]:
     """The reports of the files that counted in the last run (accepted or partial)."""
-    found = rows(_REPORTS + " order by reports.period_start desc, files.file_path, reports.sheet")
+    found = rows(_REPORTS + " order by reports.period_start desc, files.file_path, reports.sheet",
+                 columns=REPORT_COLUMNS)
     return [Report(**row) for row in found]
 
 
 def report(report_id: str) -> Report | None:
-    found = rows(_REPORTS + " and reports.report_id = ?", [report_id])
+    found = rows(_REPORTS + " and reports.report_id = ?", [report_id], columns=REPORT_COLUMNS)
     return Report(**found[0]) if found else None
 
 
@@ -107,10 +102,13 @@ def report_values(report_id: str) -> list[dict]:
             on vals.report_id = people.report_id and vals.row_number = people.row_number
         left join seeds.metrics as metrics on metrics.metric_code = vals.metric_code
         where people.report_id = ?
-        order by people.row_number, metrics.sort_order""", [report_id])
+        order by people.row_number, metrics.sort_order""", [report_id],
+                columns=("row_number", "person_name", "row_kind", "metric_name_zh", "cell",
+                         "raw_text", "value"))
 
 
 def file_issues(sha256: str) -> list[dict]:
     return rows("""select sheet, cell, row_number, severity, code, message
                    from main.ingest_issues where sha256 = ?
-                   order by severity, row_number nulls first, cell""", [sha256])
+                   order by severity, row_number nulls first, cell""", [sha256],
+                columns=("sheet", "cell", "row_number", "severity", "code", "message"))

@@ -11,9 +11,19 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"
-)
+MISSING_CHROMIUM = (f"Debian's Chromium ({CHROMIUM}) is not installed: run `make test`, which "
+                    "installs it, or `sudo apt-get install -y chromium`")
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium; a test that needs it fails without it (never skips)."""
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    return CHROMIUM
+
+
+needs_chromium = pytest.mark.usefixtures("chromium")
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -87,7 +97,10 @@ class Visit:
 def offline_browser() -> Iterator[object]:
     """A browser context in which anything not from the disk is refused, so a stray request
     fails fast instead of waiting on a network that is not there; it is still recorded."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from browser import chromium  # noqa: F401  (the fixture behind browser.needs_chromium)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 # Files written by a test are seconds old; the tests that wait for files to settle say so.
@@ -29,3 +30,12 @@ def bangfu_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Pat
     monkeypatch.setenv("BANGFU_WAREHOUSE", str(paths["warehouse"]))
     monkeypatch.setenv("BANGFU_SITE_DIR", str(paths["site"]))
     return paths
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL 15 cluster of this test session (tests/pg_server.py)."""
+    from pg_server import running_server
+
+    with running_server() as server:
+        yield server

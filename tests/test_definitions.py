@@ -104,3 +104,29 @@ def test_the_scan_job_starts_without_dbt() -> None:
          "[node.name for node in job.nodes])"],
         capture_output=True, text=True, check=True)
     assert probe.stdout.split() == ["[]", "['ingest']"]
+
+
+def test_the_definitions_load_under_dagster_dev_without_the_environment_on_path(
+        tmp_path) -> None:
+    """`.venv/bin/dagster dev` (the environment not on PATH) parses the dbt project as the
+    code loads, with the dbt installed beside the interpreter, and loads every asset."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bin_folder = str(Path(sys.executable).parent)
+    path = os.pathsep.join(folder for folder in os.environ.get("PATH", "").split(os.pathsep)
+                           if folder and Path(folder).resolve() != Path(bin_folder).resolve())
+    assert not any(Path(folder, "dbt").exists() for folder in path.split(os.pathsep))
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env |= {"PATH": path, "DAGSTER_IS_DEV_CLI": "1",
+            # A target folder of its own: the parse is this test's, not the other workers'.
+            "BANGFU_DBT_TARGET": str(tmp_path / "target"),
+            "BANGFU_WAREHOUSE": str(tmp_path / "warehouse" / "bangfu.duckdb")}
+    loaded = subprocess.run(
+        [sys.executable, "-c", "from pipelines.definitions import defs; "
+         "print(len(defs.get_repository_def().asset_graph.get_all_asset_keys()))"],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    assert int(loaded.stdout.splitlines()[-1]) > 50
+    assert (tmp_path / "target" / "manifest.json").is_file()

@@ -14,16 +14,17 @@ from urllib.parse import quote
 
 from dashboards.annual_report import (
     AnnualReport,
+    Cell,
+    Quantity,
     Table,
     build_report,
-    change_text,
+    cell_text,
     coverage_text,
     is_partial,
     report_years,
-    value_text,
 )
 from dashboards.context import Document, Page, SiteContext
-from dashboards.figures import TargetLine, TrendPanel, trend_charts
+from dashboards.figures import TargetLine, TrendPanel, partial_coverage, trend_charts
 from dashboards.html import (
     NOT_COMPUTABLE,
     Markup,
@@ -55,6 +56,7 @@ from dashboards.labels import (
     label_for,
 )
 from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
+from dashboards.numbers import metric_change, metric_value
 from dashboards.pages.explorer import view_href
 from dashboards.parts import Part
 
@@ -229,17 +231,12 @@ def _pair_body(marts: Marts, pair: Pair) -> Markup:
         metrics.sort(key=lambda m: (m.sort_order, m.code))
     groups = {g.key: g for g in (*METRIC_GROUPS, OTHER_METRICS)}
 
+    links: list[object] = [tag("a", "← 全部帮扶关系", href="../leadership.html")]
+    if year in report_years(marts, pair):  # a pair with nothing reported has no report page
+        links += ["　·　", tag("a", f"{year} 年度汇报附件（可打印）",
+                                href="../" + href(report_page(pair, year)))]
     parts: list[object] = [
-        tag(
-            "p",
-            [
-                tag("a", "← 全部帮扶关系", href="../leadership.html"),
-                "　·　",
-                tag("a", f"{year} 年度汇报附件（可打印）",
-                    href="../" + href(report_page(pair, year))),
-            ],
-            class_="page-links-inline",
-        ),
+        tag("p", links, class_="page-links-inline"),
         tag(
             "section",
             [
@@ -294,7 +291,7 @@ def _target_strip(marts: Marts, pair: Pair, year: int) -> Markup:
                         "span",
                         [
                             "实际 ",
-                            value_text(metric, row["actual_value"]),
+                            metric_value(metric, row["actual_value"]),
                             "／目标 ",
                             f"{comparator}{format_number(row['target_value'])}",
                         ],
@@ -317,7 +314,7 @@ def _arrow(metric: Metric, change: object) -> Markup:
 
 def _yoy_label(metric: Metric, row: dict) -> Markup:
     change = row.get("yoy_change")
-    text = change_text(metric, change)
+    text = metric_change(metric, change)
     if text is None:
         return tag("span", NOT_COMPUTABLE, class_="missing")
     parts: list[object] = [_arrow(metric, change), " ", text]
@@ -344,7 +341,7 @@ def _scorecard(capacity: list[Metric], trend: ByMetric, targets, year: int) -> M
         rows.append(
             [
                 cell([metric.title, tag("span", direction, class_="sub") if direction else None]),
-                cell(value_text(metric, row.get("value")), class_="number",
+                cell(metric_value(metric, row.get("value")), class_="number",
                      data_metric=metric.code, data_field="value"),
                 cell(_yoy_label(metric, row), class_="number", data_metric=metric.code,
                      data_field="yoy"),
@@ -374,7 +371,7 @@ def _target_cell(metric: Metric, target: dict | None) -> Markup:
             " ",
             tag(
                 "span",
-                f"实际 {value_text(metric, target['actual_value'])}／目标 {comparator}"
+                f"实际 {metric_value(metric, target['actual_value'])}／目标 {comparator}"
                 f"{format_number(target['target_value'])}",
                 class_="target-detail",
             ),
@@ -393,7 +390,7 @@ def change_sentence(metric: Metric, prior: object, value: object, change: float,
                     pct: object, year: int) -> str:
     """'三、四级手术占比由 2021 年的 23.1% 升至 2022 年的 25.6%，提高 2.5 个百分点。'"""
     verb = "升至" if change > 0 else "降至"
-    amount = change_text(metric, abs(change)).lstrip("+")
+    amount = metric_change(metric, abs(change)).lstrip("+")
     how = "增加" if change > 0 else "减少"
     if metric.value_type == "percent":
         how = "提高" if change > 0 else "下降"
@@ -404,8 +401,8 @@ def change_sentence(metric: Metric, prior: object, value: object, change: float,
     if metric.higher_is_better is False:
         judgement = "，向好" if change < 0 else "，需关注"
     return (
-        f"{metric.title}由 {year - 1} 年的 {value_text(metric, prior)} {verb} {year} 年的 "
-        f"{value_text(metric, value)}，{how} {amount}{relative}{judgement}。"
+        f"{metric.title}由 {year - 1} 年的 {metric_value(metric, prior)} {verb} {year} 年的 "
+        f"{metric_value(metric, value)}，{how} {amount}{relative}{judgement}。"
     )
 
 
@@ -460,13 +457,10 @@ def _hover(metric: Metric, rows: dict[int, dict]) -> list[str]:
     texts = []
     for year in PROGRAMME_YEARS:
         row = rows.get(year, {})
-        text = value_text(metric, row.get("value"))
-        change = change_text(metric, row.get("yoy_change"))
+        text = metric_value(metric, row.get("value"))
+        change = metric_change(metric, row.get("yoy_change"))
         if change:
             text += f"<br>较上年 {change}"
-        coverage = coverage_text(row.get("reports_expected"), row.get("reports_accepted"))
-        if coverage and is_partial(row):
-            text += f"<br>报表 {coverage}（部分合计）"
         texts.append(text)
     return texts
 
@@ -484,8 +478,8 @@ def _panels(metrics: list[Metric], trend: ByMetric, targets) -> list[TrendPanel]
             TrendPanel(
                 title=metric.title,
                 values=[as_float(rows.get(y, {}).get("value")) for y in PROGRAMME_YEARS],
-                from_zero=metric.value_type != "index",
                 hover=_hover(metric, rows),
+                partial=partial_coverage(rows, PROGRAMME_YEARS),
                 targets=[
                     TargetLine(value, f"目标 {COMPARATOR_SYMBOLS.get(c, c)}{format_number(value)}")
                     for c, value in sorted(lines)
@@ -495,16 +489,22 @@ def _panels(metrics: list[Metric], trend: ByMetric, targets) -> list[TrendPanel]
     return panels
 
 
+def trend_panels(marts: Marts, pair: Pair, group: str) -> list[TrendPanel]:
+    """The panels of a metric group ('capacity', 'workload') of the pair: each metric's five
+    years with its target lines, its partial years drawn as partial."""
+    trend = _by_metric(marts.rows("mart_capacity_trend", pair))
+    metrics = sorted((m for m in map(marts.metric, trend) if group_for(m.kind).key == group),
+                     key=lambda m: (m.sort_order, m.code))
+    return _panels(metrics, trend, _targets_by_metric(marts, pair))
+
+
 def capacity_charts(marts: Marts, pair: Pair) -> Markup:
     """The recipient's capacity indicators over five years, with their target lines."""
-    trend = _by_metric(marts.rows("mart_capacity_trend", pair))
-    metrics = sorted((m for m in map(marts.metric, trend) if m.kind == "capacity"),
-                     key=lambda m: (m.sort_order, m.code))
-    if not metrics:
+    panels = trend_panels(marts, pair, "capacity")
+    if not panels:
         return Markup("")
-    return trend_charts(_panels(metrics, trend, _targets_by_metric(marts, pair)),
-                        PROGRAMME_YEARS, GROUP_COLOURS["capacity"], "report-capacity-trend",
-                        "受援医院能力指标 2018—2022 年趋势")
+    return trend_charts(panels, PROGRAMME_YEARS, GROUP_COLOURS["capacity"],
+                        "report-capacity-trend", "受援医院能力指标 2018—2022 年趋势")
 
 
 def _group_block(marts: Marts, pair: Pair, group: MetricGroup, metrics: list[Metric],
@@ -560,7 +560,7 @@ def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
     if is_missing(value):
         return number_cell(value, **attributes)
     change = row.get("yoy_change")
-    change_label = change_text(metric, change) if metric.value_type == "percent" else None
+    change_label = metric_change(metric, change) if metric.value_type == "percent" else None
     year_on_year = tag(
         "span",
         [
@@ -793,8 +793,7 @@ def _report_table(t: Table) -> Markup:
     for values in t.rows:
         rows.append(
             [
-                cell(_report_value(value, column.kind),
-                     class_=None if column.kind == "text" else "number")
+                cell(_report_value(value), class_=None if column.kind == "text" else "number")
                 for value, column in zip(values, t.columns, strict=True)
             ]
         )
@@ -806,14 +805,11 @@ def _report_table(t: Table) -> Markup:
     return tag("div", parts, class_="report-block", data_table=t.key)
 
 
-def _report_value(value: object, kind: str) -> Markup:
-    if kind == "text":
-        return esc("" if value is None else value)
-    if kind == "percent":
-        return percent_or(value)
-    if kind == "signed":
-        return number_or(value, NOT_COMPUTABLE, signed=True)
-    return number_or(value)
+def _report_value(value: Cell) -> Markup:
+    """Missing values marked up so they cannot be mistaken for numbers."""
+    if isinstance(value, Quantity) and is_missing(value.value):
+        return tag("span", value.text, class_="missing")
+    return esc(cell_text(value))
 
 
 def _chinese_number(n: int) -> str:

@@ -19,5 +19,5 @@
 
 {#- A number as people write it in a message: at most two decimals, no trailing zeros. -#}
 {% macro display_number(expression) -%}
-    rtrim(rtrim(printf('%.2f', {{ expression }}), '0'), '.')
+    rtrim(rtrim({{ fixed_decimals_text(expression, 2) }}, '0'), '.')
 {%- endmacro %}

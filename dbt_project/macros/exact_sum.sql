@@ -3,5 +3,5 @@
     the last bits (47.199999999999996 vs 47.2). Each term is rounded to 10 decimals and
     added as a decimal (exact, so order-free), then given back as a double. -#}
 {% macro exact_sum(expression) -%}
-    cast(sum(cast({{ expression }} as decimal(38, 10))) as double)
+    cast(sum(cast({{ expression }} as decimal(38, 10))) as double precision)
 {%- endmacro %}

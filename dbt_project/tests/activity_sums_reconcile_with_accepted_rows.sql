@@ -50,7 +50,7 @@ shares as (
     select
         winners.report_id,
         extract(year from days.date_day) as year,
-        cast(count(*) as double)
+        cast(count(*) as double precision)
             / ({{ dbt.datediff('min(winners.period_start)', 'min(winners.period_end)', 'day') }} + 1) as share
     from winners
     inner join days on days.date_day between winners.period_start and winners.period_end

@@ -1,10 +1,18 @@
 """The submitter's own workbook sent back with its problems marked where they are.
 
-`annotate(content, file_name, problems, dest)` writes a copy of a submitted file: the same
+`annotated(content, file_name, problems, written)` makes a copy of a submitted file: the same
 sheets, values and layout, each cell with a problem filled (errors red, warnings amber) and
 commented in Chinese with what is wrong and what to write instead, and a first sheet 问题清单
 listing every problem with a link to its cell. An .xlsx is copied with its formats; an .xls,
 .ods or CSV comes back as an .xlsx holding its values and merged ranges.
+
+Making a copy opens the submitted bytes (openpyxl, calamine), so it is only ever done in a
+worker process within the reader's limits (`write_copies`, pipelines/bounded.py): a file
+that an XML parser refuses, or that would take more memory or time than reading may, gets a
+`Copy` with the reason in Chinese, never an exception. A run makes the copies of the files
+with errors as it reads them (pipelines/defs/ingest.py), named by their own sha256 in the
+warehouse's folder, and records them in `ingest_files`; `bangfu check --annotate` makes its
+copies the same way.
 
 Nothing the writer adds is ever a formula: texts that begin with = + - @ stay text.
 """
@@ -12,12 +20,14 @@ Nothing the writer adds is ever a formula: texts that begin with = + - @ stay te
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Protocol
 
 import openpyxl
@@ -30,8 +40,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from pipelines.bounded import Failure, map_bounded
 from pipelines.forms.workbook import FileRejected, open_file, sniff
 from pipelines.issues import catalogue
+from pipelines.naming import annotated_name, xml_safe
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 LIST_SHEET = "问题清单"
 AUTHOR = "bangfu"
@@ -74,27 +87,67 @@ LIST_COLUMNS = (
 LIST_HEADER_ROW = 4  # 1-based: title, counts, how to use it, blank, then the table
 
 
-def annotated_name(file_name: str) -> str:
-    """The returned copy's file name: the submitted name, marked, always .xlsx (a converted
-    file keeps its own kind in the name: 心内科_csv_问题标注.xlsx)."""
-    path = Path(file_name)
-    kind = "" if path.suffix.lower() in (".xlsx", "") else f"_{path.suffix.lower()[1:]}"
-    return f"{path.stem}{kind}_问题标注.xlsx"
+@dataclass(frozen=True)
+class CopyJob:
+    """An annotated copy to make, in a worker. `source` is None for a file the reader could
+    not open (too large, not a spreadsheet, …): its copy is the list of its problems alone.
+    The copy is written to `folder / name`, or, without a name, named by its own sha256 in
+    `folder` (ab/abcdef….xlsx), so that a copy once recorded is never overwritten."""
+
+    source: Path | None
+    file_name: str  # as submitted
+    problems: tuple[Located, ...]
+    written: dt.datetime
+    folder: Path
+    name: str | None = None
 
 
-def annotate(content: bytes, file_name: str, problems: Sequence[Located], dest: Path) -> Path:
-    """Write the annotated copy of a file (its bytes and its name as submitted) to `dest`."""
+@dataclass(frozen=True)
+class Copy:
+    """What became of a CopyJob: where the copy is, or why there is none (Chinese)."""
+
+    path: Path | None
+    note: str | None = None
+
+
+def write_copies(jobs: Sequence[CopyJob]) -> list[Copy]:
+    """Each job's copy made in a worker process, within the reader's limits; in job order."""
+    return map_bounded(_write_copy, _not_written, jobs)
+
+
+def _write_copy(job: CopyJob) -> Copy:
+    """In a worker: one copy made and written; what the file's bytes make the writer raise
+    becomes the copy's note (the reader's limits are the pool's)."""
+    try:
+        content = job.source.read_bytes() if job.source is not None else None
+        copy = annotated(content, job.file_name, job.problems, job.written)
+    except MemoryError:
+        raise  # the pool's: the memory cap's own note
+    except Exception as error:  # any parser's error on a submitted file's bytes
+        return Copy(None, f"原文件无法用于标注（{type(error).__name__}），"
+                          "请按列出的问题逐条修改")
+    name = job.name or f"{hashlib.sha256(copy).hexdigest()}.xlsx"
+    dest = job.folder / (name if job.name else f"{name[:2]}/{name}")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(annotated(content, file_name, problems, dt.datetime.now(dt.UTC)))
-    return dest
+    staged = dest.with_name(f".{dest.name}.{os.getpid()}")
+    staged.write_bytes(copy)
+    staged.replace(dest)
+    return Copy(dest)
 
 
-def annotated(content: bytes, file_name: str, problems: Sequence[Located],
+def _not_written(_job: CopyJob, failure: Failure) -> Copy:
+    title = catalogue()[failure.code]["title_zh"]
+    return Copy(None, f"生成标注副本时{title}（{failure.detail}），已停止；"
+                      "请按列出的问题逐条修改")
+
+
+def annotated(content: bytes | None, file_name: str, problems: Sequence[Located],
               written: dt.datetime) -> bytes:
     """The annotated copy of a file, dated `written`: the same file, problems and time give
-    the same bytes."""
+    the same bytes. Without content (a file the reader could not open), the list alone.
+    Opens the submitted bytes: call it only within bounds (`write_copies`)."""
     try:
-        kind = sniff(content, Path(file_name).suffix)
+        kind = None if content is None else sniff(content, Path(file_name).suffix)
     except FileRejected:
         kind = None  # nothing to copy: the list alone goes back
     written = written.astimezone(dt.UTC).replace(tzinfo=None)  # as a workbook holds times
@@ -193,7 +246,9 @@ def _fill(ws: Worksheet, rows: list[list[object]], merged) -> None:
 
 def _text(cell: Cell, value: str) -> None:
     """A text cell that stays text: openpyxl would store =… as a formula, and the quote
-    prefix keeps Excel from making one of it when the cell is edited."""
+    prefix keeps Excel from making one of it when the cell is edited. What the submitter
+    wrote (a file name, a cell's text) may hold characters a workbook cannot."""
+    value = xml_safe(value)
     cell.value = value
     cell.data_type = "s"
     if value[:1] in "=+-@":
@@ -240,7 +295,7 @@ def _mark(ws: Worksheet, coordinate: str, problems: list[Located]) -> None:
     )
     if cell.comment is not None:  # the submitter's own note stays, above bangfu's
         text = f"{cell.comment.text}\n——\n{text}"
-    comment = Comment(text, AUTHOR)
+    comment = Comment(xml_safe(text), AUTHOR)
     comment.width, comment.height = 320, 40 + 60 * len(problems)
     cell.comment = comment
 
@@ -284,28 +339,54 @@ def _write_list(book: openpyxl.Workbook, file_name: str, problems: Sequence[Loca
             link.hyperlink = Hyperlink(ref=link.coordinate,
                                        location=f"{quote_sheetname(target_ws.title)}!{coordinate}")
             link.font = Font(color="0563C1", underline="single")
+        ws.row_dimensions[row].height = row_height(
+            zip(values, (spec.width for spec in LIST_COLUMNS), strict=True))
     ws.freeze_panes = ws.cell(LIST_HEADER_ROW + 1, 1)
     last = LIST_HEADER_ROW + len(problems)
     ws.auto_filter.ref = f"A{LIST_HEADER_ROW}:{get_column_letter(len(LIST_COLUMNS))}{last}"
+    _print_setup(ws, last)
+
+
+def _print_setup(ws: Worksheet, last: int) -> None:
+    """A4 landscape, fitted to the page's width, the header row on every page; the lines
+    above the table wrapped across its printed width; the code column (for support, in
+    English) left off the paper."""
+    printed = [spec for spec in LIST_COLUMNS if spec.title != "代码"]
+    width = sum(spec.width for spec in printed)
+    end = get_column_letter(len(printed))
+    for row in range(2, LIST_HEADER_ROW):
+        ws.merge_cells(f"A{row}:{end}{row}")
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = row_height([(ws.cell(row, 1).value, width)])
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, PAGES_TALL
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"{LIST_HEADER_ROW}:{LIST_HEADER_ROW}"
+    ws.print_area = f"A1:{end}{last}"
 
 
-def annotate_checked(checked, dest_dir: Path) -> list[Path]:
+def annotate_checked(checked, dest_dir: Path) -> list[tuple[str, Copy]]:
     """`bangfu check --annotate`: the annotated copy of each checked file with problems, in
-    `dest_dir`, under distinct names."""
-    written: list[Path] = []
+    `dest_dir`, under distinct names, made in worker processes as a run makes its copies;
+    (the file's name as checked, its copy) in the check's order."""
+    jobs: list[CopyJob] = []
+    names: list[str] = []
     taken: set[str] = set()
+    written = dt.datetime.now(dt.UTC)
     for file in checked:
         if not file.problems:
             continue
-        name = annotated_name(file.path.name)
+        name = annotated_name(PurePath(file.name).name)
         stem, number = name.removesuffix(".xlsx"), 1
         while name.casefold() in taken:
             number += 1
             name = f"{stem}-{number}.xlsx"
         taken.add(name.casefold())
-        written.append(annotate(file.path.read_bytes(), file.path.name, file.problems,
-                                dest_dir / name))
-    return written
-
+        opened = file.parsed is not None and file.parsed.sheet_count > 0
+        # The name as checked: a name in other bytes than UTF-8 is written with \xNN escapes.
+        jobs.append(CopyJob(file.path if opened else None, PurePath(file.name).name,
+                            tuple(file.problems), written, dest_dir, name))
+        names.append(file.name)
+    return list(zip(names, write_copies(jobs), strict=True))

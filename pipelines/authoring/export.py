@@ -9,16 +9,19 @@ name as its header, and the 说明 sheet says so.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
+import polars as pl
 import xlsxwriter
 import yaml
 
 from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.warehouse.location import WarehouseLocation, as_location
+from pipelines.warehouse.reading import MartReader, open_published
 
 MARTS_DOCS = DBT_PROJECT_DIR / "models" / "marts" / "marts.yml"
 WORKBOOK_NAME = "bangfu_marts.xlsx"
@@ -70,26 +73,19 @@ def _described(name: str, model: dict, types: list[tuple[str, str]]) -> MartDoc:
     return MartDoc(name, _text(model.get("description")), tuple(columns))
 
 
-def export_marts(warehouse: Path, out: Path, docs: Path = MARTS_DOCS) -> Export:
-    """Write every documented mart present in `warehouse` (opened read-only) to `out`."""
+def export_marts(warehouse: WarehouseLocation | Path | str, out: Path,
+                 docs: Path = MARTS_DOCS) -> Export:
+    """Write every documented mart present in `warehouse` (opened read-only: a DuckDB file
+    or a PostgreSQL URL) to `out`."""
     models = mart_docs(docs)
+    location = as_location(warehouse)
     out.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        present = {
-            name for (name,) in connection.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'main' and table_catalog = current_database()").fetchall()
-        }
-        marts = [
-            _described(name, models[name], connection.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'main' and table_name = ? "
-                "and table_catalog = current_database() order by ordinal_position",
-                [name]).fetchall())
-            for name in models if name in present
-        ]
+    with open_published(location) as reader:
+        present = reader.tables()
+        marts = [_described(name, models[name], reader.columns(name))
+                 for name in models if name in present]
         if not marts:
-            raise ValueError(f"{warehouse} holds none of the marts of {docs}")
+            raise ValueError(f"{location.describe()} holds none of the marts of {docs}")
         parquet, rows = [], {}
         workbook_path = out / WORKBOOK_NAME
         workbook = xlsxwriter.Workbook(
@@ -98,17 +94,38 @@ def export_marts(warehouse: Path, out: Path, docs: Path = MARTS_DOCS) -> Export:
         formats = _formats(workbook)
         _write_guide(workbook.add_worksheet(GUIDE_SHEET), marts, formats)
         for mart in marts:
-            relation = f'main."{mart.name}"'
             target = out / f"{mart.name}.parquet"
-            quoted = str(target).replace("'", "''")
-            connection.execute(
-                f"copy (select * from {relation} order by all) to '{quoted}' (format parquet)")
+            result = _sorted_rows(reader, mart.name, target)
             parquet.append(target)
-            result = connection.execute(f"select * from {relation} order by all")
             rows[mart.name] = _write_sheet(workbook.add_worksheet(mart.name), mart, result,
                                            formats)
         workbook.close()
     return Export(workbook_path, tuple(parquet), rows)
+
+
+def _sorted_rows(reader: MartReader, name: str, parquet: Path):
+    """Write the mart, its rows in order of all its columns, to `parquet`; its rows in that
+    order, to be fetched in batches (DuckDB streams them; a server's mart is read whole)."""
+    if reader.is_server:
+        frame = reader.frame(name)
+        frame = frame.sort(frame.columns, nulls_last=True) if frame.columns else frame
+        frame.write_parquet(parquet)
+        return _FrameRows(frame)
+    relation = f'main."{name}"'
+    quoted = str(parquet).replace("'", "''")
+    reader.connection.execute(
+        f"copy (select * from {relation} order by all) to '{quoted}' (format parquet)")
+    return reader.connection.execute(f"select * from {relation} order by all")
+
+
+class _FrameRows:
+    """A polars frame's rows, fetched as a DB-API cursor's."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._rows = frame.iter_rows()
+
+    def fetchmany(self, size: int) -> list[tuple]:
+        return list(itertools.islice(self._rows, size))
 
 
 def _formats(workbook: xlsxwriter.Workbook) -> dict:

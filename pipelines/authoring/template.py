@@ -36,6 +36,7 @@ from pipelines.catalogue import Metric, group_of, metrics_of, seed
 from pipelines.forms.text import column_letter, label_key
 from pipelines.forms.vocabulary import vocabulary
 from pipelines.settings import programme_window
+from pipelines.sheet_print import PAGES_TALL, row_height
 
 STATISTICS_FILE = "对口支援、医联体工作统计表.xlsx"
 CAPACITY_FILE = "受援医院能力指标.xlsx"
@@ -44,6 +45,7 @@ CAPACITY_TITLE = "受援医院能力指标"
 STATISTICS_SHEET = "统计表"
 CAPACITY_SHEET = "能力指标"
 INSTRUCTIONS_SHEET = "填表说明"
+INSTRUCTIONS_WIDTH = 70  # one column, in character units: within an A4 page at 11 pt
 CHOICES_SHEET = "下拉选项"
 
 PERIOD_LABEL = "统计周期（起止时间）："
@@ -323,13 +325,17 @@ class TemplateBook:
 
     def _write_instructions(self, title: str, paragraphs: list[str]) -> None:
         sheet = self.book.add_worksheet(INSTRUCTIONS_SHEET)
-        sheet.set_column(0, 0, 100)
+        sheet.set_column(0, 0, INSTRUCTIONS_WIDTH)
         sheet.write_string(0, 0, f"{title} · {INSTRUCTIONS_SHEET}", self.formats["title"])
         sheet.set_row(0, 30)
         for row, paragraph in enumerate(paragraphs, start=1):
             sheet.write_string(row, 0, paragraph, self.formats["paragraph"])
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
+            # Each paragraph's row as tall as its wrapped lines, or it prints cut to one.
+            sheet.set_row(row, row_height([(paragraph, INSTRUCTIONS_WIDTH)]))
+        sheet.set_paper(9)  # A4
+        sheet.set_portrait()
+        sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        sheet.fit_to_pages(1, PAGES_TALL)
 
     def form_sheet(self, name: str, widths: list[float], title: str) -> Worksheet:
         """The form's sheet, active when the file opens, with its title merged across."""
@@ -343,7 +349,7 @@ class TemplateBook:
         sheet.set_paper(9)  # A4
         sheet.center_horizontally()
         sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        sheet.fit_to_pages(1, 0)
+        sheet.fit_to_pages(1, PAGES_TALL)
         return sheet
 
     def choice_line(self, sheet: Worksheet, row: int, label: str, value_span: tuple[int, int],

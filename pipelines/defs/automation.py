@@ -6,6 +6,7 @@ import json
 
 import dagster as dg
 
+from pipelines.defs.resources import warehouse_tags
 from pipelines.settings import Settings
 from pipelines.warehouse.manifest import folder_ledger
 
@@ -13,6 +14,7 @@ pipeline_job = dg.define_asset_job(
     "bangfu_pipeline",
     selection=dg.AssetSelection.all(),
     description="Find files → read → validate → load → dbt build → publish → dashboards.",
+    tags=warehouse_tags(),
 )
 
 nightly_schedule = dg.ScheduleDefinition(

@@ -10,11 +10,12 @@ nothing, and so nothing downstream runs either.
 
 
 import datetime as dt
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import dagster as dg
 import polars as pl
 
+from pipelines import checking
 from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import OperatorError, environment_errors
@@ -22,7 +23,7 @@ from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import READER_VERSION
 from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
-from pipelines.warehouse import build_record, store
+from pipelines.warehouse import build_record, engine
 from pipelines.warehouse import manifest as raw_manifest
 from pipelines.warehouse.reviews import read_review_actions
 
@@ -71,17 +72,23 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
             "原始层各表只能一起载入：请选择全部 raw/* 资产（或整个 ingest）再运行")
     settings = warehouse.settings
     raw_manifest.check_raw_folder(settings.raw_dir)
-    published = settings.warehouse.exists()
-    known = store.known_versions(settings.warehouse) if published else {}
+    known = engine.known_versions(settings)
     with environment_errors(settings.warehouse_dir):
         scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir, known,
                                  settle_seconds=settings.settle_seconds)
     withdrawn = len(known.keys() - set(scan.files["file_path"]))
     raw_manifest.check_withdrawals(len(known), withdrawn, config.accept_withdrawals)
+    waiting = scan.skipped.filter(pl.col("code") == "file_not_settled")["file_path"]
     scanned = {
+        # Files found: those present and those still settling (a settling file whose earlier
+        # version the warehouse holds is both).
+        "found": len(set(scan.files["file_path"]) | set(waiting)),
         "files": scan.files.height,
         "distinct_contents": scan.files["sha256"].n_unique(),
         "not_read": scan.skipped.group_by("code").len().sort("code").rows(),
+        "waiting": waiting.len(),
+        # When a run reads the last of them (UTC); empty when none waits.
+        "settled_at": scan.settled_at.isoformat() if scan.settled_at else "",
     }
 
     reviews = read_review_actions(settings.review_actions)
@@ -100,11 +107,13 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
             "已发布的数据库和网站未改动")
 
     working = warehouse.start_working_copy()
-    batch = _read_new_contents(context, settings, working, scan)
+    context.log.info(f"working copy: {working}")
+    batch, sources = _read_new_contents(context, settings, scan)
     batch, results = validate(batch, results_root=settings.validation_results,
                               run_name=context.run.run_id)
-    with environment_errors(working):
-        counts = store.load(working, scan, batch, _now(), reviews)
+    batch = _annotate_errors(context, settings, batch, sources)
+    with environment_errors(settings.warehouse_dir):
+        counts = engine.load(settings, scan, batch, _now(), reviews)
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -137,31 +146,32 @@ def nothing_new(settings: Settings, scan: raw_manifest.Scan,
     nothing to build."""
     if reviews is None:
         reviews = read_review_actions(settings.review_actions)
-    if not settings.warehouse.exists():
+    if not engine.published_exists(settings):
         return False
     record = build_record.read(settings)
     return (record is not None and record.site_built
             and record.inputs_digest == build_record.run_inputs_digest(settings)
             and (settings.site_dir / "index.html").is_file()
-            and store.records_scan(settings.warehouse, scan, READER_VERSION, reviews))
+            and engine.records_scan(settings, scan, READER_VERSION, reviews))
 
 
 def folder_unchanged(settings: Settings) -> bool:
     """The same question asked before a run starts, outside its lock: the folder scanned
     without writing anything. `bangfu run` then launches the scan job alone."""
-    if not settings.warehouse.exists() or not settings.raw_dir.is_dir():
+    if not settings.raw_dir.is_dir() or not engine.published_exists(settings):
         return False
     scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir,
-                             store.known_versions(settings.warehouse),
+                             engine.known_versions(settings),
                              settle_seconds=settings.settle_seconds, archive=False)
     return nothing_new(settings, scan)
 
 
-def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, working: Path,
-                       scan: raw_manifest.Scan) -> FormBatch:
+def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
+                       scan: raw_manifest.Scan) -> tuple[FormBatch, dict[str, Path]]:
     """The contents of the scan this reader version has not read yet, each read once (from
-    its archived copy) whatever the number of paths holding it."""
-    already = store.parsed_sha256s(working, READER_VERSION)
+    its archived copy) whatever the number of paths holding it; and each one's archived
+    copy, by sha256."""
+    already = engine.parsed_sha256s(settings, READER_VERSION)
     new = (
         scan.files.filter(~pl.col("sha256").is_in(list(already)))
         .sort("file_path")
@@ -174,9 +184,42 @@ def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings, wo
     gx_imported = import_gx_meanwhile() if jobs else lambda: None
     forms = read_forms(jobs)
     gx_imported()
-    return FormBatch.from_parsed(
+    batch = FormBatch.from_parsed(
         dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
         READER_VERSION,
         _now(),
     )
+    return batch, {sha256: path for (path, _), sha256 in zip(jobs, new["sha256"], strict=True)}
+
+
+def _annotate_errors(context: dg.AssetExecutionContext, settings: Settings, batch: FormBatch,
+                     sources: dict[str, Path]) -> FormBatch:
+    """Each content read now that has an error, sent back annotated: the copy made in a
+    worker within the reader's limits from the archived bytes (a file the reader could not
+    open: its list of problems alone), written into the warehouse's folder under its own
+    sha256, and recorded with the content; or why it could not be made. Files with warnings
+    only get none: their submitters keep what they sent (`bangfu check --annotate` marks
+    them on demand)."""
+    # Here, not at import: a run with nothing new loads no spreadsheet writer.
+    from pipelines.authoring.annotate import CopyJob, write_copies
+
+    with_errors = set(batch.issues.filter(pl.col("severity") == "error")["sha256"])
+    files = batch.parsed_files.filter(pl.col("sha256").is_in(list(with_errors)))
+    names = dict(zip(files["sha256"], files["parsed_path"], strict=True))
+    problems = checking.problems(batch.issues.filter(pl.col("sha256").is_in(list(names))),
+                                 names)
+    folder = settings.annotated_dir
+    jobs = [CopyJob(sources[row["sha256"]] if row["sheet_count"] else None,
+                    PurePosixPath(row["parsed_path"]).name, tuple(problems[row["sha256"]]),
+                    row["parsed_at"].replace(tzinfo=dt.UTC), folder)
+            for row in files.iter_rows(named=True)]
+    context.log.info(f"annotating {len(jobs)} file(s) with errors")
+    copies = write_copies(jobs)
+    return batch.with_copies(pl.DataFrame({
+        "sha256": files["sha256"],
+        "annotated_copy": [copy.path.relative_to(settings.warehouse_dir).as_posix()
+                           if copy.path else None for copy in copies],
+        "annotation_note": [copy.note for copy in copies],
+    }, schema={"sha256": pl.String, "annotated_copy": pl.String,
+               "annotation_note": pl.String}))
 

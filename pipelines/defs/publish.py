@@ -20,16 +20,19 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     """The warehouse file readers open: replaced atomically, only after every upstream
     step, dbt tests included, succeeded, and only by a working copy dbt built."""
     from pipelines.errors import environment_errors
-    from pipelines.warehouse.store import publish
+    from pipelines.warehouse.engine import publish
 
-    with environment_errors(warehouse.settings.warehouse):
-        path = publish(warehouse.settings)
-    if path is None:
+    settings = warehouse.settings
+    with environment_errors(settings.warehouse_dir):
+        where = publish(settings)
+    if where is None:
         context.log.warning("dbt built nothing in this run: the published warehouse is kept")
         context.add_output_metadata({"published": False})
         return
-    context.add_output_metadata({"published": True, "path": str(path),
-                                 "bytes": path.stat().st_size})
+    metadata = {"published": True, "path": where}
+    if not settings.location.is_server:
+        metadata["bytes"] = settings.warehouse.stat().st_size
+    context.add_output_metadata(metadata)
 
 
 @dg.asset(group_name=PUBLISH, deps=[published_warehouse])
@@ -49,13 +52,14 @@ def dashboard_site(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         data_docs = data_docs_index(settings.validation_results).parent
         if data_docs.is_dir():
             sections["data-docs"] = offline_data_docs(data_docs, Path(staging) / "data-docs")
-        if dbt_docs_page().is_file():
+        docs_page = dbt_docs_page(settings)
+        if docs_page.is_file():
             folder = Path(staging) / "dbt-docs-page"
             folder.mkdir()
-            shutil.copyfile(dbt_docs_page(), folder / "index.html")
+            shutil.copyfile(docs_page, folder / "index.html")
             sections["dbt-docs"] = offline_copy(
                 folder, Path(staging) / "dbt-docs", keep_inline_scripts=True)
-        index = build_site(settings.warehouse, settings.site_dir, extra_sections=sections)
+        index = build_site(settings.location, settings.site_dir, extra_sections=sections)
     build_record.site_built(settings)
     context.add_output_metadata({
         "index": dg.MetadataValue.path(str(index)),

@@ -6,12 +6,13 @@ which hold the same job, so that starting it imports no dbt."""
 import dagster as dg
 
 from pipelines.defs.ingest import SCAN_JOB, ingest
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import WarehouseResource, warehouse_tags
 
 scan_job = dg.define_asset_job(
     SCAN_JOB,
     selection=dg.AssetSelection.assets(ingest),
     description="Scan the raw folder; when it holds nothing new, record that and stop.",
+    tags=warehouse_tags(),
 )
 
 scan_defs = dg.Definitions(

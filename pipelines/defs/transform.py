@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache, cached_property
@@ -18,8 +19,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from packaging.version import Version
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR, dbt_target_dir
-from pipelines.warehouse import build_record
+from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR, Settings, dbt_target_dir
+from pipelines.warehouse import build_record, postgres
+from pipelines.warehouse.location import WarehouseLocation
 
 TRANSFORM_DOCS = "transform"
 SEEDS_GROUP = "seeds"
@@ -32,6 +34,13 @@ DBT_TARGET = dbt_target_dir()
 # points at its working copy. The profile never changes, so dbt's partial parse holds
 # whichever warehouse a run builds.
 DBT_DATABASE_LINK = DBT_TARGET / f"{DBT_DATABASE_NAME}.duckdb"
+
+
+def dbt_target(settings: Settings) -> Path:
+    """dbt's target folder for this warehouse's engine: DBT_TARGET, and a folder of its own
+    inside it for a server (its profile target differs, and dbt's partial parse holds for
+    one target: runs of the two engines on one checkout would otherwise parse anew)."""
+    return DBT_TARGET / "postgres" if settings.location.is_server else DBT_TARGET
 
 
 class BangfuDbtResource(DbtCliResource):
@@ -48,34 +57,95 @@ class BangfuDbtResource(DbtCliResource):
         return None
 
 
+# The dbt installed beside the running interpreter (the environment's bin folder), whatever
+# PATH holds: `.venv/bin/dagster dev` runs without the environment on PATH.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
 dbt_resource = BangfuDbtResource(
     project_dir=dbt_project,
     profiles_dir=str(DBT_PROJECT_DIR),
-    dbt_executable=str(Path(sys.executable).with_name("dbt")),
+    dbt_executable=str(DBT_EXECUTABLE),
 )
-
-# The manifest is generated, not committed: `make setup` parses the project (and again after
-# an edit of it); under `dagster dev` the project is parsed anew when the code loads.
-dbt_project.prepare_if_dev()
 
 
 @contextlib.contextmanager
-def _dbt_pointed_at(database: Path) -> Iterator[None]:
-    """Point the profile's link at `database` for the duration of dbt's commands, one run
-    of this checkout's dbt at a time (the link and the target folder are shared)."""
+def _dbt_target_lock() -> Iterator[None]:
+    """One dbt of this checkout at a time in the target folder (and its link)."""
     DBT_TARGET.mkdir(parents=True, exist_ok=True)
     with (DBT_TARGET / ".link.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def parse_if_dev() -> None:
+    """Under `dagster dev`, the project parsed anew as the code loads, as
+    `DbtProject.prepare_if_dev` does, but by DBT_EXECUTABLE: dagster-dbt's preparer runs the
+    `dbt` on PATH. Parsed in DBT_TARGET (where the runs' partial parse is); the manifest the
+    assets are made from is then replaced in one step, so that a process loading the code
+    meanwhile reads the old one or the new one, whole."""
+    if not os.environ.get("DAGSTER_IS_DEV_CLI"):
+        return
+    with _dbt_target_lock():
+        dbt_resource.cli(["parse", "--quiet"], target_path=DBT_TARGET).wait()
+    parsed = DBT_TARGET / "manifest.json"
+    if parsed.resolve() != dbt_project.manifest_path.resolve():
+        staged = dbt_project.manifest_path.with_name(f".manifest.{os.getpid()}.json")
+        shutil.copyfile(parsed, staged)
+        staged.replace(dbt_project.manifest_path)
+
+
+# The manifest is generated, not committed: `make setup` parses the project (and again after
+# an edit of it); under `dagster dev` the project is parsed anew when the code loads.
+parse_if_dev()
+
+
+@contextlib.contextmanager
+def _dbt_pointed_at(settings: Settings) -> Iterator[list[str]]:
+    """Point dbt at the run's working copy for the duration of its commands; yields the
+    arguments that choose the profile's target. DuckDB: the profile's link, pointed at the
+    working copy, one run of this checkout's dbt at a time (the link and the target folder
+    are shared). PostgreSQL: the `postgres` target, its server and the build schemas from
+    the environment (the password stays PGPASSWORD's or ~/.pgpass's)."""
+    with _dbt_target_lock():
+        if settings.location.is_server:
+            with _environment(postgres_target_environment(settings.location)):
+                yield ["--target", "postgres"]
+            return
         # A WAL beside the link belongs to a dbt that was killed, on another run's copy.
         DBT_DATABASE_LINK.with_name(DBT_DATABASE_LINK.name + ".wal").unlink(missing_ok=True)
         staged = DBT_DATABASE_LINK.with_name(f".{DBT_DATABASE_LINK.name}.{os.getpid()}")
         staged.unlink(missing_ok=True)
-        staged.symlink_to(database)
+        staged.symlink_to(settings.working_warehouse)
         staged.replace(DBT_DATABASE_LINK)
         try:
-            yield
+            yield []
         finally:
             DBT_DATABASE_LINK.unlink(missing_ok=True)
+
+
+def postgres_target_environment(location: WarehouseLocation,
+                                schema_suffix: str = postgres.BUILD_SUFFIX) -> dict[str, str]:
+    """The variables profiles.yml's `postgres` target reads, for a build in the schemas
+    ending in `schema_suffix`."""
+    parameters = location.connection_parameters()
+    return {"BANGFU_PG_HOST": parameters["host"], "BANGFU_PG_PORT": parameters["port"],
+            "BANGFU_PG_USER": parameters["user"], "BANGFU_PG_DATABASE": parameters["dbname"],
+            "BANGFU_SCHEMA_SUFFIX": schema_suffix}
+
+
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """dagster-dbt starts dbt with this process's environment: set for its commands."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @cache
@@ -114,10 +184,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     already holds as they are now are left out, and so are the unit tests when the dbt
     project is the one they passed on; every model is rebuilt and its data tested. Run
     without ingest, it builds in a fresh copy of the published warehouse."""
-    working = warehouse.working_copy()
+    warehouse.ensure_working_copy()
     settings = warehouse.settings
     record = build_record.read(settings)
-    unchanged = _unchanged_seeds(record)
+    # A server's build schemas start without seeds: every seed is loaded there.
+    unchanged = [] if settings.location.is_server else _unchanged_seeds(record)
     project = build_record.dbt_project_digest()
     # --full-refresh: a seed that is loaded is created anew, so a seed that gained columns
     # since the warehouse was built loads (dbt would otherwise insert into the old table).
@@ -130,11 +201,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             *(["--exclude", " ".join(unchanged)] if unchanged else []),
             *(["--exclude-resource-type", "unit_test"]
               if record is not None and record.dbt_project_digest == project else [])]
-    with _dbt_pointed_at(working):
+    with _dbt_pointed_at(settings) as target:
         # One target folder (DBT_TARGET), not one per run: runs sharing it take turns (the
         # link's lock), and dbt reuses its partial parse from there.
-        yield from dbt.cli(args, context=context, target_path=DBT_TARGET).stream()
-    build_record.write_pending(settings, build_record.run_inputs_digest(settings), seed_checksums(),
+        yield from dbt.cli([*args, *target], context=context,
+                           target_path=dbt_target(settings)).stream()
+    build_record.write_pending(settings, build_record.run_inputs_digest(settings),
+                               seed_checksums(),
                                project)
 
 
@@ -143,13 +216,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 MODEL_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name != SEEDS_GROUP]
 
 
-def dbt_docs_page() -> Path:
+def dbt_docs_page(settings: Settings) -> Path:
     """The self-contained page `dbt docs generate --static` writes."""
-    return DBT_TARGET / "static_index.html"
+    return dbt_target(settings) / "static_index.html"
 
 
-def _docs_stamp() -> Path:
-    return DBT_TARGET / "static_index.inputs"
+def _docs_stamp(settings: Settings) -> Path:
+    return dbt_target(settings) / "static_index.inputs"
 
 
 @dg.asset(group_name=TRANSFORM_DOCS, deps=MODEL_KEYS)
@@ -159,13 +232,14 @@ def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     (`dbt docs generate --static` on the run's working copy). Generated again only when the
     dbt project changed since the page was made."""
     project = build_record.dbt_project_digest()
-    stamp = _docs_stamp()
-    if dbt_docs_page().is_file() and stamp.is_file() and stamp.read_text() == project:
-        context.add_output_metadata({"generated": False, "page": str(dbt_docs_page())})
+    settings = warehouse.settings
+    page, stamp = dbt_docs_page(settings), _docs_stamp(settings)
+    if page.is_file() and stamp.is_file() and stamp.read_text() == project:
+        context.add_output_metadata({"generated": False, "page": str(page)})
         return
-    working = warehouse.working_copy()
-    with _dbt_pointed_at(working):
-        dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
-                target_path=DBT_TARGET).wait()
+    warehouse.ensure_working_copy()
+    with _dbt_pointed_at(settings) as target:
+        dbt.cli(["docs", "generate", "--static", *target], manifest=dbt_project.manifest_path,
+                target_path=dbt_target(settings)).wait()
     stamp.write_text(project)
-    context.add_output_metadata({"generated": True, "page": str(dbt_docs_page())})
+    context.add_output_metadata({"generated": True, "page": str(page)})

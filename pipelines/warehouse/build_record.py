@@ -6,6 +6,8 @@ from it.
 A run whose scan the warehouse already records, built by the same code, has nothing new to
 build: it stops after the scan. A lost or stale record costs a rebuild, never a wrong skip:
 it is written after the warehouse is published and only read when it names that file.
+On a PostgreSQL server the record is a table of the build's raw schema, published with it in
+the same transaction (pipelines/warehouse/postgres.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.settings import REPO_ROOT, Settings
+from pipelines.warehouse import postgres
 
 # What a build depends on besides the raw files; generated files under them are skipped.
 BUILD_INPUTS = ("pipelines", "dbt_project", "expectations", "dashboards")
@@ -76,10 +79,15 @@ def write_pending(settings: Settings, inputs_digest: str, seed_checksums: dict[s
     loaded, dbt not run) is never published."""
     record = {"inputs_digest": inputs_digest, "seed_checksums": seed_checksums,
               "dbt_project_digest": project_digest}
+    if settings.location.is_server:
+        postgres.write_pending(settings.location, record)
+        return
     _write(_record_path(settings.working_warehouse), record)
 
 
 def pending(settings: Settings) -> dict | None:
+    if settings.location.is_server:
+        return postgres.pending(settings.location)
     try:
         return json.loads(_record_path(settings.working_warehouse).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -100,6 +108,9 @@ def published(settings: Settings, record: dict) -> None:
 
 def site_built(settings: Settings) -> None:
     """The site was just built from the published warehouse."""
+    if settings.location.is_server:
+        postgres.site_built(settings.location)
+        return
     record = read(settings)
     if record is not None:
         _write(_record_path(settings.warehouse), {**record.__dict__, "site_built": True})
@@ -114,6 +125,13 @@ def _write(target: Path, record: dict) -> None:
 def read(settings: Settings) -> BuildRecord | None:
     """The record of the published warehouse; None when there is none, it cannot be read, or
     it was written for another file (the warehouse was replaced, restored or edited since)."""
+    if settings.location.is_server:
+        published = (postgres.published_record(settings.location)
+                     if postgres.published_exists(settings.location) else None)
+        if published is None:
+            return None
+        published.pop("published_at", None)
+        return BuildRecord(warehouse_size=0, warehouse_mtime_ns=0, **published)
     try:
         record = BuildRecord(**json.loads(
             _record_path(settings.warehouse).read_text(encoding="utf-8")))

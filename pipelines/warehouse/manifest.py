@@ -75,6 +75,9 @@ class Entry:
 class Scan:
     files: pl.DataFrame  # MANIFEST_SCHEMA: the versions present (and read or to be read)
     skipped: pl.DataFrame  # SKIPPED_SCHEMA: everything else in the folder, with its code
+    # When the last file still changing will have been unchanged for the settle time (UTC):
+    # a run from then on reads it. None when no file waits.
+    settled_at: dt.datetime | None = None
 
 
 def recorded_name(relative: str) -> str:
@@ -300,6 +303,7 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
     known = known or {}
     now = time.time() if now is None else now
     files, skipped = [], []
+    settling: list[float] = []  # when each waiting file will have settled
     staged: dict[str, Path] = {}  # archive path → the incoming copy of a new content
     if archive:
         archive_dir = warehouse_dir / "archive"
@@ -326,6 +330,7 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
             skip(entry.name, "unreadable_file", f"没有读取权限或读取出错：{exc.strerror}")
             continue
         if version is None:
+            settling.append(_changed_at(entry.path, now) + settle_seconds)
             skip(entry.name, "file_not_settled", f"至少稳定 {settle_seconds:g} 秒后读取")
             remembered = known.get(entry.name)
             if remembered is not None:  # the version already in the warehouse stays present
@@ -337,7 +342,17 @@ def scan(raw_dir: Path, warehouse_dir: Path, known: dict[str, KnownVersion] | No
         files.append({"file_path": entry.name, **version})
     commit_to_archive(staged, warehouse_dir)
     return Scan(pl.DataFrame(files, schema=MANIFEST_SCHEMA, orient="row"),
-                pl.DataFrame(skipped, schema=SKIPPED_SCHEMA, orient="row"))
+                pl.DataFrame(skipped, schema=SKIPPED_SCHEMA, orient="row"),
+                _utc(max(settling)) if settling else None)
+
+
+def _changed_at(path: Path, now: float) -> float:
+    """When a file that is still changing changed last (now, when that cannot be told)."""
+    try:
+        stat = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return now
+    return max(stat.st_mtime, stat.st_ctime)
 
 
 def _archived_version(entry: Entry, warehouse_dir: Path, settled_before: float,

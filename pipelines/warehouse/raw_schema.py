@@ -16,6 +16,9 @@ from pipelines.settings import DBT_PROJECT_DIR
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "sources.yml"
 RAW_SCHEMA = "raw"
+# sources.yml's types as each engine spells them where the two differ (DuckDB takes the
+# PostgreSQL spelling too, but its catalog shows DOUBLE, the name its users know).
+ENGINE_TYPES = {"duckdb": {}, "postgres": {"double": "double precision"}}
 POLARS_TYPES: dict[str, Any] = {
     "varchar": pl.String, "integer": pl.Int32, "bigint": pl.Int64, "double": pl.Float64,
     "boolean": pl.Boolean, "date": pl.Date, "timestamp": pl.Datetime("us"),
@@ -35,19 +38,22 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
 
-    def ddl(self) -> str:
-        lines = [f"    {c.name} {c.data_type}{' not null' if c.not_null else ''}"
-                 for c in self.columns]
+    def ddl(self, schema: str = RAW_SCHEMA, engine: str = "duckdb") -> str:
+        types = ENGINE_TYPES[engine]
+        lines = [f"    {c.name} {types.get(c.data_type, c.data_type)}"
+                 f"{' not null' if c.not_null else ''}" for c in self.columns]
         if self.primary_key:
             lines.append(f"    primary key ({', '.join(self.primary_key)})")
-        return (f"create table if not exists {RAW_SCHEMA}.{self.name} (\n"
+        return (f"create table if not exists {schema}.{self.name} (\n"
                 + ",\n".join(lines) + "\n);")
 
-    def added_columns(self) -> list[str]:
+    def added_columns(self, schema: str = RAW_SCHEMA, engine: str = "duckdb") -> list[str]:
         """Columns a warehouse built before they were declared gains on its next run (only
         nullable ones can be added to a table that has rows)."""
-        return [f"alter table {RAW_SCHEMA}.{self.name} add column if not exists "
-                f"{c.name} {c.data_type};" for c in self.columns if not c.not_null]
+        types = ENGINE_TYPES[engine]
+        return [f"alter table {schema}.{self.name} add column if not exists "
+                f"{c.name} {types.get(c.data_type, c.data_type)};"
+                for c in self.columns if not c.not_null]
 
     def polars_schema(self) -> dict[str, Any]:
         return {c.name: POLARS_TYPES[c.data_type] for c in self.columns}
@@ -78,11 +84,12 @@ def raw_tables(path: Path = SOURCES_FILE) -> dict[str, Table]:
     return tables
 
 
-def raw_ddl() -> str:
-    """The statements that create the raw layer (idempotent: run on every working copy)."""
-    statements = [f"create schema if not exists {RAW_SCHEMA};"]
+def raw_ddl(schema: str = RAW_SCHEMA, engine: str = "duckdb") -> str:
+    """The statements that create the raw layer in `schema` (idempotent: run on every
+    working copy), in `engine`'s SQL."""
+    statements = [f"create schema if not exists {schema};"]
     for table in raw_tables().values():
-        statements += [table.ddl(), *table.added_columns()]
+        statements += [table.ddl(schema, engine), *table.added_columns(schema, engine)]
     return "\n".join(statements) + "\n"
 
 

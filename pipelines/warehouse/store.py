@@ -22,7 +22,7 @@ import polars as pl
 from pipelines.batch import FormBatch
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
-from pipelines.warehouse import build_record
+from pipelines.warehouse import build_record, ledger
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import raw_ddl
 from pipelines.warehouse.reviews import records_review_actions, replace_review_actions
@@ -80,7 +80,8 @@ def _try_lock(lock) -> bool:
 def remove_leftovers(settings: Settings) -> list[Path]:
     """What a killed run leaves: its working copy and WAL, the site it was building, the
     old site it had renamed aside (put back if the new one never arrived), its staging
-    folders. Called with the run lock held, so nothing here belongs to a live run."""
+    folders, the annotated copies it had not finished. Called with the run lock held, so
+    nothing here belongs to a live run."""
     working = settings.working_warehouse
     removed = [p for p in (working, working.with_name(working.name + ".wal")) if p.exists()]
     discard_working_copy(settings)
@@ -93,6 +94,10 @@ def remove_leftovers(settings: Settings) -> list[Path]:
     for folder in staging:
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
+    # Annotated copies a killed run was writing (a copy is named only once it is whole).
+    for copy in settings.annotated_dir.glob("*/.*"):
+        copy.unlink(missing_ok=True)
+        removed.append(copy)
     return removed
 
 
@@ -164,26 +169,7 @@ def records_scan(database: Path, scan: Scan, reader_version: str,
         con.register("scanned", scan.files)
         con.register("skipped", scan.skipped)
         (differences,) = con.execute(
-            """
-            select
-                (select count(*) from (
-                    (select file_path, sha256, size_bytes, modified_at from scanned
-                     except select file_path, sha256, size_bytes, modified_at
-                            from raw.file_versions where is_present)
-                    union all
-                    (select file_path, sha256, size_bytes, modified_at
-                     from raw.file_versions where is_present
-                     except select file_path, sha256, size_bytes, modified_at from scanned)))
-              + (select count(*) from scanned s where not exists (
-                    select 1 from raw.parsed_files p
-                    where p.sha256 = s.sha256 and p.reader_version = $reader))
-              + (select count(*) from (
-                    (select file_path, code, message from skipped
-                     except select file_path, code, message from raw.skipped_files)
-                    union all
-                    (select file_path, code, message from raw.skipped_files
-                     except select file_path, code, message from skipped)))
-            """,
+            ledger.SCAN_DIFFERENCES.format(raw="raw", reader="$reader"),
             {"reader": reader_version},
         ).fetchone()
     return differences == 0
@@ -224,28 +210,7 @@ def _record_scan(con: duckdb.DuckDBPyConnection, manifest: pl.DataFrame,
                  run_started_at: dt.datetime) -> None:
     """Upsert every version seen now; every other version is no longer present (withdrawn)."""
     con.register("scanned", manifest)
-    con.execute(
-        """
-        insert into raw.file_versions as fv
-            (file_path, sha256, size_bytes, modified_at, first_seen_at, last_seen_at,
-             is_present, archive_path)
-        select file_path, sha256, size_bytes, modified_at, $now, $now, true, archive_path
-        from scanned
-        on conflict (file_path, sha256) do update set
-            size_bytes = excluded.size_bytes,
-            modified_at = excluded.modified_at,
-            last_seen_at = excluded.last_seen_at,
-            is_present = true,
-            archive_path = excluded.archive_path
-        """,
-        {"now": run_started_at},
-    )
-    con.execute(
-        """
-        update raw.file_versions as fv set is_present = false
-        where is_present and not exists (
-            select 1 from scanned s where s.file_path = fv.file_path and s.sha256 = fv.sha256
-        )
-        """
-    )
+    upsert, withdraw = ledger.RECORD_SCAN
+    con.execute(upsert.format(raw="raw", now="$now"), {"now": run_started_at})
+    con.execute(withdraw.format(raw="raw"))
     con.unregister("scanned")

@@ -19,8 +19,10 @@ from pipelines.authoring.annotate import (
     FILLS,
     LIST_HEADER_ROW,
     LIST_SHEET,
+    CopyJob,
     annotated,
     annotated_name,
+    write_copies,
 )
 from pipelines.cli import main
 from pipelines.forms.reader import read_form
@@ -170,3 +172,43 @@ def test_a_copy_depends_on_no_time_but_the_one_it_is_given(
     for copy in first:
         properties = openpyxl.load_workbook(io.BytesIO(copy)).properties
         assert properties.modified == written.replace(tzinfo=None)
+
+
+def test_a_copy_that_outlasts_the_readers_time_limit_is_a_note_not_a_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies are made in the reader's bounded workers: one that takes longer than a file may
+    be read (here 0.01 s, for a copy of 5,000 rows that takes a good part of a second) is
+    stopped there and comes back as the reason, and nothing half written is left."""
+    big = write_xlsx(tmp_path / "大表.xlsx", activity_sheet(
+        period="2021年3月", labels=["填报科室：儿科"],
+        rows=[[f"人员{n}", n % 7, *ZEROS] for n in range(5_000)]))
+    problem = SimpleNamespace(sheet="Sheet1", cell="B5", row_number=5, column_name="诊疗人次",
+                              value_found="-5", severity="error", code="negative_value",
+                              message="单元格 B5 填写了负数 -5。")
+    written = dt.datetime(2023, 1, 6, 2, 0, tzinfo=dt.UTC)
+    monkeypatch.setenv("BANGFU_READ_SECONDS", "0.01")
+    out = tmp_path / "copies"
+    (slow,) = write_copies([CopyJob(big, big.name, (problem,), written, out)])
+    assert slow.path is None
+    assert slow.note.startswith("生成标注副本时读取超时（0.01）")
+    assert not out.exists() or not any(out.rglob("*.xlsx*"))
+
+
+def test_check_annotate_lists_a_file_it_cannot_annotate_with_the_reason(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`bangfu check --annotate` makes its copies in the bounded workers, as a run does: a
+    workbook whose sheet uses an external entity (openpyxl refuses it) is reported with the
+    reason instead of stopping the check."""
+    from bench.hostile_files import write_xxe_workbook
+
+    form = write_xlsx(tmp_path / "儿科.xlsx", activity_sheet(
+        period="2021年3月", labels=["填报科室：儿科"], rows=[["张三", 5]]))
+    xxe = write_xxe_workbook(tmp_path / "外部实体.xlsx", form)
+    out = tmp_path / "returned"
+    assert main(["check", "--json", "--annotate", str(out), str(xxe)]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["annotated"] == []
+    (refused,) = result["not_annotated"]
+    assert refused["file"] == str(xxe)
+    assert refused["reason"].startswith("原文件无法用于标注（ParseError）")
+    assert not out.exists() or not any(out.iterdir())

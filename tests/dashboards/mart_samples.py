@@ -60,7 +60,8 @@ TABLES = {
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
         period_start DATE, period_end DATE, rows_accepted INTEGER, rows_rejected INTEGER,
         modified_at TIMESTAMP, first_seen_at TIMESTAMP, archive_path VARCHAR,
-        error_count INTEGER, warning_count INTEGER""",
+        error_count INTEGER, warning_count INTEGER, annotated_copy VARCHAR,
+        annotation_note VARCHAR""",
     "ingest_issues": """
         file_path VARCHAR, sha256 VARCHAR, sheet VARCHAR, row_number INTEGER,
         column_name VARCHAR, cell VARCHAR, severity VARCHAR, code VARCHAR,
@@ -342,9 +343,11 @@ MARCH_2019 = (date(2019, 3, 1), date(2019, 3, 31))
 
 
 def file_row(
-    path, sha256, status, department, period, rows, issues, *, pair=SHAOXING, form="activity"
+    path, sha256, status, department, period, rows, issues, *, pair=SHAOXING, form="activity",
+    annotated=(None, None),
 ):
-    """An ingest_files row; `rows` is (accepted, rejected) and `issues` (errors, warnings)."""
+    """An ingest_files row; `rows` is (accepted, rejected), `issues` (errors, warnings) and
+    `annotated` (the run's annotated copy, why there is none)."""
     seen = datetime(2023, 1, 5, 8, 30)
     archived = f"archive/{sha256[:2]}/{sha256}.xlsx"
     start, end = period or (None, None)
@@ -363,6 +366,7 @@ def file_row(
         seen,
         archived,
         *issues,
+        *annotated,
     )
 
 
@@ -408,6 +412,12 @@ def file_rows():
             form="capacity",
         ),
     ]
+
+
+def file_rows_with_copy(sha256: str, annotated: tuple[str | None, str | None]) -> list[tuple]:
+    """file_rows(), the file `sha256` recorded with `annotated`: (its annotated copy, relative
+    to the warehouse's folder; why there is none)."""
+    return [(*row[:-2], *annotated) if row[1] == sha256 else row for row in file_rows()]
 
 
 def issue_row(path, sha256, status, sheet, row, column, cell, severity, code, message, value=None,

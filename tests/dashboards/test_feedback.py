@@ -22,6 +22,7 @@ from mart_samples import (
     SCRIPT_COLUMN,
     SHAOXING,
     file_row,
+    file_rows_with_copy,
     issue_row,
     issue_rows,
     write_warehouse,
@@ -306,29 +307,79 @@ def test_every_formula_prefix_is_written_as_text(tmp_path: Path, text: str):
     assert texts.count(text) == 5  # file, sheet, column, value, message
 
 
-def test_each_listed_file_goes_back_annotated_from_the_archive(tmp_path: Path):
-    """The archived version of 骨科's rejected file (found by its sha256) comes back marked
-    with exactly the list's problems of it, linked from the department's page."""
+def test_each_listed_file_with_errors_goes_back_as_the_copy_the_run_made(tmp_path: Path):
+    """骨科's rejected file goes back as the annotated copy the run recorded for it (made in a
+    worker from the archived bytes), byte for byte, linked from the department's page; the
+    site opens no submitted file."""
     from formfiles import activity_sheet, write_xlsx
 
-    from pipelines.authoring.annotate import LIST_HEADER_ROW
-    from pipelines.warehouse.manifest import archive_relative_path
+    from pipelines.authoring.annotate import LIST_HEADER_ROW, CopyJob, write_copies
 
-    warehouse = write_warehouse(tmp_path / "bangfu.duckdb", FULL_CONTENTS)
-    archived = tmp_path / archive_relative_path(REJECTED_SHA, ".xlsx")
-    # Rows 4 to 8 under the title, the label line and the header.
-    write_xlsx(archived, activity_sheet(labels=["填报科室：骨科"], rows=[
-        ["张三", 1], ["王五", 1], ["", 2], ["李四", 3, 0, 0, FORMULA_VALUE], ["张三", 4]]))
+    submitted = write_xlsx(tmp_path / "骨科_统计表.xlsx", activity_sheet(
+        labels=["填报科室：骨科"],
+        rows=[["张三", 1], ["王五", 1], ["", 2], ["李四", 3, 0, 0, FORMULA_VALUE], ["张三", 4]]))
+    listed = next(each for each in feedback.feedback_lists(
+        _marts(write_warehouse(tmp_path / "for-issues.duckdb", FULL_CONTENTS)))
+        if each.department == "骨科").issues
+    (made,) = write_copies([CopyJob(submitted, submitted.name, listed, BUILT_AT,
+                                    tmp_path / "annotated")])
+    recorded = made.path.relative_to(tmp_path).as_posix()
+    assert recorded.startswith("annotated/")
+    warehouse = write_warehouse(tmp_path / "bangfu.duckdb", {
+        **FULL_CONTENTS,
+        "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (recorded, None))})
+    submitted.unlink()  # nothing reads the submitted bytes any more
     folder = feedback_section(warehouse, tmp_path)
 
     copy = folder / SHAOXING_FOLDER / "骨科" / "骨科_统计表_问题标注.xlsx"
+    assert copy.read_bytes() == made.path.read_bytes()
     book = openpyxl.load_workbook(copy)
-    listed = list(book["问题清单"].iter_rows(min_row=LIST_HEADER_ROW + 1, values_only=True))
-    assert [(row[2], row[3], row[9]) for row in listed] == [
+    rows = list(book["问题清单"].iter_rows(min_row=LIST_HEADER_ROW + 1, values_only=True))
+    assert [(row[2], row[3], row[9]) for row in rows] == [
         (sheet, cell, code) for _, sheet, cell, code in ORTHOPAEDICS]
     sheet = book["Sheet1"]
     assert (sheet["E7"].value, sheet["E7"].data_type) == (FORMULA_VALUE, "s")
-    assert f"填写的“{FORMULA_VALUE}”不是数字" in sheet["E7"].comment.text
     assert sheet["A6"].fill.fgColor.rgb.endswith("FFC7CE")
     page = (folder / SHAOXING_FOLDER / "骨科.html").read_text(encoding="utf-8")
     assert 'href="%E9%AA%A8%E7%A7%91/%E9%AA%A8%E7%A7%91_%E7%BB%9F%E8%AE%A1%E8%A1%A8_' in page
+
+
+def _marts(warehouse: Path):
+    from dashboards.marts import load_marts
+
+    return load_marts(warehouse)
+
+
+def test_a_file_without_a_copy_says_why_and_a_warned_file_names_check_annotate(
+        tmp_path: Path):
+    """A file with errors that the run could not annotate is listed with the run's reason; one
+    whose copy was never recorded says so; a file with warnings only gets no copy and its
+    entry names `bangfu check --annotate`. Only files with errors have copies."""
+    reason = "原文件无法用于标注（ParseError），请按列出的问题逐条修改"
+    warehouse = write_warehouse(tmp_path / "bangfu.duckdb", {
+        **FULL_CONTENTS, "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (None, reason))})
+    folder = feedback_section(warehouse, tmp_path)
+
+    assert not list(folder.rglob("*_问题标注.xlsx"))
+    orthopaedics = parse(folder / SHAOXING_FOLDER / "骨科.html")
+    entry = orthopaedics.find("ul", class_="feedback-returned").find("li")
+    assert entry.text() == f"{REJECTED_FILE}：{reason}"
+    cardiology = parse(folder / SHAOXING_FOLDER / "心内科.html")
+    entry = cardiology.find("ul", class_="feedback-returned").find("li")
+    assert entry.text() == f"{PARTIAL_FILE}：{feedback.NO_COPY}"
+    capacity = next(folder.rglob(f"{feedback.CAPACITY_FORMS}.html"))
+    entry = parse(capacity).find("li", class_="feedback-warned")
+    assert "bangfu check --annotate" in entry.text() and not capacity.with_suffix("").exists()
+
+
+def test_the_feedback_section_reads_marts_only() -> None:
+    """The 退回清单 takes the copies the run recorded: it imports nothing that reads, archives
+    or annotates a submitted file (issue 21)."""
+    import ast
+
+    tree = ast.parse(Path(feedback.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    assert not {name for name in imported if name and name.startswith(
+        ("pipelines.forms", "pipelines.warehouse", "pipelines.authoring"))}

@@ -10,7 +10,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from formfiles import activity_sheet, write_xlsx
-from mart_samples import BUILT_AT, FULL_CONTENTS, LINXIA, REJECTED_SHA, SHAOXING, write_warehouse
+from mart_samples import (
+    BUILT_AT,
+    FULL_CONTENTS,
+    LINXIA,
+    REJECTED_SHA,
+    SHAOXING,
+    file_rows_with_copy,
+    write_warehouse,
+)
 from page_dom import parse
 
 import dashboards.parts
@@ -19,7 +27,6 @@ from dashboards.marts import Pair
 from dashboards.pages.leadership import pair_page, report_page
 from dashboards.parts import MANIFEST
 from dashboards.site import build_site
-from pipelines.warehouse.manifest import archive_relative_path
 
 EARLIER = BUILT_AT - timedelta(days=1)
 ANNOTATED_COPY = "feedback/绍兴市中医院_务川仡佬族苗族自治县中医院/骨科/骨科_统计表_问题标注.xlsx"
@@ -38,11 +45,15 @@ SHAOXING_DEPARTMENT_PAGES = {
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
-    """The sample warehouse, with the archived version of 骨科's rejected file beside it: the
-    site sends it back annotated."""
+    """The sample warehouse, with the annotated copy a run made of 骨科's rejected file beside
+    it: the site sends it back."""
     (tmp_path / "warehouse").mkdir()
-    warehouse = write_warehouse(tmp_path / "warehouse" / "bangfu.duckdb", FULL_CONTENTS)
-    write_xlsx(warehouse.parent / archive_relative_path(REJECTED_SHA, ".xlsx"),
+    recorded = "annotated/ab/" + "ab" * 32 + ".xlsx"
+    warehouse = write_warehouse(tmp_path / "warehouse" / "bangfu.duckdb", {
+        **FULL_CONTENTS,
+        "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (recorded, None))})
+    (warehouse.parent / recorded).parent.mkdir(parents=True)
+    write_xlsx(warehouse.parent / recorded,
                activity_sheet(labels=["填报科室：骨科"], rows=[["张三", 1], ["王五", 1]]))
     return warehouse
 

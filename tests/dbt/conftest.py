@@ -60,7 +60,8 @@ class RawLayer:
         ).fetchone()[0]
         if form_type and not parsed:
             self.con.execute(
-                "insert into raw.parsed_files values (?, ?, ?, ?, ?, ?)",
+                "insert into raw.parsed_files (sha256, parsed_path, form_type, sheet_count, "
+                "parsed_at, reader_version) values (?, ?, ?, ?, ?, ?)",
                 [sha256, path, form_type, sheets, first_seen, "test"],
             )
 

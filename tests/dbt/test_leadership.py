@@ -11,13 +11,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser import CHROMIUM, Visit, needs_chromium, offline_browser
+from browser import Visit, needs_chromium, offline_browser
 from test_marts import LX, SX
 
 from dashboards.marts import Pair
 from dashboards.pages.leadership import pair_page, report_page
+from dashboards.report_documents import write_reports
 from dashboards.site import build_site
-from pipelines.authoring.report import write_reports
 from pipelines.settings import REPO_ROOT
 
 BUILT_AT = datetime(2023, 1, 6, 2, 0, tzinfo=UTC)
@@ -203,7 +203,7 @@ def test_report_files_are_named_by_recipient_and_year(reports: Path):
     expected = [
         f"{recipient}_2022年度帮扶工作汇报附件.{ext}"
         for recipient in (LX[1], SX[1])
-        for ext in ("docx", "xlsx", *(["pdf"] if CHROMIUM.exists() else []))
+        for ext in ("docx", "pdf", "xlsx")
     ]
     assert names == sorted(expected)
 
@@ -221,6 +221,9 @@ def test_workbook_holds_the_marts_values_as_numbers(reports: Path, warehouse: Pa
     capacity = next(workbook[n] for n in workbook.sheetnames if n.startswith("受援医院能力指标"))
     assert [c.value for c in capacity[3]][:4] == ["指标", "2018 年", "2021 年", "2022 年"]
     assert capacity.page_setup.paperSize == 9 and capacity.page_setup.orientation == "landscape"
+    # One page wide, at most 99 tall: LibreOffice ignores the fit when the height is 0.
+    assert capacity.sheet_properties.pageSetUpPr.fitToPage
+    assert capacity.page_setup.fitToHeight == 99
     assert capacity.print_title_rows == "$3:$3"
     rows = _sheet_rows(capacity)
     trend = marts(
@@ -248,8 +251,8 @@ def test_workbook_holds_the_marts_values_as_numbers(reports: Path, warehouse: Pa
         )
     )
     workbook_2018 = load_workbook(
-        write_reports(warehouse, reports / "2018", 2018, f"{SX[0]}/{SX[1]}", built_at=BUILT_AT)[0]
-        .paths[0]
+        write_reports(warehouse, reports / "2018", 2018, Pair(*SX), built_at=BUILT_AT)[0]
+        .paths[-1]
     )
     rows_2018 = _sheet_rows(next(workbook_2018[n] for n in workbook_2018.sheetnames
                                  if n.endswith("年帮扶工作量")))
@@ -285,7 +288,7 @@ def test_word_document_has_the_sections_and_the_marts_values(reports: Path, ware
         "五、数据质量说明",
     ]
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "编制" in text and "审核" in text and "不含图表" in text
+    assert "编制" in text and "审核" in text
     departments = next(t for t in document.tables if t.rows[0].cells[0].text == "科室"
                        and t.rows[0].cells[1].text == "应报")
     respiratory = next(r for r in departments.rows if r.cells[0].text == "呼吸科")
@@ -300,6 +303,66 @@ def test_word_document_has_the_sections_and_the_marts_values(reports: Path, ware
                     == ["指标", "2022 年"])
     row = next(r for r in workload.rows if r.cells[0].text.startswith("学术讲座次数"))
     assert row.cells[1].text == f"{lectures:,.0f}"
-    chase = next(t for t in document.tables if t.rows[0].cells[2].text == "缺报的统计周期")
-    respiratory = next(r for r in chase.rows if r.cells[0].text == "呼吸科")
-    assert [c.text for c in respiratory.cells[1:4]] == ["1", "2022年8月", "2022年12月"]
+    chase = next(t for t in document.tables if [c.text for c in t.rows[0].cells[:3]]
+                 == ["科室", "统计周期", "状态"])
+    respiratory = [[c.text for c in r.cells[1:3]] for r in chase.rows
+                   if r.cells[0].text == "呼吸科"]
+    assert respiratory == [["2022年8月", "缺报"], ["2022年12月", "退回未改"]]
+
+
+# --- partial years on every chart -------------------------------------------------------------
+
+
+def _figure_specs(page: Path) -> dict[str, dict]:
+    import json
+
+    html = page.read_text(encoding="utf-8")
+    return {match.group(1): json.loads(match.group(2).replace("<\\/", "</"))
+            for match in re.finditer(r'<script type="application/json" id="([^"]+)-spec">(.*?)'
+                                     r"</script>", html, re.S)}
+
+
+def _partial_traces(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "circle-open"]
+
+
+def test_a_partial_year_is_drawn_as_partial_on_every_chart(site: Path, warehouse: Path):
+    from dashboards.marts import load_marts
+    from dashboards.report_documents import report_charts
+
+    # The pair's lectures in 2022: 11 of the 64 reports expected accepted.
+    leadership = _figure_specs(site / pair_page(Pair(*LX)))
+    hollow = [(t, spec) for spec in leadership.values() for t in _partial_traces(spec)
+              if t["name"].startswith("学术讲座次数")]
+    assert len(hollow) == 1
+    trace, spec = hollow[0]
+    assert trace["x"][-1] == 2022 and "部分：11/64 份" in trace["text"][-1]
+    # The complete years' line leaves the partial years to the hollow markers, which dashed
+    # segments reach.
+    solid = next(t for t in spec["data"] if t["name"] == trace["name"] and t.get("mode")
+                 == "lines+markers")
+    partial_years = set(trace["x"])
+    assert all(solid["y"][solid["x"].index(x)] is None for x in partial_years)
+    dashed = next(t for t in spec["data"] if t["name"] == trace["name"]
+                  and t.get("line", {}).get("dash") == "dash")
+    assert 2022 in dashed["x"] and dashed["x"][2] is None
+    # The explorer: 呼吸科's 2022, 10 of its 12 monthly forms accepted.
+    explorer = _figure_specs(site / "explorer.html")
+    respiratory = [t for spec in explorer.values() for t in _partial_traces(spec)
+                   if any("10/12 个月" in text for text in t["text"])]
+    assert respiratory
+    assert all("部分：10/12 个月" in t["text"][t["x"].index(2022)] for t in respiratory)
+    # A complete year is never drawn hollow: Shaoxing's pair page has none in this corpus
+    # unless its mart says so.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(partial_rows,)] = con.execute(
+            "select count(*) from mart_capacity_trend where supporting_hospital = ? "
+            "and reports_expected > coalesce(reports_accepted, 0)", [SX[0]]).fetchall()
+    shaoxing = _figure_specs(site / pair_page(Pair(*SX)))
+    assert bool(partial_rows) == any(_partial_traces(s) for s in shaoxing.values())
+    # The report's charts, the same definition laid out for A4.
+    charts = report_charts(load_marts(warehouse), Pair(*LX))
+    workload = next(chart for chart in charts if chart.section == "帮扶工作量")
+    assert workload.partial
+    assert any("部分：11/64 份" in text for figure in workload.figures
+               for t in _partial_traces(figure) for text in t["text"])

@@ -12,8 +12,9 @@ import pytest
 import python_calamine
 from formfiles import LINXIA_TITLE, OLD_HEADER, activity_sheet, write_xls, write_xlsx
 
+from pipelines.bounded import chunk_size
 from pipelines.forms import workbook
-from pipelines.forms.pool import chunk_size, read_forms
+from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import read_form
 from pipelines.settings import ReadLimits, read_limits
 

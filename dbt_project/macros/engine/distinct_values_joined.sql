@@ -11,3 +11,10 @@
 {% macro duckdb__distinct_values_joined(column, delimiter) -%}
     string_agg(distinct {{ column }}, '{{ delimiter }}' order by {{ column }})
 {%- endmacro %}
+
+{#- Sorted in byte order, as DuckDB sorts, whatever the database's collation (zh_CN.UTF-8 on
+    many servers would sort by pinyin): both warehouses hold the same text. -#}
+{% macro postgres__distinct_values_joined(column, delimiter) -%}
+    {%- set sorted_text = 'cast(' ~ column ~ ' as text) collate "C"' %}
+    string_agg(distinct {{ sorted_text }}, '{{ delimiter }}' order by {{ sorted_text }})
+{%- endmacro %}

@@ -18,3 +18,9 @@
         ) || '}'
     as json)
 {%- endmacro %}
+
+{#- PostgreSQL's json_object_agg writes `{ "k" : v, … }`; the same text as DuckDB's is
+    assembled instead, so that both warehouses hold equal values. -#}
+{% macro postgres__json_object_agg(key, value, order_by) -%}
+    {{ return(bangfu.duckdb__json_object_agg(key, value, order_by)) }}
+{%- endmacro %}

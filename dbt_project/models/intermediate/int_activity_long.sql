@@ -26,7 +26,7 @@ summed_parts as (
         case when count(cells.value) = max(parts.part_count) then sum(cells.value) end as value
     from cell_values as cells
     inner join {{ ref('int_metric_parts') }} as parts on parts.part_code = cells.metric_code
-    group by all
+    group by cells.report_id, cells.row_number, parts.metric_code
 
 )
 

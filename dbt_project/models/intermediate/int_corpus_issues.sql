@@ -35,7 +35,7 @@ outlier_issues as (
         cells.raw_text           as value_found,
         '同科室以往每人每天中位数约 ' || {{ display_number('cells.median_per_day') }}
             || '，按本期 ' || cast(cells.period_days as varchar) || ' 天通常不超过 '
-            || printf('%.0f', cells.usual_high) as detail
+            || {{ fixed_decimals_text('cells.usual_high', 0) }} as detail
     from {{ ref('int_usual_range_cells') }} as cells
     left join {{ ref('stg_report_columns') }} as columns
         on columns.report_id = cells.report_id

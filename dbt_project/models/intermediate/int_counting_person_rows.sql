@@ -11,7 +11,7 @@ select
     reports.department,
     reports.period_start,
     reports.period_end,
-    datediff('day', reports.period_start, reports.period_end) + 1 as period_days,
+    {{ dbt.datediff('reports.period_start', 'reports.period_end', 'day') }} + 1 as period_days,
     people.row_number,
     people.person_name,
     people.person_key,

@@ -3,7 +3,7 @@
 -- metric from its parts read them here, so a derivation is a seed change only.
 with derivations as (
 
-    select metric_code, unnest(string_split(derived_from, '+')) as part
+    select metric_code, unnest(string_to_array(derived_from, '+')) as part
     from {{ ref('metrics') }}
     where derived_from is not null
 

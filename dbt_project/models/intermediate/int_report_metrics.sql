@@ -19,7 +19,7 @@ parts_present as (
     from report_columns
     inner join {{ ref('int_metric_parts') }} as parts
         on parts.part_code = report_columns.metric_code
-    group by all
+    group by report_columns.report_id, parts.metric_code
 
 ),
 

@@ -50,5 +50,5 @@ days as (
 
 select
     *,
-    cast(days_in_year as double) / period_days as share
+    cast(days_in_year as double precision) / period_days as share
 from days

@@ -2,6 +2,7 @@
 -- the modified z-score (Iglewicz & Hoaglin) of its rate per day against every rate of the
 -- same pair, department and metric in the reports that count. Judged anew on every run, so
 -- a correction or a removed file changes the range and the warnings with it.
+{% set group = ['supporting_hospital', 'recipient_hospital', 'department', 'metric_code'] %}
 with cells as (
 
     select
@@ -26,36 +27,51 @@ with cells as (
 
 ),
 
+-- The median and the spread of each group are aggregates joined back, not window functions:
+-- PostgreSQL has no median over a window.
 medians as (
 
     select
-        *,
-        median(value_per_day) over (
-            partition by supporting_hospital, recipient_hospital, department, metric_code
-        ) as median_per_day,
-        count(*) over (
-            partition by supporting_hospital, recipient_hospital, department, metric_code
-        ) as comparable_values
+        supporting_hospital,
+        recipient_hospital,
+        department,
+        metric_code,
+        {{ median('value_per_day') }} as median_per_day,
+        count(*) as comparable_values
     from cells
+    group by {{ group | join(', ') }}
 
 ),
 
 spreads as (
 
     select
-        *,
-        median(abs(value_per_day - median_per_day)) over (
-            partition by supporting_hospital, recipient_hospital, department, metric_code
-        ) / {{ corpus_rule('usual_range', 'mad_scale') }} as spread_per_day
-    from medians
+        medians.supporting_hospital,
+        medians.recipient_hospital,
+        medians.department,
+        medians.metric_code,
+        medians.median_per_day,
+        medians.comparable_values,
+        {{ median('abs(cells.value_per_day - medians.median_per_day)') }}
+            / {{ corpus_rule('usual_range', 'mad_scale') }} as spread_per_day
+    from cells
+    inner join medians
+        on {{ join_on('cells', 'medians', group) }}
+    group by 1, 2, 3, 4, 5, 6
 
 )
 
 select
-    *,
-    case when spread_per_day > 0
-        then (value_per_day - median_per_day) / spread_per_day
+    cells.*,
+    spreads.median_per_day,
+    spreads.comparable_values,
+    spreads.spread_per_day,
+    case when spreads.spread_per_day > 0
+        then (cells.value_per_day - spreads.median_per_day) / spreads.spread_per_day
     end as modified_z,
-    (median_per_day + {{ corpus_rule('usual_range', 'max_modified_z') }} * spread_per_day)
-        * period_days as usual_high
-from spreads
+    (spreads.median_per_day
+        + {{ corpus_rule('usual_range', 'max_modified_z') }} * spreads.spread_per_day)
+        * cells.period_days as usual_high
+from cells
+inner join spreads
+    on {{ join_on('cells', 'spreads', group) }}

@@ -42,7 +42,10 @@ select
     files.first_seen_at,
     files.archive_path,
     coalesce(issue_counts.error_count, 0) as error_count,
-    coalesce(issue_counts.warning_count, 0) as warning_count
+    coalesce(issue_counts.warning_count, 0) as warning_count,
+    parsed.annotated_copy,
+    parsed.annotation_note
 from {{ ref('int_file_status') }} as files
 left join report_summary on report_summary.sha256 = files.sha256
 left join issue_counts on issue_counts.sha256 = files.sha256
+left join {{ ref('stg_parsed_files') }} as parsed on parsed.sha256 = files.sha256

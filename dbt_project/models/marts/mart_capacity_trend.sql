@@ -4,13 +4,15 @@
 {% set group = ['supporting_hospital', 'recipient_hospital', 'metric_code'] %}
 with coverage as (
 
+    -- Counts stay BIGINT on both engines (a sum of BIGINT is HUGEINT in DuckDB, NUMERIC in
+    -- PostgreSQL).
     select
         supporting_hospital,
         recipient_hospital,
         year,
-        sum(reports_expected) as reports_expected,
-        sum(reports_received) as reports_received,
-        sum(reports_accepted) as reports_accepted
+        cast(sum(reports_expected) as bigint) as reports_expected,
+        cast(sum(reports_received) as bigint) as reports_received,
+        cast(sum(reports_accepted) as bigint) as reports_accepted
     from {{ ref('mart_reporting_coverage') }}
     group by supporting_hospital, recipient_hospital, year
 

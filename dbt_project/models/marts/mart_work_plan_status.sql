@@ -54,12 +54,13 @@ month_summary as (
         count(*) as months_checked,
         count(case when people >= 1 then 1 end) as months_with_staff,
         count(case when reports > 0 then 1 end) as months_with_reports,
-        {{ distinct_values_joined("case when people < 1 then cast(month as varchar) || '月' end", '、') }}
+        -- One row per listed month, joined in calendar order (3月 before 10月).
+        {{ values_joined_in_order("case when people < 1 then cast(month as varchar) || '月' end", 'month', '、') }}
             as months_without_staff,
         -- e.g. '3月 12 人（10 份报表）；9月 11 人（10 份报表）'
-        {{ distinct_values_joined(
+        {{ values_joined_in_order(
             "cast(month as varchar) || '月 ' || cast(people as varchar) || ' 人（' || cast(reports as varchar) || ' 份报表）'",
-            '；') }} as months_detail
+            'month', '；') }} as months_detail
     from month_checks
     group by plan_item_code, year
 
@@ -135,7 +136,7 @@ select
         when actual_value is null then {{ dbt.concat(["cast(year as varchar)", "'年未报告'", "metric_name_zh"]) }}
         else {{ dbt.concat([
             "cast(year as varchar)", "'年'", "metric_name_zh", "' '",
-            "case when actual_value = round(actual_value) then cast(cast(actual_value as bigint) as varchar) else cast(round(actual_value, 2) as varchar) end",
+            display_number('actual_value'),
             "' '", "coalesce(unit_zh, '')",
             "case when reports_expected is not null then '（已接收报表 ' || cast(reports_accepted as varchar) || '/' || cast(reports_expected as varchar) || ' 份）' else '（受援医院能力指标表）' end"]) }}
     end as evidence_detail_zh

@@ -1,0 +1,164 @@
+"""Work on submitted files in worker processes, each file with a memory cap and a time limit.
+
+A submitted file's bytes are untrusted: parsing them runs native code (calamine, polars) and
+XML parsers (openpyxl) that a crafted file can crash, exhaust or keep busy. Whatever opens
+one does it here: in a worker, a file that crashes the parser, exhausts its memory cap or
+runs past its time limit costs that file (reported as a `Failure`), not the run. Pebble's
+process pool replaces a worker that was killed or died, and times each task out. The limits
+are the reader's (`pipelines.settings.read_limits`): reading a file (pipelines/forms/pool.py)
+and writing its annotated copy (pipelines/authoring/returns.py) are held to the same ones.
+
+A task is a chunk of files, not one: reading a form takes milliseconds, so one task (and one
+pickled result) per file cost the pool more than the work. Within a chunk each file has its
+own timer (SIGALRM, whose default action ends the worker even inside native code), so the
+time limit holds per file. A chunk that ended its worker — a crash, the memory cap, a file
+past its time limit — is done again one file per task, so that only the bad file is lost,
+with its own code.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import resource
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import TimeoutError as TaskTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pebble import ProcessExpired, ProcessPool
+
+from pipelines.settings import ReadLimits, read_limits
+
+MB = 1 << 20
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+# Files per task: enough that a task's cost (scheduling, one pickled result) is small beside
+# its work, few enough that every worker gets several chunks (an even finish) and that a
+# chunk done again after a crash is cheap.
+CHUNK_FILES = 50
+CHUNKS_PER_WORKER = 4
+# A worker costs about a second of CPU to start (an interpreter importing polars and the
+# spreadsheet libraries), what reading some 200 forms costs: a further worker is started only
+# for that many files more.
+FILES_PER_WORKER = 200
+# A chunk's own time limit in the parent, beyond its files' limits: only a backstop for a
+# worker that the per-file timer could not end.
+CHUNK_GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why the work on one file did not return: an issue code of the reader's
+    (`read_memory_limit`, `read_time_limit`, `unreadable_file`) and its detail."""
+
+    code: str
+    detail: str
+
+
+def memory_exceeded(limits: ReadLimits) -> Failure:
+    return Failure("read_memory_limit", f"{limits.worker_memory_mb} MB")
+
+
+def timed_out(limits: ReadLimits) -> Failure:
+    return Failure("read_time_limit", f"{limits.seconds_per_file:g}")
+
+
+def _start_worker(megabytes: int) -> None:
+    """Runs in each worker before its first file: its address space is capped, so a file
+    that needs more fails there with MemoryError (or the worker dies) instead of the machine
+    swapping; and SIGALRM, the per-file timer, ends it."""
+    limit = megabytes * MB
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+def _run_chunk(work: Callable[[Job], Result], failed: Callable[[Job, Failure], Result],
+               jobs: list[Job], limits: ReadLimits) -> list[Result]:
+    """In a worker: each file under its own timer."""
+    done = []
+    for job in jobs:
+        signal.setitimer(signal.ITIMER_REAL, limits.seconds_per_file)
+        try:
+            done.append(work(job))
+        except MemoryError:
+            done.append(failed(job, memory_exceeded(limits)))
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return done
+
+
+def chunk_size(files: int, workers: int) -> int:
+    return max(1, min(CHUNK_FILES, math.ceil(files / (CHUNKS_PER_WORKER * workers))))
+
+
+def map_bounded(work: Callable[[Job], Result], failed: Callable[[Job, Failure], Result],
+                jobs: Sequence[Job], workers: int | None = None) -> list[Result]:
+    """`work(job)` for every job, in worker processes within the reader's limits; results in
+    job order. A job whose work did not return (a crash, the memory cap, the time limit)
+    gets `failed(job, failure)`. `work` and `failed` are module-level functions (they are
+    sent to the workers). At most `workers` worker processes (default: one per CPU), fewer
+    for few files."""
+    if not jobs:
+        return []
+    limits = read_limits()
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) // FILES_PER_WORKER))
+    size = chunk_size(len(jobs), workers)
+    chunks = [list(jobs[start:start + size]) for start in range(0, len(jobs), size)]
+    # One thread per worker for polars (inherited through the environment at spawn): the
+    # workers are the parallelism, and each thread reserves address space under the cap.
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    # spawn, not fork: the parent may hold Dagster's threads and open DuckDB handles.
+    with ProcessPool(max_workers=workers, initializer=_start_worker,
+                     initargs=(limits.worker_memory_mb,),
+                     context=multiprocessing.get_context("spawn")) as pool:
+
+        def schedule(chunk: list[Job]):
+            return pool.schedule(_run_chunk, args=(work, failed, chunk, limits),
+                                 timeout=limits.seconds_per_file * len(chunk)
+                                 + CHUNK_GRACE_SECONDS)
+
+        futures = [schedule(chunk) for chunk in chunks]
+        done: list[Result] = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            try:
+                done += future.result()
+            except (TaskTimeout, MemoryError, ProcessExpired, BrokenProcessPool) as error:
+                if len(chunk) == 1:
+                    done.append(failed(chunk[0], _failure(error, limits)))
+                    continue
+                alone = [schedule([job]) for job in chunk]
+                done += [_outcome(single, job, failed, limits)
+                         for single, job in zip(alone, chunk, strict=True)]
+        return done
+
+
+def _outcome(future, job, failed: Callable, limits: ReadLimits):
+    """The one file of a task of one."""
+    try:
+        (done,) = future.result()
+        return done
+    except (TaskTimeout, MemoryError, ProcessExpired, BrokenProcessPool) as error:
+        return failed(job, _failure(error, limits))
+
+
+def _failure(error: BaseException, limits: ReadLimits) -> Failure:
+    """What a task of one file that did not return says of that file."""
+    if isinstance(error, TaskTimeout):
+        return timed_out(limits)
+    if isinstance(error, MemoryError):
+        return memory_exceeded(limits)
+    if isinstance(error, ProcessExpired):
+        if error.exitcode == -signal.SIGALRM:
+            return timed_out(limits)
+        if error.exitcode == -signal.SIGABRT:
+            # Native code (calamine, polars) that cannot allocate under the cap aborts.
+            return memory_exceeded(limits)
+        return Failure("unreadable_file", f"读取时程序崩溃（退出码 {error.exitcode}）")
+    # BrokenProcessPool: every worker died at once; which file did it cannot be told, and
+    # this one is reported.
+    return Failure("unreadable_file", "读取时程序崩溃")
