@@ -51,6 +51,8 @@ _ARGPARSE_MESSAGES = [
     (r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
      "{0} 的值 {1} 无效，可选 {2} / {0}: {1} is not one of {2}"),
     (r"argument (\S+): expected one argument", "{0} 后面需要一个值 / {0} needs a value"),
+    (r"argument (\S+): not allowed with argument (\S+)",
+     "{0} 与 {1} 只能给出一个 / {0} and {1} exclude each other"),
 ]
 
 
@@ -382,6 +384,39 @@ def _add_registry(commands) -> None:
     check.set_defaults(handler=cmd_registry_check)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from portal.server import serve
+
+    try:
+        serve(args.host, args.port)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        print(f"bangfu serve：错误：无法在 {args.host}:{args.port} 上启动（{error}）/ "
+              "cannot listen there", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from portal.server import migrate, read_password, setup_django
+
+    setup_django()
+    from portal.accounts import AccountError, add_user
+
+    migrate()
+    try:
+        added = add_user(args.username, args.role, read_password(), hospital=args.hospital,
+                         province=args.province, department=args.department)
+    except (AccountError, ValueError) as error:
+        print(f"bangfu user add：错误：{error}", file=sys.stderr)
+        return EXIT_USAGE
+    where = added.hospital or added.province or "全部帮扶关系"
+    print(f"bangfu：已{'创建' if added.created else '更新'}账号 {added.user.username}"
+          f"（{args.role}，{where}）/ account {'created' if added.created else 'updated'}")
+    return EXIT_OK
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -544,6 +579,55 @@ def _add_export(commands) -> None:
     export.set_defaults(handler=cmd_export)
 
 
+def _add_serve(commands) -> None:
+    serve = commands.add_parser(
+        "serve", help="启动门户网站 / serve the portal",
+        description="启动门户：各医院账号登录后只能看到本院的帮扶关系，上传统计表并立即看到检查"
+                    "结果，审核报表。先更新门户自己的数据表，再由 waitress 提供服务。\n"
+                    "Serve the portal (accounts, per-hospital scopes, uploads with instant "
+                    "checking, approvals) with waitress, after migrating its tables.",
+        epilog="示例 example:\n  bangfu serve\n  bangfu serve --host 0.0.0.0 --port 8080\n\n"
+               f"{SETTINGS_ENV}\n"
+               "  BANGFU_PORTAL_DIR  门户数据（账号库、上传记录）/ the portal's folder "
+               "(默认 default: 数据仓库旁的 portal/)\n"
+               "  BANGFU_PORTAL_HTTPS=1, BANGFU_TRUSTED_PROXY, BANGFU_ALLOWED_HOSTS  "
+               "反向代理之后运行，见 docs/deploy.md / behind a reverse proxy\n\n"
+               "退出码 exit status: 0 正常停止 stopped; 1 无法启动 could not start; "
+               "2 命令有误 usage error")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="监听地址（默认 127.0.0.1，仅本机） / address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000） / port")
+    serve.set_defaults(handler=cmd_serve)
+
+
+def _add_user(commands) -> None:
+    user = commands.add_parser(
+        "user", help="管理门户账号 / portal accounts",
+        description="管理门户账号 / manage portal accounts.")
+    actions = user.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                  title="操作 actions")
+    add = actions.add_parser(
+        "add", help="创建或更新账号 / create or update an account",
+        description="创建或更新门户账号，密码从标准输入读取。角色：admin 管理员（全部帮扶关系）、"
+                    "viewer 查看、submitter 报送、reviewer 审核（支援医院医务科）；除 admin 外"
+                    "需给出所属医院（名称或简称），viewer 也可给出省份（看到受援医院在该省的全部"
+                    "帮扶关系）。\nCreate or update a portal account; the password is read from "
+                    "standard input.",
+        epilog="示例 example:\n"
+               "  echo '一个足够长的密码' | bangfu user add hezheng --role submitter "
+               "--hospital 和政县人民医院 --department 医务科\n"
+               "  bangfu user add gansu --role viewer --province 甘肃省\n\n"
+               "退出码 exit status: 0 已保存 saved; 2 参数有误 usage error")
+    add.add_argument("username", metavar="USERNAME", help="用户名 / user name")
+    add.add_argument("--role", required=True, choices=["admin", "viewer", "submitter", "reviewer"],
+                     help="角色 / role")
+    where = add.add_mutually_exclusive_group()
+    where.add_argument("--hospital", metavar="NAME", help="所属医院（名称或简称） / hospital")
+    where.add_argument("--province", metavar="NAME", help="省份（仅 viewer） / province")
+    add.add_argument("--department", metavar="NAME", help="科室 / department")
+    add.set_defaults(handler=cmd_user_add)
+
+
 def cmd_warehouse_grant(args: argparse.Namespace) -> int:
     from pipelines.warehouse import access, postgres
 
@@ -602,7 +686,7 @@ def build_parser() -> ArgumentParser:
                                      title="命令 commands",
                                      help="要运行的命令 / the command to run")
     for add in (_add_run, _add_check, _add_template, _add_sample, _add_report, _add_export,
-                _add_warehouse, _add_registry):
+                _add_warehouse, _add_registry, _add_serve, _add_user):
         add(commands)
     return parser
 

@@ -28,6 +28,8 @@ from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
 from pipelines.warehouse import build_record, engine
 from pipelines.warehouse import manifest as raw_manifest
+from pipelines.warehouse.reviews import TABLE as REVIEW_ACTIONS
+from pipelines.warehouse.reviews import read_review_actions
 
 INGEST = "ingest"
 # The job of ingest alone (pipelines/defs/scan.py).
@@ -101,7 +103,8 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         "settled_at": scan.settled_at.isoformat() if scan.settled_at else "",
     }
 
-    if nothing_new(settings, scan, registry):
+    reviews = read_review_actions(settings.review_actions)
+    if nothing_new(settings, scan, registry, reviews):
         context.log.info(
             f"nothing new: the published warehouse records these {scan.files.height} files "
             "and this registry, and it and its site were built by this code; no table is "
@@ -125,7 +128,8 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         batch = _annotate_errors(context, settings, batch, sources)
     now = _now()
     with environment_errors(settings.warehouse_dir):
-        counts = engine.load(settings, scan, batch, now, registry.frames(now))
+        counts = engine.load(settings, scan, batch, now,
+                             {**registry.frames(now), REVIEW_ACTIONS: reviews})
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -151,18 +155,22 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         )
 
 
-def nothing_new(settings: Settings, scan: raw_manifest.Scan, registry: Registry) -> bool:
+def nothing_new(settings: Settings, scan: raw_manifest.Scan, registry: Registry,
+                reviews: pl.DataFrame | None = None) -> bool:
     """Whether the published warehouse already records this scan, read with this registry,
-    and this registry, and it and its site were built by this code: then a run has nothing
-    to build (an edit of the registry is never a no-op)."""
+    this registry and the portal's review actions, and it and its site were built by this
+    code with these settings: then a run has nothing to build (an edit of the registry is
+    never a no-op)."""
+    if reviews is None:
+        reviews = read_review_actions(settings.review_actions)
     if not engine.published_exists(settings):
         return False
     record = build_record.read(settings)
     return (record is not None and record.site_built
-            and record.inputs_digest == build_record.build_inputs_digest()
+            and record.inputs_digest == build_record.run_inputs_digest(settings)
             and (settings.site_dir / "index.html").is_file()
             and (engine.registry_source(settings) or (None,))[0] == registry.digest
-            and engine.records_scan(settings, scan, reading_key(registry)))
+            and engine.records_scan(settings, scan, reading_key(registry), reviews))
 
 
 def check_registry_still_there(settings: Settings, registry: Registry) -> None:

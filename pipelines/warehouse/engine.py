@@ -77,10 +77,11 @@ def parsed_sha256s(settings: Settings, reader_version: str) -> set[str]:
     return store.parsed_sha256s(settings.working_warehouse, reader_version)
 
 
-def records_scan(settings: Settings, scan: Scan, reader_version: str) -> bool:
+def records_scan(settings: Settings, scan: Scan, reader_version: str,
+                 review_actions: pl.DataFrame | None = None) -> bool:
     if settings.location.is_server:
-        return postgres.records_scan(settings.location, scan, reader_version)
-    return store.records_scan(settings.warehouse, scan, reader_version)
+        return postgres.records_scan(settings.location, scan, reader_version, review_actions)
+    return store.records_scan(settings.warehouse, scan, reader_version, review_actions)
 
 
 def registry_source(settings: Settings) -> tuple[str, str] | None:
@@ -94,12 +95,12 @@ def registry_source(settings: Settings) -> tuple[str, str] | None:
 
 
 def load(settings: Settings, scan: Scan, batch, run_started_at: dt.datetime,
-         registry: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
-    """The scan and the batch into the working copy's raw tables, and the registry's tables
-    replaced (when given), in one transaction."""
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """The scan and the batch into the working copy's raw tables, and the tables given whole
+    (the registry's, the portal's review actions) replaced, in one transaction."""
     if settings.location.is_server:
-        return postgres.load(settings.location, scan, batch, run_started_at, registry)
-    return store.load(settings.working_warehouse, scan, batch, run_started_at, registry)
+        return postgres.load(settings.location, scan, batch, run_started_at, whole_tables)
+    return store.load(settings.working_warehouse, scan, batch, run_started_at, whole_tables)
 
 
 def publish(settings: Settings) -> str | None:
