@@ -102,9 +102,10 @@ def module_closure(entries: Iterable[str], root: Path = REPO_ROOT) -> set[str]:
     return seen
 
 
-def forms_digest(contents: dict[str, str]) -> str:
-    """One name for a folder's settled contents (path → sha256): the sensor's state."""
-    text = json.dumps(sorted(contents.items()), ensure_ascii=False)
+def forms_digest(contents: dict[str, str], registry_digest: str) -> str:
+    """One name for a folder's settled contents (path → sha256) read with a registry (its
+    digest): the sensor's state."""
+    text = json.dumps([sorted(contents.items()), registry_digest], ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

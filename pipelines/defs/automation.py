@@ -7,6 +7,7 @@ import dagster as dg
 
 from pipelines.defs.resources import warehouse_resource, warehouse_tags
 from pipelines.digests import forms_digest
+from pipelines.registry import load as registry_load
 from pipelines.warehouse.manifest import folder_ledger
 
 pipeline_job = dg.define_asset_job(
@@ -42,15 +43,24 @@ def new_files_sensor(context: dg.SensorEvaluationContext):
     run was for. The cursor is a ledger by content: a file is hashed once its size, mtime
     and ctime held from one tick to the next (so a file still being copied waits, and an
     edit that keeps size and mtime is seen by its ctime and its hash). The run key names the
-    contents and the attempt, so a run that failed is requested again, not skipped. The raw
-    folder is the one the warehouse resource gives the run it requests (not the resource
-    itself, whose use holds the run lock)."""
+    contents and the attempt, so a run that failed is requested again, not skipped. The
+    registry's content is part of the state: an edit of it requests a run, and while it has
+    errors no run is requested (it would refuse). The folder and the registry are the ones
+    the warehouse resource gives the run it requests (not the resource itself, whose use
+    holds the run lock)."""
     cursor = json.loads(context.cursor) if context.cursor else {}
-    ledger, waiting = folder_ledger(warehouse_resource.settings.raw_dir, cursor.get("files", {}))
+    settings = warehouse_resource.settings
+    ledger, waiting = folder_ledger(settings.raw_dir, cursor.get("files", {}))
+    registry = registry_load.load(settings.registry)
+    if registry.errors:
+        context.update_cursor(json.dumps({**cursor, "files": ledger}, ensure_ascii=False))
+        return dg.SkipReason(f"the registry {registry.registry.source} has "
+                             f"{len(registry.errors)} error(s): `bangfu registry check` lists them")
+    digest = registry.registry.digest
     contents = {path: entry[3] for path, entry in ledger.items() if entry[3]}
-    key, attempt = forms_digest(contents), 1
+    key, attempt = forms_digest(contents, digest), 1
     # A sensor's first tick has requested nothing: an empty folder is no change.
-    if key == cursor.get("requested", forms_digest({})):
+    if key == cursor.get("requested", forms_digest({}, digest)):
         attempt = cursor.get("attempt", 1)
         if not _failed(context.instance, f"{key}#{attempt}"):
             context.update_cursor(json.dumps({**cursor, "files": ledger}, ensure_ascii=False))

@@ -14,6 +14,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from pipelines.digests import reader_key
 from pipelines.forms.capacity import locate_capacity_table, read_capacity_values, sheet_year
 from pipelines.forms.layout import (
     Header,
@@ -51,7 +52,18 @@ from pipelines.forms.vocabulary import (
 )
 from pipelines.forms.workbook import FileRejected, Sheet, open_file
 from pipelines.issues import Issue
+from pipelines.registry.load import Registry
 from pipelines.settings import programme_window, read_limits
+
+
+def reading_key(registry: Registry) -> str:
+    """What a content was read with, recorded with it (raw.parsed_files.reader_version): the
+    reader's key (a digest of its code, vocabulary and suites: no version bumped by hand) and
+    the registry's names and pairs. A content read with another key is read again, so that a
+    hospital, alias, pair or department the operator adds applies to every file already sent
+    (a pair added to a supporting hospital can make a recipient that was inferred ambiguous; a
+    new alias can win a longer match), with nothing re-sent."""
+    return f"{reader_key()}+{registry.reader_digest[:16]}"
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +72,12 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
     """Everything bangfu can tell about a file. `relative_path` (to the raw folder) is part
     of what the file says: its folders and name may name the hospitals, department, period.
 
-    Never raises: a file that trips the reader itself is `unreadable_file` (and logged with
-    its traceback), so that one strange file never stops a run."""
+    Never raises for a file: a file that trips the reader itself is `unreadable_file` (and
+    logged with its traceback), so that one strange file never stops a run. A registry with
+    errors is no file's fault: its OperatorError is raised before any file is opened."""
+    vocab = vocabulary()
     try:
-        return _read_form(content, relative_path)
+        return _read_form(content, relative_path, vocab)
     except MemoryError:
         raise  # the worker's memory cap: its pool reports it (read_memory_limit)
     except Exception as exc:
@@ -72,8 +86,7 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
             "unreadable_file", detail=f"读取时出错：{type(exc).__name__}")])
 
 
-def _read_form(content: bytes, relative_path: str) -> ParsedFile:
-    vocab = vocabulary()
+def _read_form(content: bytes, relative_path: str, vocab: Vocabulary) -> ParsedFile:
     try:
         opened = open_file(Path(relative_path), content, read_limits())
     except FileRejected as rejected:

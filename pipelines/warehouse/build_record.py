@@ -12,12 +12,22 @@ the same transaction (pipelines/warehouse/postgres.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.digests import code_digest
 from pipelines.settings import Settings
 from pipelines.warehouse import postgres
+
+
+def run_inputs_digest(settings: Settings) -> str:
+    """The code's digest and the settings that change what a build makes of the same files
+    (approval required: only approved reports count)."""
+    return hashlib.sha256(
+        f"{code_digest()}:approval_required={settings.approval_required}".encode()
+    ).hexdigest()
 
 
 @dataclass(frozen=True)

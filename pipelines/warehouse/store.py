@@ -24,6 +24,7 @@ from pipelines.settings import Settings
 from pipelines.warehouse import build_record, ledger
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import raw_ddl
+from pipelines.warehouse.reviews import records_review_actions
 
 # Folders a run assembles in beside the warehouse (the site's extra sections).
 STAGING_PREFIX = ".staging-"
@@ -150,11 +151,14 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
     return {sha for (sha,) in rows}
 
 
-def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
+def records_scan(database: Path, scan: Scan, reader_version: str,
+                 review_actions: pl.DataFrame | None = None) -> bool:
     """Whether the warehouse already records exactly this scan: the same present versions
     (path, content, size, mtime), every content read under this reader key, and the same
-    files not read, for the same reasons."""
+    files not read, for the same reasons; and the portal's review actions, when given."""
     with duckdb.connect(str(database), read_only=True) as con:
+        if review_actions is not None and not records_review_actions(con, review_actions):
+            return False
         con.register("scanned", scan.files)
         con.register("skipped", scan.skipped)
         (differences,) = con.execute(
@@ -164,11 +168,23 @@ def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
     return differences == 0
 
 
+def registry_source(database: Path) -> tuple[str, str] | None:
+    """The digest and source of the registry the warehouse was built from (None before it
+    had one)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        try:
+            return con.execute("select digest, source from raw.registry_source").fetchone()
+        except duckdb.CatalogException:
+            return None
+
+
 def load(database: Path, scan: Scan, tables: Mapping[str, pl.DataFrame],
-         run_started_at: dt.datetime) -> dict[str, int]:
-    """Record the scan in the ledger and add the tables of what was read (raw table name →
-    rows, `parsed_files` among them), in one transaction. Contents read now replace whatever
-    a reader of another key made of them."""
+         run_started_at: dt.datetime,
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """Record the scan in the ledger, add the tables of what was read (raw table name → rows,
+    `parsed_files` among them) and replace the tables given whole (the registry's, the
+    portal's review actions), in one transaction. Contents read now replace whatever a reader
+    of another key made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
@@ -182,15 +198,23 @@ def load(database: Path, scan: Scan, tables: Mapping[str, pl.DataFrame],
         con.register("batch_shas", shas)
         counts = {}
         for table, rows in tables.items():
-            frame = rows.rechunk()
             con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
-            con.register("incoming", frame)
-            columns = ", ".join(frame.columns)
-            con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
-            con.unregister("incoming")
-            counts[table] = frame.height
+            counts[table] = _insert(con, table, rows.rechunk())
+        # The registry's tables hold the registry in force, and the review actions the
+        # portal's record, whole.
+        for table, frame in (whole_tables or {}).items():
+            con.execute(f"delete from raw.{table}")
+            counts[table] = _insert(con, table, frame)
         con.execute("commit")
     return counts
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    con.register("incoming", frame)
+    columns = ", ".join(frame.columns)
+    con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
+    con.unregister("incoming")
+    return frame.height
 
 
 def _record_scan(con: duckdb.DuckDBPyConnection, manifest: pl.DataFrame,

@@ -14,5 +14,6 @@ select
     is_accepted,
     files_accepted_paths,
     files_rejected_paths,
-    first_received_at
+    first_received_at,
+    review_state
 from {{ ref('int_expected_reports') }}

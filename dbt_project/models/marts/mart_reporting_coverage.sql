@@ -7,5 +7,8 @@ select
     reporting_cadence,
     reports_expected,
     reports_received,
-    reports_accepted
+    reports_accepted,
+    reports_approved,
+    reports_waiting,
+    reports_returned
 from {{ ref('int_reporting_coverage') }}
