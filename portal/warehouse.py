@@ -8,14 +8,13 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from pipelines.catalogue import file_statuses
 from pipelines.settings import Settings
 from pipelines.warehouse.reading import open_published, published_exists
 
-# The statuses of ingest_files, as submitters read them.
-STATUS_WORDS = {
-    "accepted": "已接收", "partial": "部分接收", "rejected": "退回", "superseded": "已被新版本替代",
-    "duplicate": "重复文件", "withdrawn": "已撤回",
-}
+# The statuses of ingest_files, as submitters read them: the seed's words (file_statuses.csv),
+# as on every page and workbook.
+STATUS_WORDS = {code: label.text for code, label in file_statuses().items()}
 
 
 def published_version() -> str | None:
