@@ -1,6 +1,12 @@
-"""`python -m bench [--sizes 2500,5000,10000,20000] [--quick] [--keep DIR]`: bangfu at
-provincial scale, side by side in one run (issue 14's targets are ratios within one run, so
-the shared machine's noise cancels).
+"""`python -m bench [--sizes 2500,5000,10000,20000] [--quick] [--province NAME,…] [--keep DIR]`:
+bangfu at provincial scale, side by side in one run (issue 14's targets are ratios within one
+run, so the shared machine's noise cancels).
+
+Then each province shape (bench/province.py; default `province`: 100 pairs in a generated
+registry, 100,000 forms; `two-pairs`: issue 22's 10,000 forms by 23,000 persons; `none`: no
+shape) is measured as bench/province_bench.py says: pandas reading it, the three runs, the
+site's size and largest file, the time Chromium draws the overview, a pair's explorer and its
+quality page.
 
 For each corpus size N (bench/corpus.py, cached in bench/corpora/): bare python-calamine,
 pandas.read_excel and bangfu's read stage reading every file (bench/readers.py), then
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import corpus as corpora
-from bench import report
+from bench import province_bench, report
 from bench.context import run_context
 from bench.readers import READER_CODE, READERS, write_jobs
 from bench.whole_run import REPO_ROOT, bangfu_run, dagster_runs, environment, run_measured
@@ -116,6 +122,8 @@ def _write(results: dict[str, Any]) -> str:
 
 
 def _sizes(text: str) -> tuple[int, ...]:
+    if text.strip() == "none":
+        return ()
     sizes = tuple(sorted({int(part.replace("_", "").replace(",", ""))
                           for part in text.split(",") if part.strip()}))
     if not sizes or min(sizes) < 10:
@@ -123,20 +131,34 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _shapes(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if names == ("none",):
+        return ()
+    unknown = set(names) - set(province_bench.SHAPES)
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"shapes are none or {', '.join(province_bench.SHAPES)}; not {sorted(unknown)}")
+    return names
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=_sizes, default=SIZES, metavar="N,N,…",
-                        help="corpus sizes in files (default 2500,5000,10000,20000)")
+                        help="corpus sizes in files (default 2500,5000,10000,20000; none: no size)")
     parser.add_argument("--quick", action="store_true",
                         help=f"a smoke run on {QUICK_SIZES[0]} files (overrides --sizes)")
+    parser.add_argument("--province", type=_shapes, default=("province",), metavar="NAME,…",
+                        help="province shapes to measure after the sizes (default province; "
+                             "none: no shape)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="work in DIR and keep its raw folders, warehouses and logs")
     args = parser.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else args.sizes
 
-    results: dict[str, Any] = {"meta": _meta(argv), "sizes": {}}
+    results: dict[str, Any] = {"meta": _meta(argv), "sizes": {}, "province": {}}
     for size in sizes:
         corpus = corpora.cached_corpus(size, _log)
         _log(f"bench: N = {size:,}")
@@ -148,6 +170,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix=f"bangfu-bench-{size}-") as tmp:
                 results["sizes"][str(size)] = measure_size(corpus, Path(tmp))
+        text = _write(results)
+    for name in args.province:
+        _log(f"bench: the {name} corpus")
+        shape = province_bench.SHAPES[name]
+        if args.keep:
+            workdir = args.keep / name
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            measured = province_bench.measure_province(shape, workdir, _read, _run, _log)
+        else:
+            with tempfile.TemporaryDirectory(prefix=f"bangfu-bench-{name}-") as tmp:
+                measured = province_bench.measure_province(shape, Path(tmp), _read, _run, _log)
+        results["province"][name] = measured
         text = _write(results)
     print(text)
     print(f"(written to {RESULTS_MD.relative_to(REPO_ROOT)} and "

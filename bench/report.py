@@ -165,6 +165,12 @@ def _size_table(n: str, size: dict[str, Any]) -> list[str]:
     return lines
 
 
+def province_markdown(measured: dict[str, Any]) -> list[str]:
+    from bench.province_bench import markdown as province_lines
+
+    return province_lines(measured)
+
+
 def markdown(results: dict[str, Any]) -> str:
     meta, sizes = results["meta"], results["sizes"]
     before, after = meta["load_average_before"], meta["load_average_after"]
@@ -178,19 +184,27 @@ def markdown(results: dict[str, Any]) -> str:
         f"{after[0]:.2f} / {after[1]:.2f} / {after[2]:.2f} after; corpus generator "
         f"{meta['generator']}. How it is measured: bench/README.md.",
         "",
-        "## Issue 14's targets",
-        "",
-        *_targets(sizes),
-        "",
-        "## Peak memory against N (largest process of each measurement's tree)",
-        "",
-        *_memory(sizes),
-        "",
-        "## Each size",
-        "",
-        "Readers: the reading loop's own time (imports excluded); runs: the whole `bangfu run` "
-        "process. ÷ pandas: seconds over pandas.read_excel's on the same files.",
     ]
+    if sizes:
+        lines += [
+            "## Issue 14's targets",
+            "",
+            *_targets(sizes),
+            "",
+            "## Peak memory against N (largest process of each measurement's tree)",
+            "",
+            *_memory(sizes),
+            "",
+            "## Each size",
+            "",
+            "Readers: the reading loop's own time (imports excluded); runs: the whole "
+            "`bangfu run` process. ÷ pandas: seconds over pandas.read_excel's on the same files.",
+        ]
     for n, size in sizes.items():
         lines += ["", *_size_table(n, size)]
+    if results.get("province"):
+        lines += ["", "## Province corpora (issue 22)", "",
+                  "bench/province.py's shapes; how each is measured: bench/province_bench.py."]
+        for measured in results["province"].values():
+            lines += ["", *province_markdown(measured)]
     return "\n".join(lines) + "\n"

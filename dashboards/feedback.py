@@ -8,6 +8,9 @@ opens a submitted file.
 
 Only file versions that are still the submitter's to fix are listed: the problems of a
 withdrawn, superseded or duplicate file no longer count.
+
+A pair's lists are in its folder (`pairs/<pair>/feedback/`, dashboards.pair_site); the lists
+of files whose pair is unknown, and the index of every list, are in the section's folder.
 """
 
 from __future__ import annotations
@@ -16,12 +19,11 @@ import hashlib
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
-from urllib.parse import quote
 
 import xlsxwriter
 from xlsxwriter.utility import xl_range
@@ -42,6 +44,7 @@ from dashboards.html import (
 )
 from dashboards.labels import FILE_STATUSES, SEVERITIES, label_for
 from dashboards.marts import Marts, Pair
+from dashboards.pair_site import FEEDBACK, file_names, href, pair_path, root_of
 from dashboards.parts import File, Part
 from pipelines.naming import annotated_name
 from pipelines.sheet_print import PAGES_TALL, row_height
@@ -64,11 +67,6 @@ HOW_TO_FIX = (
     "“错误”必须更正，否则该文件（单元格为“整个文件”时）或该行数据不被接收；"
     "“提示”请核实，数据已接收，确有错误请更正。"
 )
-
-# Characters that Windows, zip archives or URLs do not take in a file name, and runs of space.
-UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
-# A file name may have 255 bytes; a Chinese character takes 3 of them.
-MAX_NAME_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -147,7 +145,7 @@ class FeedbackList:
     pair: Pair | None
     department: str
     issues: tuple[FeedbackIssue, ...]
-    folder: str  # the pair's folder in the section
+    folder: str  # where the pair's lists are, from the site's root
     stem: str  # the department's file name
 
     @property
@@ -180,7 +178,7 @@ class FeedbackList:
         the page."""
         files = list(dict.fromkeys((issue.file_path, issue.sha256) for issue in self.issues
                                    if issue.severity == "error"))
-        stems = _file_names(
+        stems = file_names(
             annotated_name(PurePosixPath(path).name).removesuffix(".xlsx") for path, _ in files)
         return [(path, sha256, f"{self.folder}/{self.stem}/{stem}.xlsx")
                 for (path, sha256), stem in zip(files, stems, strict=True)]
@@ -205,8 +203,8 @@ class FeedbackList:
         )
 
 
-def _files(marts: Marts) -> dict[tuple[str, str], dict]:
-    return {(f["file_path"], f["sha256"]): f for f in marts.rows("ingest_files")}
+def _files(marts: Marts, pair: Pair | None = None) -> dict[tuple[str, str], dict]:
+    return {(f["file_path"], f["sha256"]): f for f in marts.rows("ingest_files", pair)}
 
 
 def _list_key(issue: dict, files: dict[tuple[str, str], dict]) -> tuple[Pair | None, str] | None:
@@ -224,11 +222,12 @@ def file_anchor(file_path: str) -> str:
 
 
 class FeedbackEntries:
-    """Where each issue is listed: the link to its file's entry on its 退回清单 page."""
+    """Where each issue (of a pair's files, when given) is listed: the link to its file's
+    entry on its 退回清单 page."""
 
-    def __init__(self, marts: Marts) -> None:
-        self._files = _files(marts)
-        self._pages = {(f.pair, f.department): f.page for f in feedback_lists(marts)}
+    def __init__(self, marts: Marts, pair: Pair | None = None) -> None:
+        self._files = _files(marts, pair)
+        self._pages = {(f.pair, f.department): f.page for f in feedback_lists(marts, pair)}
 
     def href(self, issue: dict) -> str | None:
         """From the site's root; None when the issue's file needs no more fixing."""
@@ -236,14 +235,15 @@ class FeedbackEntries:
         page = self._pages.get(key) if key else None
         if page is None:
             return None
-        return f"{_href(SECTION.folder + '/' + page)}#{file_anchor(issue['file_path'])}"
+        return f"{href(page)}#{file_anchor(issue['file_path'])}"
 
 
-def feedback_lists(marts: Marts) -> list[FeedbackList]:
-    """One list per (pair, department) with problems left to fix, pairs and departments sorted."""
-    files = _files(marts)
+def feedback_lists(marts: Marts, pair: Pair | None = None) -> list[FeedbackList]:
+    """One list per (pair, department) with problems left to fix, pairs and departments sorted;
+    only the given pair's, reading only its rows, when one is given."""
+    files = _files(marts, pair)
     groups: dict[tuple[Pair | None, str], list[FeedbackIssue]] = defaultdict(list)
-    for issue in marts.rows("ingest_issues"):
+    for issue in marts.rows("ingest_issues", pair):
         key = _list_key(issue, files)
         if key is None:
             continue
@@ -265,14 +265,12 @@ def feedback_lists(marts: Marts) -> list[FeedbackList]:
             )
         )
     keys = sorted(groups, key=_group_order)
-    pairs = list(dict.fromkeys(pair for pair, _ in keys))
-    folders = dict(zip(pairs, _file_names(_pair_name(pair) for pair in pairs), strict=True))
     lists = []
-    for pair in pairs:
-        departments = [department for key_pair, department in keys if key_pair == pair]
-        for department, stem in zip(departments, _file_names(departments), strict=True):
-            issues = sorted(groups[(pair, department)], key=FeedbackIssue.sort_key)
-            lists.append(FeedbackList(pair, department, tuple(issues), folders[pair], stem))
+    for listed in dict.fromkeys(key_pair for key_pair, _ in keys):
+        departments = [department for key_pair, department in keys if key_pair == listed]
+        for department, stem in zip(departments, file_names(departments), strict=True):
+            issues = sorted(groups[(listed, department)], key=FeedbackIssue.sort_key)
+            lists.append(FeedbackList(listed, department, tuple(issues), _folder(listed), stem))
     return lists
 
 
@@ -297,24 +295,9 @@ def _group_order(key: tuple[Pair | None, str]) -> tuple:
     return (pair is None, pair or Pair("", ""), rank, department)
 
 
-def _pair_name(pair: Pair | None) -> str:
-    return f"{pair.supporting}_{pair.recipient}" if pair else UNKNOWN_PAIR
-
-
-def _file_names(names: Iterable[str]) -> list[str]:
-    """A file name for each name, in order. Names that clean up to the same file name, also
-    when only the letter case differs (case-insensitive file systems), get -2, -3, …"""
-    taken: set[str] = set()
-    file_names = []
-    for name in names:
-        base = UNSAFE_IN_FILE_NAME.sub("_", name).strip("._")[:MAX_NAME_LENGTH] or "_"
-        candidate, number = base, 1
-        while candidate.casefold() in taken:
-            number += 1
-            candidate = f"{base}-{number}"
-        taken.add(candidate.casefold())
-        file_names.append(candidate)
-    return file_names
+def _folder(pair: Pair | None) -> str:
+    """A pair's lists are in its folder; those of files of no known pair in the section's."""
+    return pair_path(pair, FEEDBACK) if pair else f"{SECTION.folder}/{UNKNOWN_PAIR}"
 
 
 @dataclass(frozen=True)
@@ -323,7 +306,7 @@ class ReturnedFile:
     of it, or why there is none."""
 
     file_path: str
-    copy: str  # where its annotated copy goes, from the section's folder
+    copy: str  # where its annotated copy goes, from the site's root
     recorded: str | None  # the run's copy, relative to the warehouse's folder
     note: str | None  # why the run made no copy
 
@@ -343,9 +326,8 @@ def parts(context: SiteContext) -> list[Part]:
     files = _files(context.marts)
     for feedback in feedback_lists(context.marts):
         returned = _returned_files(feedback, files, context.warehouse_dir)
-        section.append(Part(f"{SECTION.folder}/{feedback.page}", _list_files,
-                            (feedback, tuple(returned))))
-        section += [Part(f"{SECTION.folder}/{file.copy}", _annotated_copy, (file,))
+        section.append(Part(feedback.page, _list_files, (feedback, tuple(returned))))
+        section += [Part(file.copy, _annotated_copy, (file,))
                     for file in returned if file.recorded]
     return section
 
@@ -362,8 +344,8 @@ def _list_files(context: SiteContext, feedback: FeedbackList,
     write_workbook(workbook, feedback, context.built_at)
     body = _list_body(feedback, context.built_at, returned)
     return [
-        Document(f"{SECTION.folder}/{feedback.page}", feedback.title, body, INDEX),
-        File(f"{SECTION.folder}/{feedback.workbook}", workbook.getvalue()),
+        Document(feedback.page, feedback.title, body, INDEX),
+        File(feedback.workbook, workbook.getvalue()),
     ]
 
 
@@ -384,12 +366,7 @@ def _returned_files(feedback: FeedbackList, files: dict[tuple[str, str], dict],
 def _annotated_copy(context: SiteContext, file: ReturnedFile) -> list[File]:
     """The run's copy, named by its own sha256: the same argument, the same bytes."""
     content = (context.warehouse_dir / file.recorded).read_bytes()
-    return [File(f"{SECTION.folder}/{file.copy}", content)]
-
-
-def _href(path: str) -> str:
-    """A relative link to a file whose name may hold Chinese, spaces, # or %."""
-    return quote(path)
+    return [File(file.copy, content)]
 
 
 def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
@@ -412,11 +389,11 @@ def _index_body(marts: Marts, lists: list[FeedbackList]) -> Markup:
     for pair_label, pair_lists in by_pair.items():
         rows = [
             [
-                tag("a", f.department, href=_href(f.page)),
+                tag("a", f.department, href=href(root_of(INDEX) + f.page)),
                 count_cell(f.file_count),
                 count_cell(f.count("error"), data_severity="error"),
                 count_cell(f.count("warning"), data_severity="warning"),
-                tag("a", f.workbook_name, href=_href(f.workbook)),
+                tag("a", f.workbook_name, href=href(root_of(INDEX) + f.workbook)),
             ]
             for f in pair_lists
         ]
@@ -462,13 +439,13 @@ def _list_body(
         ]
     return join(
         [
-            tag("p", tag("a", "← 全部退回清单", href="../index.html")),
+            tag("p", tag("a", "← 全部退回清单", href=href(root_of(feedback.page) + INDEX))),
             *(tag("p", line) for line in feedback.heading_lines(built_at)),
             tag(
                 "p",
                 [
                     "下载 Excel 清单：",
-                    tag("a", feedback.workbook_name, href=_href(feedback.workbook_name)),
+                    tag("a", feedback.workbook_name, href=href(feedback.workbook_name)),
                 ],
             ),
             *returned,
@@ -482,7 +459,7 @@ def _returned_entry(feedback: FeedbackList, file: ReturnedFile) -> Markup:
     folder beside the copies' folder), or why there is none."""
     if file.recorded:
         return tag("li", [tag("a", PurePosixPath(file.copy).name,
-                              href=_href(file.copy.removeprefix(f"{feedback.folder}/"))),
+                              href=href(file.copy.removeprefix(f"{feedback.folder}/"))),
                           f"（{file.file_path}）"])
     return tag("li", f"{file.file_path}：{file.note}", class_="feedback-not-annotated")
 

@@ -438,9 +438,13 @@ def embed(figure: dict, figure_id: str, label: str) -> Markup:
     return tag("figure", [plot, script], class_="chart")
 
 
+# Marks an element into which a page loads figures later (the explorer's departments).
+LOADS_FIGURES = "data-loads-figures"
+
+
 def has_figures(body: str) -> bool:
-    """Whether a page body embeds a figure, and so needs plotly.js."""
-    return "data-figure-spec=" in body
+    """Whether a page body embeds or loads a figure, and so needs plotly.js."""
+    return "data-figure-spec=" in body or LOADS_FIGURES in body
 
 
 def _wrap(text: str, width: int) -> str:

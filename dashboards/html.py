@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -20,9 +22,29 @@ class Markup(str):
     """Text that already is HTML and must not be escaped again."""
 
 
+class Cell:
+    """A table's `<td>`: its content and attributes, written as markup where a page shows it
+    (`esc`), or sent as data for a long table that the browser draws a page at a time (see
+    `table`), which a person table's hundred thousand cells are."""
+
+    __slots__ = ("attributes", "content")
+
+    def __init__(self, content: Markup, attributes: dict[str, str]) -> None:
+        self.content, self.attributes = content, attributes
+
+    def markup(self) -> Markup:
+        rendered = "".join(f' {name}="{esc(value)}"' for name, value in self.attributes.items())
+        return Markup(f"<td{rendered}>{self.content}</td>")
+
+    def __str__(self) -> str:
+        return self.markup()
+
+
 def esc(value: object) -> Markup:
     if isinstance(value, Markup):
         return value
+    if isinstance(value, Cell):
+        return value.markup()
     return Markup(escape("" if value is None else str(value)))
 
 
@@ -47,12 +69,15 @@ def tag(name: str, content: object = None, /, **attributes: object) -> Markup:
         rendered += f" {attribute}" if value is True else f' {attribute}="{esc(value)}"'
     if name in VOID_ELEMENTS:
         return Markup(f"<{name}{rendered}>")
+    return Markup(f"<{name}{rendered}>{_content(content)}</{name}>")
+
+
+def _content(content: object) -> Markup:
+    """An element's content: a single value or an iterable of values, plain text escaped."""
     # str first: the check against Iterable is slow, and a site has a million elements.
     if content is None or isinstance(content, str) or not isinstance(content, Iterable):
-        inner = esc(content)
-    else:
-        inner = join(content)
-    return Markup(f"<{name}{rendered}>{inner}</{name}>")
+        return esc(content)
+    return join(content)
 
 
 @cache
@@ -67,39 +92,114 @@ def table(
     class_: str | None = None,
     footer: Iterable[Sequence[object]] = (),
     download: str | None = None,
+    context: Mapping[str, str] | None = None,
 ) -> Markup:
     """A table whose cells are text, Markup, or ready-made `<td>` elements (see `cell`).
 
     Every table of the site is one an analyst can work with: `assets/site.js` makes it
     sortable, filterable by column, searchable and paged, and downloadable as CSV and Excel
     (the whole table, in the browser). `footer` rows (totals) stay below the sorted rows and
-    are downloaded too; `download` names the files (default: the heading above the table).
+    are downloaded too; `download` names the files (default: the heading above the table);
+    `context` (column title → value) identifies rows that the page's selection implies (the
+    pair, the department): columns that are not shown but downloaded, first, on every row.
     """
-
-    def as_cell(value: object) -> Markup:
-        if isinstance(value, Markup) and value.startswith("<td"):
-            return value
-        return tag("td", value)
+    context = dict(context or {})
 
     def as_rows(given: Iterable[Sequence[object]]) -> list[Markup]:
-        return [tag("tr", [as_cell(value) for value in row]) for row in given]
+        return [tag("tr", [*(cell(value) for value in context.values()),
+                           *(_as_cell(value) for value in row)]) for row in given]
 
-    body_rows, footer_rows = as_rows(rows), as_rows(footer)
-    head = tag("thead", tag("tr", [tag("th", title, scope="col") for title in header]))
-    parts = [head, tag("tbody", body_rows)]
+    rows = list(rows)
+    as_data = len(rows) > ROWS_IN_HTML
+    footer_rows = as_rows(footer)
+    head = tag("thead", tag("tr", [
+        *(tag("th", title, scope="col", class_=DOWNLOAD_ONLY) for title in context),
+        *(tag("th", title, scope="col") for title in header)]))
+    parts = [head, tag("tbody", None if as_data else as_rows(rows))]
     if footer_rows:
         parts.append(tag("tfoot", footer_rows))
+    data = None
+    if as_data:
+        # The context's columns are drawn from the table's data-download-context.
+        text = json.dumps(_rows_data(rows), ensure_ascii=False, separators=(",", ":"))
+        text = text.replace("</", "<\\/")  # the JSON cannot end the script
+        data = Markup(f'<script type="application/json" class="table-rows">{text}</script>')
     return tag(
         "div",
-        tag(
-            "table",
-            parts,
-            class_=" ".join(filter(None, [DATA_TABLE_CLASS, class_])),
-            data_rows=str(len(body_rows)),
-            data_download=download,
-        ),
+        [
+            tag(
+                "table",
+                parts,
+                class_=" ".join(filter(None, [DATA_TABLE_CLASS, class_])),
+                data_rows=str(len(rows)),
+                data_download=download,
+                data_download_context=json.dumps(context, ensure_ascii=False)
+                if context else None,
+                data_rows_as_data="true" if as_data else None,
+            ),
+            data,
+        ],
         class_="table-wrap",
     )
+
+
+# The class of a column that is downloaded but not shown (site.js).
+DOWNLOAD_ONLY = "download-only"
+
+# A table of more rows than this sends them as data (JSON beside it), which site.js draws a
+# page at a time: a page's size grows with its rows' data, not with their markup, and the
+# browser makes elements only for the rows shown.
+ROWS_IN_HTML = 200
+
+
+def _as_cell(value: object) -> Cell:
+    if isinstance(value, Cell):
+        return value
+    return cell(value)
+
+
+def _rows_data(rows: list[Sequence[object]]) -> dict[str, list]:
+    """The rows as data: each distinct cell once (`cells`), each row as the numbers of its
+    cells (`rows`); a long table repeats many a cell (未报告, a status, a metric's name)."""
+    numbers: dict[object, int] = {}
+    cells: list[str | float | list] = []
+    table_rows = []
+    for row in rows:
+        numbered = []
+        for value in row:
+            data = _cell_data(_as_cell(value))
+            key = (data[0], *data[1].items()) if isinstance(data, list) else data
+            number = numbers.get(key)
+            if number is None:
+                number = numbers[key] = len(cells)
+                cells.append(data)
+            numbered.append(number)
+        table_rows.append(numbered)
+    return {"cells": cells, "rows": table_rows}
+
+
+def _cell_data(value: Cell) -> str | float | list:
+    """A cell as data: its HTML, with its attributes (class, sort and download values, id)
+    after it when it has any; a number cell that shows its number as `number_cell` formats it
+    is the number alone (site.js formats it the same way)."""
+    if not value.attributes:
+        return str(value.content)
+    number = _plain_number(value)
+    if number is not None:
+        return number
+    return [str(value.content), value.attributes]
+
+
+PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,2})?")
+
+
+def _plain_number(value: Cell) -> int | float | None:
+    raw = value.attributes.get("data-export")
+    if (raw is None or not PLAIN_NUMBER.fullmatch(raw)
+            or value.attributes != {"class": "number", "data-order": raw, "data-export": raw}):
+        return None
+    number = float(raw) if "." in raw else int(raw)
+    return number if value.content == format_number(number) else None
 
 
 # The class site.js looks for; also how a page tells that it needs the table library.
@@ -110,20 +210,29 @@ def has_tables(body: str) -> bool:
     return f'class="{DATA_TABLE_CLASS}' in body
 
 
-def cell(content: object, **attributes: object) -> Markup:
-    return tag("td", content, **attributes)
+def cell(content: object, **attributes: object) -> Cell:
+    return Cell(_content(content), {
+        _attribute_name(key): ("" if value is True else str(value))
+        for key, value in attributes.items() if value is not None and value is not False
+    })
 
 
-def number_cell(value: object, content: object = None, **attributes: object) -> Markup:
+def number_cell(value: object, content: object = None, **attributes: object) -> Cell:
     """A number's cell: shown formatted (or as `content`), sorted and downloaded by its value
     as the mart holds it; a missing value sorts first and is downloaded as the text shown."""
     shown = number_or(value) if content is None else content
-    raw = None if is_missing(value) else _raw_number(value)
-    return cell(shown, class_="number", data_order="" if raw is None else raw,
-                data_export=raw, **attributes)
+    if is_missing(value):
+        fixed = {"class": "number", "data-order": ""}
+    else:
+        raw = _raw_number(value)
+        fixed = {"class": "number", "data-order": raw, "data-export": raw}
+    if not attributes:  # most cells: the generic attribute naming is a person table's cost
+        return Cell(_content(shown), fixed)
+    named = cell(shown, **attributes)
+    return Cell(named.content, {**fixed, **named.attributes})
 
 
-def count_cell(value: object, **attributes: object) -> Markup:
+def count_cell(value: object, **attributes: object) -> Cell:
     """A count of things found (see `format_count`): nothing found is a real 0."""
     value = 0 if is_missing(value) else value
     return number_cell(value, format_count(value), **attributes)

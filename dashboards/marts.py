@@ -31,6 +31,7 @@ SITE_TABLES = (
     "mart_reporting_completeness",
     "mart_expected_reports",
     "mart_work_plan_status",
+    "mart_pairs",
     "ingest_files",
     "ingest_issues",
     "ingest_skipped_files",

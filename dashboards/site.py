@@ -1,5 +1,9 @@
 """Build the static dashboard site from the warehouse's marts and publish it atomically.
 
+Pages about every pair are at the site's root; each pair's pages and data files are in its
+folder, `pairs/<supporting>_<recipient>/` (dashboards.pair_site), listed in `pairs.json`, and
+each is a part of the site of its own, made anew only when the pair's rows changed.
+
 The site works from file:// with no network: the browser libraries (plotly.js, DataTables) are
 copied into `assets/` from the npm packages installed in dashboards/vendor/ (`make setup`), one
 file each so that every page reuses the copy the browser already has; styles and scripts are
@@ -8,6 +12,7 @@ local, fonts are the system's.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
@@ -23,8 +28,9 @@ from dashboards.assets import vendor_assets
 from dashboards.context import Document, Section, SiteContext
 from dashboards.figures import has_figures
 from dashboards.html import Markup, esc, format_time, has_tables, join, tag
-from dashboards.marts import load_marts
-from dashboards.pages import PAGES, leadership
+from dashboards.marts import Marts, Pair, load_marts
+from dashboards.pages import PAGES, explorer, leadership, quality
+from dashboards.pair_site import PAIRS_FOLDER, PAIRS_LIST, pair_folder
 from dashboards.parts import File, Part, build_parts, link_or_copy
 from pipelines.warehouse.location import WarehouseLocation, as_location
 
@@ -83,7 +89,10 @@ def build_site(
         parts = [
             Part("assets", _asset_files),
             *(Part(page.filename, _page_document, (page.filename,)) for page in PAGES),
+            Part(PAIRS_LIST, _pairs_list),
             *leadership.pair_parts(marts),
+            *explorer.pair_parts(marts),
+            *quality.pair_parts(site_pairs(marts)),
             *feedback.parts(context),
         ]
         made = build_parts(parts, context, staging, site_dir, _render)
@@ -99,6 +108,37 @@ def build_site(
 def _page_document(context: SiteContext, filename: str) -> list[Document]:
     page = next(page for page in context.pages if page.filename == filename)
     return [Document(page.filename, page.title, page.render(context), page.filename)]
+
+
+def _pairs_list(context: SiteContext) -> list[File]:
+    """pairs.json: each pair's folder with its hospitals and the recipient's province, for the
+    portal, which gives an account the folders of its pairs."""
+    marts = context.marts
+    provinces = leadership.pair_provinces(marts)
+    pairs = sorted(set(site_pairs(marts)))
+    listed = [
+        {"folder": f"{pair_folder(pair)}/", "supporting_hospital": pair.supporting,
+         "recipient_hospital": pair.recipient, "recipient_province": provinces.get(pair)}
+        for pair in pairs
+    ]
+    text = json.dumps({"pairs": listed}, ensure_ascii=False, indent=1)
+    return [File(PAIRS_LIST, text.encode("utf-8"))]
+
+
+def site_pairs(marts: Marts) -> list[Pair]:
+    """The pairs that have a folder: those of any of the pages in it."""
+    return sorted(set(marts.pairs()) | set(marts.pairs("mart_person_activity", "ingest_issues")))
+
+
+def _page_key(path: str) -> str:
+    """What the page's body says it is (its styles depend on it): the first folder, or for a
+    pair's page, what it is of the pair (leadership, report, explorer, quality, feedback)."""
+    parts = path.split("/")
+    if parts[0] != PAIRS_FOLDER or len(parts) < 3:
+        return parts[0].removesuffix(".html")
+    if len(parts) > 3:
+        return parts[2]
+    return parts[2].removesuffix(".html").split("_")[0]
 
 
 def _section_sources(site_dir: Path, given: Mapping[str, Path]) -> dict[str, Path]:
@@ -174,7 +214,7 @@ def _render(document: Document, context: SiteContext) -> str:
         title=esc(document.title),
         site_title=SITE_TITLE,
         root=root,
-        page=document.path.split("/")[0].removesuffix(".html"),
+        page=_page_key(document.path),
         navigation=_navigation(document.navigation, context, root),
         body=document.body,
         built_at=format_time(context.built_at),

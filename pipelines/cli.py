@@ -31,7 +31,10 @@ SETTINGS_ENV = """\
                      a DuckDB file or a PostgreSQL URL (默认 default: warehouse/bangfu.duckdb)
   BANGFU_FILES_DIR   仓库为 PostgreSQL 时，归档等本地文件的文件夹 / with a PostgreSQL
                      warehouse, the folder of the archive and logs (默认 default: warehouse/)
-  BANGFU_SITE_DIR    看板网站文件夹 / dashboard site folder (默认 default: dashboards/site/)"""
+  BANGFU_SITE_DIR    看板网站文件夹 / dashboard site folder (默认 default: dashboards/site/)
+  BANGFU_REGISTRY    登记表（医院、帮扶关系、科室）/ the registry workbook
+                     (默认 default: registry/登记表.xlsx；
+                     不存在时用内置登记表 / the built-in one when absent)"""
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -168,8 +171,10 @@ def operator_lines(result) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.defs.ingest import check_registry_still_there
     from pipelines.errors import OperatorError
     from pipelines.progress import RunProgress
+    from pipelines.registry.load import in_force
     from pipelines.warehouse.manifest import check_raw_folder
 
     if args.settle is not None:
@@ -178,8 +183,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ["BANGFU_SETTLE_SECONDS"] = f"{args.settle:g}"
     settings = Settings.from_env()
     try:
-        # Before Dagster starts: the same check the run makes, answered in a moment.
+        # Before Dagster starts: the same checks the run makes, answered in a moment.
         check_raw_folder(settings.raw_dir)
+        check_registry_still_there(settings, in_force())
     except OperatorError as refusal:
         print(f"bangfu: {refusal.line}", file=sys.stderr)
         return EXIT_USAGE
@@ -329,6 +335,88 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_registry_init(args: argparse.Namespace) -> int:
+    from pipelines.errors import OperatorError
+    from pipelines.registry.load import in_force
+    from pipelines.registry.write import write_registry
+
+    path = Path(args.path) if args.path else Settings.from_env().registry
+    if path.exists():
+        print(f"bangfu registry init：错误：{path} 已存在，未改动；要重新生成请先移走它 / "
+              "the file exists, left as it is", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        registry = in_force()
+    except OperatorError as refusal:
+        print(f"bangfu registry init：错误：{refusal.line}", file=sys.stderr)
+        return EXIT_ERRORS
+    write_registry(registry, path)
+    print(f"bangfu：已写出登记表 {path}（来自{registry.source}：{len(registry.hospitals)} 家医院，"
+          f"{len(registry.pairs)} 对帮扶关系，{len(registry.departments)} 个科室）（wrote）")
+    return EXIT_OK
+
+
+def cmd_registry_check(args: argparse.Namespace) -> int:
+    from pipelines.registry.load import load
+
+    path = Path(args.path) if args.path else Settings.from_env().registry
+    if not path.is_file():
+        print(f"bangfu registry check：错误：没有登记表 {path}（当前使用内置登记表）；"
+              "可用 bangfu registry init 写出 / no registry workbook there", file=sys.stderr)
+        return EXIT_USAGE
+    loaded = load(path)
+    for problem in loaded.problems:
+        print(problem.line())
+    errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
+    registry = loaded.registry
+    if errors:
+        print(f"\n{path}：{errors} 处错误，{warnings} 处警告；有错误的登记表不会被使用"
+              "（bangfu run 拒绝运行）")
+        return EXIT_ERRORS
+    print(f"{'' if not warnings else chr(10)}{path}：没有错误（{warnings} 处警告）："
+          f"{len(registry.hospitals)} 家医院，{len(registry.pairs)} 对帮扶关系，"
+          f"{len(registry.departments)} 个科室")
+    return EXIT_OK
+
+
+def _add_registry(commands) -> None:
+    registry = commands.add_parser(
+        "registry", help="登记表：医院、帮扶关系、科室 / the registry workbook",
+        description="登记表是运维人员维护的 Excel 工作簿（BANGFU_REGISTRY，默认 "
+                    "registry/登记表.xlsx）：医院、医院别名、帮扶关系、科室、科室别名、应报科室、"
+                    "目标、工作计划。每次 bangfu run 都载入它；改动后下一次运行即对全部已报送"
+                    "文件生效，无需重新报送。没有登记表文件时使用内置登记表（两对帮扶关系）。\n"
+                    "The registry workbook the operator keeps; every run loads it.",
+        epilog="示例 example:\n  bangfu registry init\n  bangfu registry check\n"
+               "  bangfu registry check /data/登记表.xlsx\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_REGISTRY    登记表路径 / the registry workbook "
+               "(默认 default: registry/登记表.xlsx)")
+    actions = registry.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                      title="操作 actions")
+    init = actions.add_parser(
+        "init", help="按当前生效的登记表写出工作簿 / write the workbook from the registry in force",
+        description="按当前生效的登记表（没有登记表文件时为内置登记表）写出登记表工作簿，"
+                    "每张工作表第 1 行是表头。文件已存在时不覆盖。\n"
+                    "Write the registry workbook from the registry in force; never overwrites.",
+        epilog="退出码 exit status: 0 已写出 written; 1 当前登记表有错误 the registry in force "
+               "has errors; 2 文件已存在或命令有误 the file exists, or usage error")
+    init.add_argument("path", nargs="?", metavar="PATH",
+                      help="写入的工作簿（默认 $BANGFU_REGISTRY） / the workbook to write")
+    init.set_defaults(handler=cmd_registry_init)
+    check = actions.add_parser(
+        "check", help="检查登记表 / check a registry workbook",
+        description="检查登记表工作簿：每个问题一行，写明 错误/警告、工作表、单元格和改法。"
+                    "有错误的登记表不会被使用（bangfu run 拒绝运行，已发布的数据不变）。\n"
+                    "Check a registry workbook: one line per problem (错误/警告, sheet, cell, "
+                    "message).",
+        epilog="退出码 exit status: 0 没有错误 clean (警告 warnings allowed); 1 有错误 errors; "
+               "2 文件不存在或命令有误 no such file, or usage error")
+    check.add_argument("path", nargs="?", metavar="PATH",
+                       help="要检查的工作簿（默认 $BANGFU_REGISTRY） / the workbook to check")
+    check.set_defaults(handler=cmd_registry_check)
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -360,8 +448,9 @@ def _add_run(commands) -> None:
                "run failed, the summary says "
                "what was published (after a failure past publishing: the warehouse is new, the "
                "site the previous one); 2 命令有误或拒绝运行（报送文件夹"
-               "不存在、不可读，或将撤回一半以上的文件），已发布的数据不变 usage error, or the "
-               "run refused (raw folder missing or unreadable, or most files would be "
+               "不存在、不可读，登记表有错误或不见了，或将撤回一半以上的文件），已发布的数据不变 "
+               "usage error, or the run refused (raw folder missing or unreadable, the "
+               "registry has errors or its workbook is gone, or most files would be "
                "withdrawn), nothing published touched")
     run.add_argument("--accept-withdrawals", action="store_true",
                      help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后） / "
@@ -597,7 +686,7 @@ def build_parser() -> ArgumentParser:
                                      title="命令 commands",
                                      help="要运行的命令 / the command to run")
     for add in (_add_run, _add_check, _add_template, _add_sample, _add_report, _add_export,
-                _add_warehouse, _add_serve, _add_user):
+                _add_warehouse, _add_registry, _add_serve, _add_user):
         add(commands)
     return parser
 
@@ -611,7 +700,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.handler(args)
-    except OperatorError as refusal:  # a setting that is wrong (BANGFU_WAREHOUSE), a server
+    except OperatorError as refusal:  # a wrong setting, a server, a registry with errors
         print(f"bangfu: {refusal.line}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -75,6 +75,8 @@ class Settings:
     # that nothing opens (code that reads or writes the warehouse goes through `location`).
     warehouse: Path
     site_dir: Path
+    # The operator's registry workbook; when no file is there, the built-in registry applies.
+    registry: Path = REPO_ROOT / "registry" / "登记表.xlsx"
     # A file modified (or its inode changed) less than this long ago may still be copying in:
     # it waits for the next run.
     settle_seconds: float = 60
@@ -145,6 +147,7 @@ class Settings:
             warehouse=location.path or location.files_dir / SERVER_PLACEHOLDER,
             warehouse_url=location.dsn,
             site_dir=path("BANGFU_SITE_DIR", "dashboards/site"),
+            registry=path("BANGFU_REGISTRY", "registry/登记表.xlsx"),
             settle_seconds=_number("BANGFU_SETTLE_SECONDS", cls.settle_seconds),
             lock_timeout_seconds=_number("BANGFU_LOCK_TIMEOUT_SECONDS", cls.lock_timeout_seconds),
             read_limits=ReadLimits.from_env(),

@@ -63,3 +63,51 @@ def test_corpus_is_deterministic_with_the_announced_mix_and_a_real_one_percent_c
         assert after[path][0] != before[path][0]  # new content …
         assert after[path][1] == before[path][1]  # … behind the same mtime
     assert {p for p in before if after[p] != before[p]} == edited
+
+
+def test_the_province_generator_writes_its_registry_and_the_shape_it_announces(
+        tmp_path: Path) -> None:
+    """A small province: generated pairs in a registry workbook whose sheets and headers are
+    the contract's, forms of every cadence and format, about the persons asked for, and the
+    drawn shares of forms with a warning or an error, which the reader finds as such."""
+    import openpyxl
+
+    from bench import province
+
+    shape = province.Shape("test", pairs=8, departments=6, forms=3_300, persons=1_200,
+                           warned=0.05, faulty=0.02)
+    corpus = province.write_province(tmp_path / "corpus", shape)
+    book = openpyxl.load_workbook(province.registry_of(corpus.root), read_only=True)
+    headers = {sheet.title: [c.value for c in next(sheet.iter_rows(max_row=1))]
+               for sheet in book.worksheets}
+    assert headers == {
+        "医院": ["医院名称", "级别", "省份"],
+        "医院别名": ["别名", "医院名称"],
+        "帮扶关系": ["支援医院", "受援医院", "开始日期", "结束日期", "项目名称"],
+        "科室": ["科室", "类别"],
+        "科室别名": ["别名", "科室"],
+        "应报科室": ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期",
+                     "报送月份"],
+    }
+    pairs = list(book["帮扶关系"].iter_rows(min_row=2, values_only=True))
+    assert len({(s, r) for s, r, *_ in pairs}) == 8
+    provinces = {row[2] for row in book["医院"].iter_rows(min_row=2, values_only=True)}
+    assert len(provinces) >= 2
+    cadences = {row[5] for row in book["应报科室"].iter_rows(min_row=2, values_only=True)}
+    assert cadences <= {"周", "月", "季"} and len(cadences) >= 2
+
+    assert corpus.files == corpus.forms + 8  # and a capacity workbook per pair
+    assert 3_000 <= corpus.forms <= 3_400
+    assert {".xlsx", ".xls", ".csv", "week", "month", "quarter"} <= corpus.mix.keys()
+    persons = {name for form in province.forms(shape) for name, _ in form.people}
+    assert 900 <= len(persons) <= 1_500
+
+    drawn = [province._fault(form, shape) for form in province.forms(shape)]
+    errors = sum(1 for fault in drawn if fault and fault.metric == "consultations")
+    warnings = sum(1 for fault in drawn if fault and fault.metric == "surgeries")
+    assert 0.01 < errors / len(drawn) < 0.035 and 0.03 < warnings / len(drawn) < 0.075
+    # A drawn error is in its file: a count written in words.
+    form = next(form for form, fault in zip(province.forms(shape), drawn, strict=True)
+                if fault and fault.metric == "consultations" and form.extension == ".xlsx")
+    sheet = openpyxl.load_workbook(corpus.root / form.folder / form.file_name()).worksheets[0]
+    assert province.MISSPELLED in {cell.value for row in sheet.iter_rows() for cell in row}

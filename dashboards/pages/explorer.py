@@ -1,7 +1,13 @@
-"""分析浏览: drill from a pair to a department (its metric trends) and to each person.
+"""分析浏览: a pair's departments (their metric trends) and each person, a page per pair.
 
-The selection (pair, department, person, metric, year) lives in the URL's hash, so a view can
-be bookmarked and sent; `view_href` writes such a link for other pages.
+The site's explorer page lists the pairs; each pair's explorer (`pairs/<pair>/explorer.html`)
+holds what grows with the pair's departments (their overview, each metric by department) and
+loads a department's trends and persons from the department's own data file
+(`pairs/<pair>/explorer/<department>.js`, a `<script>` so that it loads from file:// too) only
+when that department is opened. Long person tables are paged (dashboards.html.table).
+
+The selection (department, person, metric, year) lives in the URL's hash, so a view can be
+bookmarked and sent; `view_href` writes such a link for other pages.
 """
 
 from __future__ import annotations
@@ -10,11 +16,12 @@ import json
 from collections import defaultdict
 from urllib.parse import quote
 
-from dashboards.context import Page, SiteContext
-from dashboards.figures import metric_panels, trend_charts
+from dashboards.context import Document, Page, SiteContext
+from dashboards.figures import LOADS_FIGURES, metric_panels, trend_charts
 from dashboards.html import (
     NOT_COMPUTABLE,
     NOT_REPORTED,
+    Cell,
     Markup,
     count_cell,
     is_missing,
@@ -27,35 +34,55 @@ from dashboards.html import (
     tag,
 )
 from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
+from dashboards.pair_site import EXPLORER, file_names, href, pair_path, pair_slug
+from dashboards.parts import File, Part
 
 DEPARTMENT_COLOUR = "#6b46c1"
+DEPARTMENT_FILES = "explorer"  # the folder of a pair's department data files
 
 # Mart rows keyed by metric code, then year; and those by person or department.
 ByMetric = dict[str, dict[int, dict]]
 ByName = dict[str | None, ByMetric]
 
 
+def _explorer_pairs(marts: Marts) -> list[Pair]:
+    return marts.pairs("mart_department_trend", "mart_person_activity")
+
+
+# --- the site's explorer page: every pair -------------------------------------------------------
+
+
 def render(context: SiteContext) -> Markup:
     marts = context.marts
-    pairs = marts.pairs("mart_department_trend", "mart_person_activity")
+    pairs = _explorer_pairs(marts)
     if not pairs:
         return no_data("数据仓库中还没有科室或人员数据")
-    sections = [_pair_section(marts, pair, f"p{n}") for n, pair in enumerate(pairs, 1)]
-    return join(
-        [
-            _filters(marts, pairs),
-            tag("div", None, id="explorer-search-results", class_="search-results",
-                aria_live="polite", hidden=True),
-            _search_index(marts, pairs),
-            note(
-                "先选择帮扶关系，再选择科室；可按姓名筛选人员，或在“查找”中搜索所有帮扶关系的"
-                "科室和人员。所选内容记在网址中，复制网址即可收藏或发给他人。"
-                "“未报告”表示该年度报表中没有该指标（不等于 0），"
-                "“—”表示该人员该年度没有被接收的数据行；合计带 * 的，不含未报告的年度。"
-            ),
-            *sections,
-        ]
-    )
+    departments: dict[Pair, set] = defaultdict(set)
+    people: dict[Pair, set] = defaultdict(set)
+    for row in marts.rows("mart_department_trend"):
+        departments[Pair(row["supporting_hospital"], row["recipient_hospital"])].add(
+            row["department"])
+    for row in marts.rows("mart_person_activity"):
+        pair = Pair(row["supporting_hospital"], row["recipient_hospital"])
+        departments[pair].add(row["department"])
+        people[pair].add((row["department"], row["person_name"]))
+    rows = [
+        [tag("a", pair.label, href=href(pair_path(pair, EXPLORER)), data_pair=pair_slug(pair)),
+         pair.supporting, pair.recipient,
+         count_cell(len(departments[pair])), count_cell(len(people[pair]))]
+        for pair in pairs
+    ]
+    # Links written before the explorer had a page per pair (explorer.html#pair=…) still lead
+    # to the view they named.
+    moved = json.dumps({_pair_key(pair): href(pair_path(pair, EXPLORER)) for pair in pairs},
+                       ensure_ascii=False).replace("</", "<\\/")
+    return join([
+        note("每个帮扶关系一页：先选择帮扶关系，再在其页面上选择科室，查看科室各项指标的年度趋势"
+             "和每位下派人员的逐年工作量。"),
+        table(["帮扶关系", "支援医院", "受援医院", "科室数", "有数据的下派人员"], rows,
+              class_="explorer-pairs", download="分析浏览_全部帮扶关系"),
+        Markup(f'<script type="application/json" id="explorer-pairs">{moved}</script>'),
+    ])
 
 
 def view_href(
@@ -65,29 +92,94 @@ def view_href(
     metric: str | None = None,
     year: int | None = None,
     *,
-    page: str = "explorer.html",
+    page: str | None = None,
 ) -> str:
-    """A link to an explorer view, relative to the site's root (pass `page="../explorer.html"`
-    from a folder below it): explorer.html#pair=<supporting>/<recipient>&department=…"""
-    pair_key = f"{quote(pair.supporting, safe='')}/{quote(pair.recipient, safe='')}"
-    parts = [f"pair={pair_key}"]
+    """A link to a view of the pair's explorer, from the site's root unless `page` says where
+    the explorer is from the linking page (`"explorer.html"` within the pair's folder):
+    pairs/<pair>/explorer.html#department=…&person=…&metric=…&year=…"""
+    parts = []
     for key, value in (("department", department), ("person", person), ("metric", metric),
                        ("year", year)):
         if value is not None and str(value) != "":
             parts.append(f"{key}={quote(str(value), safe='')}")
-    return f"{page}#{'&'.join(parts)}"
+    target = page if page is not None else href(pair_path(pair, EXPLORER))
+    return f"{target}#{'&'.join(parts)}" if parts else target
 
 
 def _pair_key(pair: Pair) -> str:
     return f"{pair.supporting}/{pair.recipient}"
 
 
-def _filters(marts: Marts, pairs: list[Pair]) -> Markup:
-    # Shown by site.js; without JavaScript every section is simply listed.
-    pair_options = [tag("option", pair.label, value=f"p{n}", data_key=_pair_key(pair))
-                    for n, pair in enumerate(pairs, 1)]
-    codes = {row["metric_code"] for name in ("mart_department_trend", "mart_person_activity")
-             for row in marts.rows(name)}
+# --- a pair's explorer ----------------------------------------------------------------------------
+
+
+def pair_parts(marts: Marts) -> list[Part]:
+    """Each pair's explorer page with its departments' data files, a part of the site each."""
+    return [Part(pair_path(pair, EXPLORER), _pair_explorer, (pair,))
+            for pair in _explorer_pairs(marts)]
+
+
+def _pair_explorer(context: SiteContext, pair: Pair) -> list[Document | File]:
+    from dashboards.pages.leadership import pair_links
+
+    marts = context.marts
+    trends: ByName = defaultdict(lambda: defaultdict(dict))
+    for row in marts.rows("mart_department_trend", pair):
+        trends[row["department"]][row["metric_code"]][row["year"]] = row
+    people: dict[str | None, ByName] = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
+    for row in marts.rows("mart_person_activity", pair):
+        people[row["department"]][row["person_name"]][row["metric_code"]][row["year"]] = row
+
+    departments = sorted(trends.keys() | people.keys(), key=lambda d: (d is None, d or ""))
+    stems = dict(zip(departments, file_names(_department_label(d) for d in departments),
+                     strict=True))
+    files = [
+        File(pair_path(pair, f"{DEPARTMENT_FILES}/{stems[department]}.js"),
+             _department_script(stems[department], _department_section(
+                 marts, pair, department, f"d{number}", trends.get(department, {}),
+                 people.get(department, {}))))
+        for number, department in enumerate(departments, 1)
+    ]
+    body = join([
+        pair_links(pair, "explorer"),
+        _filters(marts, pair, departments, stems, trends, people),
+        tag("div", None, id="explorer-search-results", class_="search-results",
+            aria_live="polite", hidden=True),
+        _search_index(departments, stems, people),
+        note(
+            "选择科室后载入该科室的指标趋势和人员明细；可按姓名筛选人员，或在“查找”中搜索本帮扶关系的"
+            "科室和人员。所选内容记在网址中，复制网址即可收藏或发给他人。"
+            "“未报告”表示该年度报表中没有该指标（不等于 0），"
+            f"“—”表示该人员该年度没有被接收的数据行；“{PARTIAL_TOTAL}”写明合计是否不含未报告的年度。"
+        ),
+        tag("div", tag("p", "请选择科室（需要启用 JavaScript）。", class_="note"),
+            id="department-view", class_="department-view", aria_live="polite",
+            **{LOADS_FIGURES.replace("-", "_"): True}),
+        tag("h2", "科室概览"),
+        _overview(departments, stems, trends, people),
+        _by_metric(marts, pair, departments, trends),
+    ])
+    page = Document(pair_path(pair, EXPLORER), f"分析浏览 · {pair.label}", body, PAGE.filename)
+    return [page, *files]
+
+
+def _department_script(stem: str, section: Markup) -> bytes:
+    """A department's data file: its section, handed to the explorer that loaded it."""
+    arguments = json.dumps([stem, str(section)], ensure_ascii=False)[1:-1]
+    return f"bangfuDepartment({arguments});\n".encode()
+
+
+def _filters(marts: Marts, pair: Pair, departments: list[str | None], stems: dict,
+             trends: ByName, people: dict) -> Markup:
+    # Shown by site.js; without JavaScript the overview and the metrics are simply listed.
+    department_options = [
+        tag("option", _department_label(d), value=stems[d], data_key=_department_label(d),
+            data_file=href(f"{DEPARTMENT_FILES}/{stems[d]}.js"))
+        for d in departments
+    ]
+    codes = {code for trend in trends.values() for code in trend}
+    codes |= {code for by_person in people.values() for person in by_person.values()
+              for code in person}
     metric_options = [tag("option", "全部指标", value="")] + [
         tag("option", metric.title, value=metric.code, data_title=metric.title)
         for metric in _sorted_metrics(marts, codes)
@@ -98,8 +190,7 @@ def _filters(marts: Marts, pairs: list[Pair]) -> Markup:
     return tag(
         "form",
         [
-            tag("label", ["帮扶关系", tag("select", pair_options, name="pair")]),
-            tag("label", ["科室", tag("select", None, name="department")]),
+            tag("label", ["科室", tag("select", department_options, name="department")]),
             tag("label", ["指标", tag("select", metric_options, name="metric")]),
             tag("label", ["年度", tag("select", year_options, name="year")]),
             tag(
@@ -114,61 +205,28 @@ def _filters(marts: Marts, pairs: list[Pair]) -> Markup:
                 [
                     "查找科室或人员",
                     tag("input", None, type="search", name="explorer-search",
-                        placeholder="在所有帮扶关系中查找"),
+                        placeholder="在本帮扶关系中查找"),
                 ],
                 class_="search",
             ),
         ],
         class_="filters",
         data_explorer_filters="true",
+        data_pair=pair.label,
         hidden=True,
         onsubmit="return false",
     )
 
 
-def _search_index(marts: Marts, pairs: list[Pair]) -> Markup:
-    """Every department and person of every pair, for the explorer's search."""
-    entries = []
-    for pair in pairs:
-        departments = {row["department"] for row in marts.rows("mart_department_trend", pair)}
-        people = {(row["department"], row["person_name"])
-                  for row in marts.rows("mart_person_activity", pair)}
-        departments |= {department for department, _ in people}
-        common = {"pair": _pair_key(pair), "pair_label": pair.label}
-        entries += [{**common, "department": _department_label(d)}
-                    for d in sorted(departments, key=lambda d: (d is None, d or ""))]
-        entries += [{**common, "department": _department_label(d), "person": person}
-                    for d, person in sorted(people, key=lambda p: (p[1] or "", p[0] or ""))
-                    if person]
-    spec = json.dumps(entries, ensure_ascii=False).replace("</", "<\\/")
+def _search_index(departments: list[str | None], stems: dict, people: dict) -> Markup:
+    """The pair's departments and, for each, its persons' names, for the explorer's search."""
+    entries = [
+        {"department": _department_label(d), "stem": stems[d],
+         "people": sorted(p for p in people.get(d, {}) if p)}
+        for d in departments
+    ]
+    spec = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return Markup(f'<script type="application/json" id="explorer-index">{spec}</script>')
-
-
-def _pair_section(marts: Marts, pair: Pair, pair_id: str) -> Markup:
-    trends: ByName = defaultdict(lambda: defaultdict(dict))
-    for row in marts.rows("mart_department_trend", pair):
-        trends[row["department"]][row["metric_code"]][row["year"]] = row
-    people: dict[str | None, ByName] = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
-    for row in marts.rows("mart_person_activity", pair):
-        people[row["department"]][row["person_name"]][row["metric_code"]][row["year"]] = row
-
-    departments = sorted(trends.keys() | people.keys(), key=lambda d: (d is None, d or ""))
-    department_ids = {d: f"{pair_id}-d{n}" for n, d in enumerate(departments, 1)}
-    parts: list[object] = [tag("h2", pair.label), tag("h3", "科室概览")]
-    parts.append(_overview(departments, department_ids, trends, people))
-    parts.append(_by_metric(marts, pair, departments, trends))
-    for department in departments:
-        parts.append(
-            _department_section(
-                marts,
-                department,
-                department_ids[department],
-                pair_id,
-                trends.get(department, {}),
-                people.get(department, {}),
-            )
-        )
-    return tag("section", parts, class_="pair-section", id=pair_id, data_explorer_pair=pair_id)
 
 
 def _department_label(department: str | None) -> str:
@@ -177,7 +235,7 @@ def _department_label(department: str | None) -> str:
 
 def _overview(
     departments: list[str | None],
-    department_ids: dict[str | None, str],
+    stems: dict[str | None, str],
     trends: ByName,
     people: dict[str | None, ByName],
 ) -> Markup:
@@ -188,8 +246,8 @@ def _overview(
         link = tag(
             "a",
             _department_label(department),
-            href=f"#{department_ids[department]}",
-            data_select_department=department_ids[department],
+            href=f"#department={quote(_department_label(department), safe='')}",
+            data_select_department=stems[department],
         )
         rows.append(
             [
@@ -228,14 +286,14 @@ def _by_metric(marts: Marts, pair: Pair, departments: list[str | None],
                                       table(header, rows, footer=[total])],
                           class_="by-metric", data_metric=metric.code))
     return join([
-        tag("h3", "各项指标按科室"),
+        tag("h2", "各项指标按科室"),
         note("点开一项指标，看每个科室每年的数值；最后一行“帮扶关系合计”即领导汇总中的数值，"
              "等于各科室之和（下派人员数按人计，不重复计同一人）。"),
         *blocks,
     ])
 
 
-def _department_value(row: dict | None) -> Markup:
+def _department_value(row: dict | None) -> Cell:
     if row is None:
         return number_cell(None, tag("span", NOT_COMPUTABLE, class_="missing"))
     return number_cell(row["value"])
@@ -252,9 +310,9 @@ def _reports_by_year(metrics: ByMetric) -> dict[int, int]:
 
 def _department_section(
     marts: Marts,
+    pair: Pair,
     department: str | None,
     department_id: str,
-    pair_id: str,
     trend: ByMetric,
     people: ByName,
 ) -> Markup:
@@ -264,7 +322,7 @@ def _department_section(
         m for m in metrics if any(not is_missing(r["value"]) for r in trend[m.code].values())
     ]
     silent = [m for m in metrics if m not in reported]
-    parts: list[object] = [tag("h3", label), tag("h4", "科室指标趋势")]
+    parts: list[object] = [tag("h2", label), tag("h3", "科室指标趋势")]
     if reported:
         panels = metric_panels(reported, trend, PROGRAMME_YEARS)
         parts.append(
@@ -280,16 +338,13 @@ def _department_section(
         parts.append(no_data("该科室 2018—2022 年没有任何已报告的指标"))
     if silent:
         parts.append(note("2018—2022 年均未报告的指标：" + "、".join(m.title for m in silent)))
-    parts += [tag("h4", "人员明细"), _people_table(marts, people)]
+    parts += [tag("h3", "人员明细"), _people_table(marts, pair, label, people)]
     return tag(
         "section",
         parts,
         class_="department-section",
         id=department_id,
-        data_explorer_department=department_id,
-        data_pair_id=pair_id,
         data_department=label,
-        data_label=label,
     )
 
 
@@ -311,14 +366,21 @@ def _metrics_of(marts: Marts, rows_by_metric: ByMetric) -> list[Metric]:
     return sorted(metrics, key=_catalog_order)
 
 
-def _people_table(marts: Marts, people: ByName) -> Markup:
+# The person table's column that says whether a total leaves years out (the * beside it).
+PARTIAL_TOTAL = "合计说明"
+PARTIAL_TOTAL_TEXT = "不含未报告的年度"
+
+
+def _people_table(marts: Marts, pair: Pair, department: str, people: ByName) -> Markup:
     """Each person's yearly figures for every metric the department's people report, a row per
     person and metric. In a year the person has accepted rows, a metric their form did not
-    have is 未报告, not —; a total that leaves such years out is marked *."""
+    have is 未报告, not —; a total that leaves such years out says so in a column of its own
+    (which a download keeps). A download names the pair and the department, in its file name
+    and in columns of its own."""
     if not people:
         return no_data("该科室没有被接收的人员数据")
     metrics = _sorted_metrics(marts, {code for person in people.values() for code in person})
-    header = ["姓名", "指标", *(f"{year} 年" for year in PROGRAMME_YEARS), "合计"]
+    header = ["姓名", "指标", *(f"{year} 年" for year in PROGRAMME_YEARS), "合计", PARTIAL_TOTAL]
     rows = []
     for person in sorted(people):
         active = {year for years in people[person].values() for year in years}
@@ -326,25 +388,31 @@ def _people_table(marts: Marts, people: ByName) -> Markup:
             years = people[person].get(metric.code, {})
             reported = [years[year]["value"] for year in sorted(active) if year in years
                         and not is_missing(years[year]["value"])]
-            partial = len(reported) < len(active)
+            partial = bool(reported) and len(reported) < len(active)
             total = sum(reported) if reported else None
-            shown = join([number_or(total), tag("span", "*", class_="missing",
-                                                title="不含未报告的年度")
-                          if reported and partial else None])
             rows.append([
                 person,
                 metric.title,
                 *(_person_cell(years.get(year), year in active) for year in PROGRAMME_YEARS),
-                number_cell(total, shown),
+                number_cell(total),
+                PARTIAL_TOTAL_TEXT if partial else "",
             ])
-    return table(header, rows, class_="people")
+    context = {"支援医院": pair.supporting, "受援医院": pair.recipient, "科室": department}
+    return table(header, rows, class_="people", context=context,
+                 download=f"{pair_slug(pair)}_{department}_人员明细")
 
 
-def _person_cell(row: dict | None, active: bool) -> Markup:
+def _person_cell(row: dict | None, active: bool) -> Cell:
     if row is not None:
         return number_cell(row["value"])
-    return number_cell(None, tag("span", NOT_REPORTED if active else NOT_COMPUTABLE,
-                                 class_="missing"))
+    return _NO_ROW_CELLS[active]
+
+
+# A year without the person's row, in a year they had rows (未报告) or not (—): one cell each,
+# which most of a person table's cells are.
+_NO_ROW_CELLS = {active: number_cell(None, tag("span", NOT_REPORTED if active else NOT_COMPUTABLE,
+                                               class_="missing"))
+                 for active in (True, False)}
 
 
 PAGE = Page(

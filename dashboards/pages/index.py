@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from dashboards.context import Page, SiteContext
 from dashboards.html import (
+    NOT_COMPUTABLE,
     Markup,
+    count_cell,
     format_count,
     format_time,
     is_missing,
@@ -18,6 +20,7 @@ from dashboards.html import (
 )
 from dashboards.labels import ATTAINMENT_STATUSES, FILE_STATUSES, group_for
 from dashboards.marts import PROGRAMME_YEARS, Marts, Pair
+from dashboards.pair_site import href
 
 
 def render(context: SiteContext) -> Markup:
@@ -102,30 +105,48 @@ def _data_cards(marts: Marts) -> Markup:
 
 
 def _pairs_table(marts: Marts) -> Markup:
+    """A row per pair, its counts sortable (a province has a hundred pairs); the pair links
+    to its scorecard."""
+    from dashboards.pages.leadership import pair_page, pair_provinces
+
     pairs = marts.pairs()
     if not pairs:
         return no_data("数据仓库中还没有帮扶关系")
+    departments: dict[Pair, set] = defaultdict(set)
+    for row in marts.rows("mart_department_trend"):
+        departments[_pair_of(row)].add(row["department"])
+    people: dict[Pair, set] = defaultdict(set)
+    for row in marts.rows("mart_person_activity"):
+        people[_pair_of(row)].add((row["department"], row["person_name"]))
+    files: dict[Pair, Counter] = defaultdict(Counter)
+    for row in marts.rows("ingest_files"):
+        files[_pair_of(row)][row["status"]] += 1
+    issues: dict[Pair, Counter] = defaultdict(Counter)
+    for row in marts.rows("ingest_issues"):
+        issues[_pair_of(row)][row["severity"]] += 1
+    provinces = pair_provinces(marts)
     header = [
-        "支援医院",
-        "受援医院",
+        "帮扶关系",
+        "受援医院所在省份",
         "科室数",
         "有数据的下派人员",
+        "收到的文件",
+        "已退回的文件",
+        "错误",
+        "提示",
         "能力指标较 2018 年",
         "最近年度目标达成",
     ]
     rows = [
         [
-            pair.supporting,
-            pair.recipient,
-            format_count(len({r["department"] for r in marts.rows("mart_department_trend", pair)})),
-            format_count(
-                len(
-                    {
-                        (r["department"], r["person_name"])
-                        for r in marts.rows("mart_person_activity", pair)
-                    }
-                )
-            ),
+            tag("a", pair.label, href=href(pair_page(pair))),
+            provinces.get(pair) or NOT_COMPUTABLE,
+            count_cell(len(departments[pair])),
+            count_cell(len(people[pair])),
+            count_cell(files[pair].total()),
+            count_cell(files[pair]["rejected"]),
+            count_cell(issues[pair]["error"]),
+            count_cell(issues[pair]["warning"]),
             _capacity_direction(marts, pair),
             _latest_attainment(marts, pair),
         ]
@@ -133,13 +154,18 @@ def _pairs_table(marts: Marts) -> Markup:
     ]
     return join(
         [
-            table(header, rows, class_="pairs"),
+            table(header, rows, class_="pairs", download="首页_各帮扶关系"),
             note(
+                "每个帮扶关系一行，可按任一列排序。"
                 "“能力指标较 2018 年”按每项指标 2022 年与 2018 年的数值比较，"
                 "并考虑该指标是越高越好还是越低越好。"
             ),
         ]
     )
+
+
+def _pair_of(row: dict) -> Pair:
+    return Pair(row["supporting_hospital"], row["recipient_hospital"])
 
 
 def _capacity_direction(marts: Marts, pair: Pair) -> str:

@@ -10,7 +10,6 @@ the reports still to chase. The printable year-end report of each pair and year 
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import quote
 
 from dashboards.annual_report import (
     AnnualReport,
@@ -27,6 +26,7 @@ from dashboards.context import Document, Page, SiteContext
 from dashboards.figures import TargetLine, TrendPanel, partial_coverage, trend_charts
 from dashboards.html import (
     NOT_COMPUTABLE,
+    Cell,
     Markup,
     as_float,
     badge,
@@ -58,35 +58,31 @@ from dashboards.labels import (
 from dashboards.marts import PROGRAMME_YEARS, Marts, Metric, Pair
 from dashboards.numbers import metric_change, metric_value
 from dashboards.pages.explorer import view_href
+from dashboards.pair_site import LEADERSHIP, href, pair_path, pair_slug
 from dashboards.parts import Part
 
 GROUP_COLOURS = {"workload": "#1d4ed8", "capacity": "#2f855a", "other": "#6b7280"}
-FOLDER = "leadership"
-REPORT_FOLDER = "report"
-# The explorer seen from the pair pages, one folder below the site's root.
-EXPLORER = "../explorer.html"
 # Outcomes (the recipient's capacity) before inputs (the support activity).
 GROUP_ORDER = ("capacity", "workload", "other")
 CHANGES_SHOWN = 3
+# The overview shows the latest value and change of the first capacity indicators in the
+# catalogue's order (metrics.csv's sort_order, the scorecard's order): a row per pair must
+# stay readable with a hundred pairs; the scorecard shows them all.
+KEY_INDICATORS = 4
+# Files whose problems are the submitter's to fix (a rejected file stays so until replaced).
+OPEN_REJECTIONS = ("rejected",)
 
 ByMetric = dict[str, dict[int, dict]]
 
-
-def pair_slug(pair: Pair) -> str:
-    return f"{pair.supporting}_{pair.recipient}"
+__all__ = ["pair_slug"]  # the portal's name for a pair's folder, kept where it looked for it
 
 
 def pair_page(pair: Pair) -> str:
-    return f"{FOLDER}/{pair_slug(pair)}.html"
+    return pair_path(pair, LEADERSHIP)
 
 
 def report_page(pair: Pair, year: int) -> str:
-    return f"{REPORT_FOLDER}/{pair_slug(pair)}_{year}.html"
-
-
-def href(path: str) -> str:
-    """A relative link to a page whose name holds Chinese."""
-    return quote(path)
+    return pair_path(pair, f"report_{year}.html")
 
 
 def _pairs(marts: Marts) -> list[Pair]:
@@ -101,28 +97,63 @@ def render(context: SiteContext) -> Markup:
     pairs = _pairs(marts)
     if not pairs:
         return no_data("数据仓库中还没有帮扶关系的趋势数据")
-    rows = [_overview_row(marts, pair) for pair in pairs]
+    provinces = pair_provinces(marts)
+    key = _key_indicators(marts)
+    rows = [_overview_row(marts, pair, provinces.get(pair), key) for pair in pairs]
+    header = [
+        "受援医院（打开记分卡）",
+        "支援医院",
+        "受援医院所在省份",
+        "最新年度",
+        *(metric.title for metric in key),
+        "能力指标同比向好／变差",
+        "目标达成",
+        "报表完整度",
+        "未改正的退回文件",
+        "工作计划",
+        "年终汇报附件",
+    ]
     return join(
         [
-            note("每个帮扶关系一页：先看受援医院能力指标的记分卡和目标达成，再看帮扶工作量和工作计划。"),
-            table(
-                [
-                    "帮扶关系",
-                    "最新年度",
-                    "能力指标同比向好／变差",
-                    "目标达成",
-                    "报表完整度",
-                    "工作计划",
-                    "年终汇报附件",
-                ],
-                rows,
-                class_="overview",
+            note("每个帮扶关系一行，点击帮扶关系打开其记分卡。可按任一列排序，"
+                 "按省份、支援医院或受援医院筛选；各项能力指标为最新年度的数值及较上年的变化。"),
+            choice_filters(
+                "overview",
+                [(2, "省份", sorted({p for p in provinces.values() if p})),
+                 (1, "支援医院", sorted({p.supporting for p in pairs})),
+                 (0, "受援医院", sorted({p.recipient for p in pairs}))],
             ),
+            table(header, rows, class_="overview", download="领导汇总_全部帮扶关系"),
         ]
     )
 
 
-def _overview_row(marts: Marts, pair: Pair) -> list[object]:
+def pair_provinces(marts: Marts) -> dict[Pair, str | None]:
+    """Each registered pair's recipient province (mart_pairs)."""
+    return {Pair(row["supporting_hospital"], row["recipient_hospital"]): row["recipient_province"]
+            for row in marts.rows("mart_pairs")}
+
+
+def choice_filters(table_class: str, choices: list[tuple[int, str, list[str]]]) -> Markup:
+    """Selects that filter a table's column to one value (site.js): (column, label, values)."""
+    selects = [
+        tag("label", [label, tag("select", [tag("option", "全部", value=""),
+                                            *(tag("option", v, value=v) for v in values)],
+                                 data_filter_column=str(column))])
+        for column, label, values in choices
+    ]
+    return tag("form", selects, class_="filters table-filters", data_filters_for=table_class,
+               onsubmit="return false")
+
+
+def _key_indicators(marts: Marts) -> list[Metric]:
+    codes = {row["metric_code"] for row in marts.rows("mart_capacity_trend")}
+    capacity = [m for m in map(marts.metric, codes) if m.kind == "capacity"]
+    return sorted(capacity, key=lambda m: (m.sort_order, m.code))[:KEY_INDICATORS]
+
+
+def _overview_row(marts: Marts, pair: Pair, province: str | None,
+                  key: list[Metric]) -> list[object]:
     trend = _by_metric(marts.rows("mart_capacity_trend", pair))
     year = _latest_year(trend, marts)
     better = worse = 0
@@ -140,21 +171,43 @@ def _overview_row(marts: Marts, pair: Pair) -> list[object]:
          if r["year"] == year and r["kind"] != "capacity" and r.get("reports_expected")),
         {},
     )
+    expected, accepted = coverage.get("reports_expected"), coverage.get("reports_accepted")
+    met = sum(1 for r in targets if r["status"] == "met")
+    judged = sum(1 for r in targets if r["status"] in ("met", "not_met"))
+    rejected = sum(1 for r in marts.rows("ingest_files", pair) if r["status"] in OPEN_REJECTIONS)
     years = report_years(marts, pair)
     return [
-        tag("a", pair.label, href=href(pair_page(pair))),
-        f"{year} 年",
-        join([tag("span", f"向好 {better}", class_="gain"), "／",
-              tag("span", f"变差 {worse}", class_="loss")]),
-        _status_counts(ATTAINMENT_STATUSES, targets),
-        coverage_text(coverage.get("reports_expected"), coverage.get("reports_accepted"))
-        or NOT_COMPUTABLE,
+        cell(tag("a", pair.recipient, href=href(pair_page(pair)), title=pair.label),
+             data_pair=pair_slug(pair)),
+        pair.supporting,
+        province or NOT_COMPUTABLE,
+        number_cell(year, f"{year} 年"),
+        *(_key_cell(metric, trend.get(metric.code, {}).get(year, {})) for metric in key),
+        cell(join([tag("span", f"向好 {better}", class_="gain"), "／",
+                   tag("span", f"变差 {worse}", class_="loss")]),
+             data_order=str(better - worse), data_export=f"向好 {better}／变差 {worse}"),
+        cell(_status_counts(ATTAINMENT_STATUSES, targets),
+             data_order="" if not judged else str(round(met / judged * 100, 1))),
+        cell(coverage_text(expected, accepted) or NOT_COMPUTABLE, class_="number",
+             data_order="" if not expected else str(round((accepted or 0) / expected * 100, 1))),
+        number_cell(rejected, str(rejected), data_field="open-rejections"),
         _status_counts(WORK_PLAN_STATUSES, plan),
         join(
             tag("a", f"{y} 年", href=href(report_page(pair, y)), class_="report-link")
             for y in years
         ),
     ]
+
+
+def _key_cell(metric: Metric, row: dict) -> Cell:
+    """The indicator's value in the pair's latest year, its change on the year before under it."""
+    value = row.get("value")
+    change = change_text(metric, row.get("yoy_change"))
+    return number_cell(value, [
+        value_text(metric, value),
+        tag("span", ["较上年 ", _arrow(metric, row.get("yoy_change")), " ", change],
+            class_=f"sub {_tone(metric, row.get('yoy_change'))}".strip()) if change else None,
+    ], data_metric=metric.code)
 
 
 def _status_counts(labels, rows: list[dict]) -> Markup:
@@ -173,6 +226,23 @@ def _status_counts(labels, rows: list[dict]) -> Markup:
 # --- a pair's page ----------------------------------------------------------------------------
 
 
+# The pair's explorer, seen from its other pages in the same folder.
+EXPLORER_PAGE = "explorer.html"
+
+# A pair's pages, linked from each of them: (key, title, file in the pair's folder).
+PAIR_PAGES = (("leadership", "记分卡", LEADERSHIP), ("explorer", "分析浏览", "explorer.html"),
+              ("quality", "数据质量", "quality.html"))
+
+
+def pair_links(pair: Pair, current: str) -> Markup:
+    """Links between a pair's pages, and back to the overview of every pair."""
+    links: list[object] = [tag("a", "← 全部帮扶关系", href="../../leadership.html")]
+    for key, title, filename in PAIR_PAGES:
+        links += ["　·　", tag("strong", title) if key == current
+                  else tag("a", title, href=href(filename))]
+    return tag("p", links, class_="page-links-inline pair-links", data_pair=pair_slug(pair))
+
+
 def pair_parts(marts: Marts) -> list[Part]:
     """Each pair's page and each of its printable year-end reports, a part of the site each."""
     parts = []
@@ -185,13 +255,13 @@ def pair_parts(marts: Marts) -> list[Part]:
 
 def _pair_document(context: SiteContext, pair: Pair) -> list[Document]:
     body = _pair_body(context.marts, pair)
-    return [Document(pair_page(pair), pair.label, body, PAGE.filename)]
+    return [Document(pair_page(pair), f"{pair.label} · 记分卡", body, PAGE.filename)]
 
 
 def _report_document(context: SiteContext, pair: Pair, year: int) -> list[Document]:
     marts = context.marts
     report = build_report(marts, pair, year, context.built_at)
-    body = report_body(report, "../", capacity_charts(marts, pair))
+    body = report_body(report, "../../", capacity_charts(marts, pair))
     return [Document(report_page(pair, year), report.title, body, PAGE.filename)]
 
 
@@ -231,12 +301,13 @@ def _pair_body(marts: Marts, pair: Pair) -> Markup:
         metrics.sort(key=lambda m: (m.sort_order, m.code))
     groups = {g.key: g for g in (*METRIC_GROUPS, OTHER_METRICS)}
 
-    links: list[object] = [tag("a", "← 全部帮扶关系", href="../leadership.html")]
-    if year in report_years(marts, pair):  # a pair with nothing reported has no report page
-        links += ["　·　", tag("a", f"{year} 年度汇报附件（可打印）",
-                                href="../" + href(report_page(pair, year)))]
+    # A pair with nothing reported has no report page.
+    report_link = tag("p", tag("a", f"{year} 年度汇报附件（可打印）",
+                               href=href(report_page(pair, year).rsplit("/", 1)[1])),
+                      class_="page-links-inline") if year in report_years(marts, pair) else None
     parts: list[object] = [
-        tag("p", links, class_="page-links-inline"),
+        pair_links(pair, "leadership"),
+        report_link,
         tag(
             "section",
             [
@@ -535,7 +606,8 @@ def _gains_table(pair: Pair, metrics: list[Metric], trend: ByMetric) -> Markup:
         )
         name: object = metric.title
         if metric.kind != "capacity":
-            name = tag("a", metric.title, href=view_href(pair, metric=metric.code, page=EXPLORER))
+            name = tag("a", metric.title,
+                       href=view_href(pair, metric=metric.code, page=EXPLORER_PAGE))
         rows.append(
             [
                 name,
@@ -551,7 +623,7 @@ def _gains_table(pair: Pair, metrics: list[Metric], trend: ByMetric) -> Markup:
     return table(header, rows, class_="gains")
 
 
-def _year_cell(metric: Metric, year: int, row: dict | None) -> Markup:
+def _year_cell(metric: Metric, year: int, row: dict | None) -> Cell:
     """The value, its change on the year before, its index and, for a year built from fewer
     reports than expected, how many ('11/12 个月'); 未报告 alone when not reported."""
     row = row or {}
@@ -612,7 +684,7 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
                 cell(
                     [
                         tag("a", "未报告" if is_missing(staff) else f"{format_number(staff)} 人",
-                            href=view_href(pair, department, year=y, page=EXPLORER)),
+                            href=view_href(pair, department, year=y, page=EXPLORER_PAGE)),
                         tag("span", coverage or "计划外",
                             class_="sub partial-year" if is_partial(row) else "sub"),
                     ],
@@ -621,12 +693,12 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
                     data_year=str(y),
                 )
             )
-        rows.append([tag("a", department, href=view_href(pair, department, page=EXPLORER)),
+        rows.append([tag("a", department, href=view_href(pair, department, page=EXPLORER_PAGE)),
                      *cells])
     return join(
         [
             heading,
-            note("每格：下派人员数；其下为已接收报表／应报报表（按报送计划：月报为“个月”，季报为“个季度”）。"),
+            note("每格：下派人员数；其下为已接收报表／应报报表（按报送计划：周报为“周”，月报为“个月”，季报为“个季度”）。"),
             table(header, rows, class_="department-coverage"),
         ]
     )
@@ -657,7 +729,7 @@ def _attainment_block(marts: Marts, pair: Pair) -> Markup:
     return join([heading, table(header, rows, class_="attainment")])
 
 
-def _attainment_cell(row: dict | None, target_code: str, year: int) -> Markup:
+def _attainment_cell(row: dict | None, target_code: str, year: int) -> Cell:
     if row is None:
         return cell(tag("span", NOT_COMPUTABLE, class_="missing"))
     status = label_for(ATTAINMENT_STATUSES, row["status"])
@@ -727,7 +799,7 @@ def _chase_block(marts: Marts, pair: Pair) -> Markup:
         body.append(
             [
                 tag("a", row["department"], href=view_href(
-                    pair, row["department"], year=row["year"], page=EXPLORER)),
+                    pair, row["department"], year=row["year"], page=EXPLORER_PAGE)),
                 row["period_label"],
                 badge(status.text, status.tone),
                 row.get("files_rejected_paths") or "",

@@ -1,4 +1,9 @@
-"""数据质量: file statuses, rejections and warnings, reporting completeness, quarantined rows."""
+"""数据质量: file statuses, rejections and warnings, reporting completeness, quarantined rows.
+
+The site's quality page sums up every pair (a row per pair, each problem's count) and lists
+the files of no known pair; each pair's quality page (`pairs/<pair>/quality.html`) lists its
+own files, problems, reports to chase and quarantined rows, long lists paged.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 
 from dashboards import feedback
-from dashboards.context import Page, SiteContext
+from dashboards.context import Document, Page, SiteContext
 from dashboards.figures import ReportingCell, embed, reporting_heat_map
 from dashboards.html import (
     NOT_COMPUTABLE,
     Markup,
     badge,
+    cell,
     count_cell,
     esc,
     format_count,
@@ -33,26 +39,44 @@ from dashboards.labels import (
     Label,
     label_for,
 )
-from dashboards.marts import Marts
+from dashboards.marts import Marts, Pair
+from dashboards.pair_site import QUALITY, href, pair_path, pair_slug, root_of
+from dashboards.parts import Part
 
 
 def render(context: SiteContext) -> Markup:
     marts = context.marts
+    files = marts.rows("ingest_files")
+    issues = marts.rows("ingest_issues")
+    pairs = marts.pairs()
+    known = set(pairs)
+    unpaired_files = [f for f in files if _pair_of(f) not in known]
+    unpaired_paths = {f["file_path"] for f in unpaired_files}
+    unpaired_issues = [i for i in issues if i["file_path"] in unpaired_paths]
     return join(
         [
             tag(
                 "ul",
-                [tag("li", tag("a", title, href=f"#{anchor}")) for anchor, title in SECTIONS],
+                [tag("li", tag("a", title, href=f"#{anchor}")) for anchor, title in SUMMARY],
                 class_="toc",
             ),
-            _files_section(marts),
-            _issues_section(marts),
-            _completeness_section(marts),
-            _quarantine_section(marts),
-            _file_list_section(marts),
+            _files_section(marts, files),
+            _pairs_section(marts, pairs, files, issues),
+            _issue_summary(marts, issues, "issues"),
+            tag("h2", dict(SUMMARY)["unpaired"], id="unpaired"),
+            note("无法确定帮扶关系的文件（例如医院名称无法识别），不属于任何帮扶关系的页面。"),
+            _issue_groups(unpaired_issues, feedback.FeedbackEntries(marts), ""),
+            _file_list_section(marts, unpaired_files, heading=False),
         ]
     )
 
+
+SUMMARY = (
+    ("files", "文件接收情况"),
+    ("pairs", "各帮扶关系"),
+    ("issues", "退回原因与提示"),
+    ("unpaired", "未识别帮扶关系的文件"),
+)
 
 SECTIONS = (
     ("files", "文件接收情况"),
@@ -61,6 +85,80 @@ SECTIONS = (
     ("quarantine", "被退回的数据行"),
     ("file-list", "文件清单"),
 )
+
+
+def _pair_of(row: dict) -> Pair | None:
+    supporting, recipient = row.get("supporting_hospital"), row.get("recipient_hospital")
+    return Pair(supporting, recipient) if supporting and recipient else None
+
+
+def _pairs_section(marts: Marts, pairs: list[Pair], files: tuple[dict, ...],
+                   issues: tuple[dict, ...]) -> Markup:
+    """A row per pair: its files by status, its problems, its reports missing; sortable."""
+    heading = tag("h2", dict(SUMMARY)["pairs"], id="pairs")
+    if not pairs:
+        return join([heading, no_data("数据仓库中还没有帮扶关系")])
+    statuses: dict[Pair | None, Counter] = defaultdict(Counter)
+    for row in files:
+        statuses[_pair_of(row)][row["status"]] += 1
+    severities: dict[Pair | None, Counter] = defaultdict(Counter)
+    for row in issues:
+        severities[_pair_of(row)][row["severity"]] += 1
+    chase: dict[Pair | None, Counter] = defaultdict(Counter)
+    for row in marts.rows("mart_expected_reports"):
+        chase[_pair_of(row)][row["status"]] += 1
+    shown = ("accepted", "partial", "rejected")
+    rows = [
+        [
+            cell(tag("a", pair.label, href=href(pair_path(pair, QUALITY))),
+                 data_pair=pair_slug(pair)),
+            count_cell(statuses[pair].total()),
+            *(count_cell(statuses[pair][status], data_status=status) for status in shown),
+            count_cell(severities[pair]["error"], data_severity="error"),
+            count_cell(severities[pair]["warning"], data_severity="warning"),
+            *(count_cell(chase[pair][status]) for status in ("missing", "rejected")),
+        ]
+        for pair in pairs
+    ]
+    header = ["帮扶关系", "文件数", *(FILE_STATUSES[s].text for s in shown), "错误", "提示",
+              *(f"{EXPECTED_REPORT_STATUSES[s].text}（份）" for s in ("missing", "rejected"))]
+    return join([
+        heading,
+        note("每个帮扶关系一行，可排序；点击帮扶关系查看其每一条问题、报送完整性和文件清单。"),
+        table(header, rows, class_="quality-pairs", download="数据质量_各帮扶关系"),
+    ])
+
+
+def pair_parts(pairs: list[Pair]) -> list[Part]:
+    """Each pair's quality page, a part of the site each."""
+    return [Part(pair_path(pair, QUALITY), _pair_quality, (pair,)) for pair in pairs]
+
+
+def _pair_quality(context: SiteContext, pair: Pair) -> list[Document]:
+    from dashboards.pages.leadership import pair_links
+
+    marts = context.marts
+    path = pair_path(pair, QUALITY)
+    root = root_of(path)
+    files = marts.rows("ingest_files", pair)
+    issues = marts.rows("ingest_issues", pair)
+    body = join(
+        [
+            pair_links(pair, "quality"),
+            tag(
+                "ul",
+                [tag("li", tag("a", title, href=f"#{anchor}")) for anchor, title in SECTIONS],
+                class_="toc",
+            ),
+            _files_section(marts, files),
+            _issue_summary(marts, issues, "issues"),
+            _issue_groups(issues, feedback.FeedbackEntries(marts, pair), root),
+            _completeness_section(marts, pair),
+            _quarantine_section(marts, pair),
+            _file_list_section(marts, files),
+        ]
+    )
+    return [Document(path, f"数据质量 · {pair.label}", body, PAGE.filename)]
 
 
 def _heading(anchor: str) -> Markup:
@@ -89,11 +187,11 @@ def _period(row: dict) -> str:
     return f"{_text(row.get('period_start'))} 至 {_text(row.get('period_end'))}"
 
 
-def _files_section(marts: Marts) -> Markup:
+def _files_section(marts: Marts, files: tuple[dict, ...]) -> Markup:
     heading = _heading("files")
     if not marts.has("ingest_files"):
         return join([heading, no_data()])
-    counts = Counter(row["status"] for row in marts.rows("ingest_files"))
+    counts = Counter(row["status"] for row in files)
     statuses = [*FILE_STATUSES, *sorted(counts.keys() - FILE_STATUSES.keys())]
     rows = [
         [
@@ -113,13 +211,8 @@ def _files_section(marts: Marts) -> Markup:
     )
 
 
-def _issues_section(marts: Marts) -> Markup:
-    heading = _heading("issues")
-    if not marts.has("ingest_issues"):
-        return join([heading, no_data()])
-    issues = marts.rows("ingest_issues")
-    if not issues:
-        return join([heading, note("没有发现任何问题。")])
+def _by_code(issues: tuple[dict, ...] | list[dict]) -> dict[str, list[dict]]:
+    """The issues by code, errors first, then the most frequent."""
     by_code: dict[str, list[dict]] = defaultdict(list)
     for issue in issues:
         by_code[issue["code"]].append(issue)
@@ -129,7 +222,19 @@ def _issues_section(marts: Marts) -> Markup:
         severity = by_code[code][0]["severity"]
         return (severity_rank.get(severity, len(severity_rank)), -len(by_code[code]), code)
 
-    codes = sorted(by_code, key=code_order)
+    return {code: by_code[code] for code in sorted(by_code, key=code_order)}
+
+
+def _issue_summary(marts: Marts, issues: tuple[dict, ...], anchor: str) -> Markup:
+    """A row per problem: how many times and in how many files; linked to its list when the
+    page lists them."""
+    heading = _heading(anchor)
+    if not marts.has("ingest_issues"):
+        return join([heading, no_data()])
+    if not issues:
+        return join([heading, note("没有发现任何问题。")])
+    by_code = _by_code(issues)
+    codes = list(by_code)
     summary = table(
         ["问题", "类别", "条数", "涉及文件数"],
         [
@@ -143,8 +248,6 @@ def _issues_section(marts: Marts) -> Markup:
         ],
         class_="issue-summary",
     )
-    entries = feedback.FeedbackEntries(marts)
-    details = [_issue_group(code, by_code[code], entries) for code in codes]
     return join(
         [
             heading,
@@ -153,9 +256,16 @@ def _issues_section(marts: Marts) -> Markup:
                 "每一条都链接到所属科室的退回清单中该文件的位置。"
             ),
             summary,
-            *details,
         ]
     )
+
+
+def _issue_groups(issues: tuple[dict, ...] | list[dict],
+                  entries: feedback.FeedbackEntries | None, root: str) -> Markup:
+    """Every problem, a table per code (paged when long); `entries` links each to its
+    退回清单 entry (from the page at `root`)."""
+    by_code = _by_code(issues)
+    return join(_issue_group(code, by_code[code], entries, root) for code in by_code)
 
 
 def _code_name(code: str, issues: list[dict]) -> Markup:
@@ -165,7 +275,8 @@ def _code_name(code: str, issues: list[dict]) -> Markup:
     return join([title, " ", tag("code", code, class_="issue-code")]) if title else esc(code)
 
 
-def _issue_group(code: str, issues: list[dict], entries: feedback.FeedbackEntries) -> Markup:
+def _issue_group(code: str, issues: list[dict], entries: feedback.FeedbackEntries | None,
+                 root: str) -> Markup:
     severity = label_for(SEVERITIES, issues[0]["severity"])
     ordered = sorted(
         issues, key=lambda i: (i["file_path"] or "", i["sheet"] or "", i["row_number"] or 0)
@@ -179,7 +290,7 @@ def _issue_group(code: str, issues: list[dict], entries: feedback.FeedbackEntrie
             _text(issue.get("value_found")),
             issue["message"],
             _status_badge(FILE_STATUSES, issue.get("file_status")),
-            _feedback_link(entries.href(issue)),
+            _feedback_link(entries.href(issue) if entries else None, root),
         ]
         for issue in ordered
     ]
@@ -200,11 +311,12 @@ def _issue_group(code: str, issues: list[dict], entries: feedback.FeedbackEntrie
     )
 
 
-def _feedback_link(href: str | None) -> Markup:
-    """The issue's entry in its department's 退回清单; a settled file's problem is in none."""
-    if href is None:
+def _feedback_link(entry: str | None, root: str) -> Markup:
+    """The issue's entry in its department's 退回清单 (from the site's root); a settled file's
+    problem is in none."""
+    if entry is None:
         return tag("span", "无需修改（文件已撤回、被替代或重复）", class_="missing")
-    return tag("a", "查看退回清单", href=href)
+    return tag("a", "查看退回清单", href=root + entry)
 
 
 def _location(issue: dict) -> str:
@@ -215,12 +327,12 @@ def _location(issue: dict) -> str:
     return "整个文件"
 
 
-def _completeness_section(marts: Marts) -> Markup:
+def _completeness_section(marts: Marts, pair: Pair) -> Markup:
     heading = _heading("completeness")
     if not marts.has("mart_reporting_completeness"):
         return join([heading, no_data()])
-    pairs = marts.pairs("mart_reporting_completeness")
-    if not pairs:
+    rows = marts.rows("mart_reporting_completeness", pair)
+    if not rows:
         return join([heading, no_data("尚未设定报送计划，也没有收到报表")])
     legend = tag(
         "p",
@@ -230,19 +342,16 @@ def _completeness_section(marts: Marts) -> Markup:
         ],
         class_="legend",
     )
-    deadlines = {row["on_time_days"] for row in marts.rows("mart_reporting_completeness")}
+    deadlines = {row["on_time_days"] for row in rows}
     parts: list[object] = [heading, legend]
     if len(deadlines) == 1:
         parts.append(note(f"截止时间：统计周期结束后 {deadlines.pop()} 天内（以文件修改时间为准）；"
                           "被整份退回的报表不算已报送，修改后重新提交即可。"))
-    for number, pair in enumerate(pairs, 1):
-        rows = marts.rows("mart_reporting_completeness", pair)
-        parts += [
-            tag("h3", pair.label),
-            _heat_map(rows, f"quality-p{number}-completeness"),
-            _completeness_table(rows),
-            _chase_list(marts, pair),
-        ]
+    parts += [
+        _heat_map(rows, "quality-completeness"),
+        _completeness_table(rows),
+        _chase_list(marts, pair),
+    ]
     return join(parts)
 
 
@@ -327,11 +436,11 @@ def _completeness_table(rows: list[dict]) -> Markup:
     )
 
 
-def _quarantine_section(marts: Marts) -> Markup:
+def _quarantine_section(marts: Marts, pair: Pair) -> Markup:
     heading = _heading("quarantine")
     if not marts.has("quarantined_rows"):
         return join([heading, no_data()])
-    rows = marts.rows("quarantined_rows")
+    rows = marts.rows("quarantined_rows", pair)
     if not rows:
         return join([heading, note("没有被退回的数据行。")])
     ordered = sorted(
@@ -375,11 +484,11 @@ def _raw_cells(raw: str | None) -> str:
     return _text(cells)
 
 
-def _file_list_section(marts: Marts) -> Markup:
-    heading = _heading("file-list")
+def _file_list_section(marts: Marts, files: tuple[dict, ...] | list[dict], *,
+                       heading: bool = True) -> Markup:
+    heading = _heading("file-list") if heading else None
     if not marts.has("ingest_files"):
         return join([heading, no_data()])
-    files = marts.rows("ingest_files")
     if not files:
         return join([heading, no_data("还没有收到任何文件")])
     status_rank = {status: rank for rank, status in enumerate(FILE_STATUSES)}

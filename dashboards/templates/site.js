@@ -126,8 +126,15 @@
 
   // A download holds the mart's value of a number cell (data-export), not its formatting,
   // and every row of the table that the search and filters let through, not only this page.
+  function textOf(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    return holder.textContent.replace(/\s+/g, " ").trim();
+  }
+
   function exportValue(data, row, column, node) {
-    if (!node) {
+    // A table drawn from data has its download values in the data (cellData, below).
+    if (!node || node.closest("table[data-rows-as-data]") && node.tagName === "TD") {
       return data;
     }
     if (node.dataset.export !== undefined) {
@@ -138,6 +145,7 @@
 
   var EXPORT_OPTIONS = {
     modifier: { search: "applied", order: "current", page: "all" },
+    orthogonal: "export",
     format: {
       body: exportValue,
       footer: function (data, column, node) {
@@ -145,6 +153,82 @@
       },
     },
   };
+
+  // A long table's rows come as data (dashboards.html.table): each cell its HTML, or its HTML
+  // and its attributes; drawn, sorted and downloaded like a cell of the page's own.
+  var NUMBER_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
+  function cellData(value, type) {
+    if (typeof value === "number") {
+      // A number cell as dashboards.html.number_cell makes it: shown with thousands
+      // separators and at most two decimals, sorted and downloaded by its value.
+      return type === "display" || type === "filter" ? NUMBER_FORMAT.format(value)
+        : type === "export" ? String(value) : value;
+    }
+    var html = typeof value === "string" ? value : value[0];
+    var attributes = typeof value === "string" ? {} : value[1];
+    if (type === "display") {
+      return html;
+    }
+    if ((type === "sort" || type === "type") && attributes["data-order"] !== undefined) {
+      return attributes["data-order"] === "" ? null : Number(attributes["data-order"]);
+    }
+    if (type === "export" && attributes["data-export"] !== undefined) {
+      return attributes["data-export"];
+    }
+    return textOf(html);
+  }
+
+  // A column the page's selection implies (the pair, the department) is not shown, only
+  // downloaded; in a table of data its value is the table's, not each row's.
+  function dataColumns(table) {
+    var context = downloadContext(table);
+    var index = 0;
+    return Array.prototype.map.call(table.tHead.rows[0].cells, function (header) {
+      if (header.classList.contains("download-only")) {
+        var value = context[header.textContent.trim()];
+        return { data: null, render: function () { return value; } };
+      }
+      return {
+        data: index++,
+        render: cellData,
+        createdCell: function (node, value) {
+          if (typeof value === "number") {
+            node.className = "number";
+          } else if (typeof value !== "string") {
+            Object.keys(value[1]).forEach(function (name) {
+              node.setAttribute(name, value[1][name]);
+            });
+          }
+        },
+      };
+    });
+  }
+
+  // What a download says of itself: the rows' context that the page's selection implied
+  // (data-download-context: columns put before the table's own), and the filter applied.
+  function downloadContext(table) {
+    return table.dataset.downloadContext ? JSON.parse(table.dataset.downloadContext) : {};
+  }
+
+  function filterText(api) {
+    var parts = [];
+    if (api.search()) {
+      parts.push("搜索“" + api.search() + "”");
+    }
+    api.columns().every(function () {
+      var search = this.search();
+      if (search && typeof search === "string") {
+        parts.push(this.header().textContent.trim() + "：" + search);
+      }
+    });
+    var shown = api.rows({ search: "applied" }).count();
+    var all = api.rows().count();
+    if (shown !== all && parts.length === 0) {
+      parts.push("按页面上的选择筛选");
+    }
+    return shown === all ? "" : "已筛选（" + parts.join("；") + "）：" + shown + " 行，共 " + all + " 行";
+  }
 
   function downloadName(table) {
     if (table.dataset.download) {
@@ -173,27 +257,35 @@
     var long = rows > SEARCH_FROM_ROWS;
     var name = downloadName(table);
     var hasFooter = table.tFoot !== null;
+    // A filtered download says so: in its file name, and in the workbook above the table.
+    function fileName() {
+      return filterText(new DataTable.Api(table)) ? name + "_已筛选" : name;
+    }
     var buttons = [
       {
         extend: "csvHtml5",
         text: "下载 CSV",
         bom: true,
         charset: "utf-8",
-        filename: name,
+        filename: fileName,
         footer: hasFooter,
         exportOptions: EXPORT_OPTIONS,
       },
       {
         extend: "excelHtml5",
         text: "下载 Excel",
-        filename: name,
+        filename: fileName,
         title: "",
+        messageTop: function () {
+          return filterText(new DataTable.Api(table)) || null;
+        },
         sheetName: name.slice(0, 31).replace(/[[\]:*?/\\]/g, "_"),
         footer: hasFooter,
         exportOptions: EXPORT_OPTIONS,
       },
     ];
     var options = {
+      columnDefs: [{ targets: "download-only", visible: false, searchable: false }],
       language: TABLE_LANGUAGE,
       autoWidth: false,
       order: [],
@@ -210,6 +302,14 @@
         bottomEnd: rows > PAGE_LENGTH ? ["pageLength", "paging"] : null,
       },
     };
+    if (table.dataset.rowsAsData) {
+      var data = JSON.parse(table.parentElement.querySelector("script.table-rows").textContent);
+      options.data = data.rows.map(function (row) {
+        return row.map(function (number) { return data.cells[number]; });
+      });
+      options.columns = dataColumns(table);
+      options.deferRender = true;
+    }
     if (long) {
       // A filter per column where there are rows enough to need one; elsewhere a click on
       // a column's title sorts it.
@@ -231,31 +331,83 @@
     return ready;
   }
 
-  // A link to a row of a paged table (…#file-…) shows the page that row is on.
+  // A link to a row of a paged table (…#file-…) shows the page that row is on, also in a
+  // table whose rows are data (the row's element is made when its page is drawn).
   function showLinkedRow() {
-    if (!location.hash || location.hash.indexOf("=") !== -1) {
+    if (!location.hash || location.hash.indexOf("=") !== -1 || typeof DataTable === "undefined") {
       return;
     }
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = document.getElementById(id);
     var table = target && target.closest("table.data-table");
-    if (!table || typeof DataTable === "undefined") {
+    var api = null;
+    var position = -1;
+    if (table) {
+      api = new DataTable.Api(table);
+      position = api.rows({ search: "applied", order: "current" }).nodes().toArray()
+        .indexOf(target.closest("tr"));
+    } else {
+      document.querySelectorAll("table[data-rows-as-data][data-ready]").forEach(function (each) {
+        if (api) {
+          return;
+        }
+        var candidate = new DataTable.Api(each);
+        var rows = candidate.rows({ search: "applied", order: "current" }).data().toArray();
+        var found = rows.findIndex(function (row) {
+          return row.some(function (value) {
+            return typeof value !== "string" && value[1].id === id;
+          });
+        });
+        if (found >= 0) {
+          api = candidate;
+          position = found;
+        }
+      });
+    }
+    if (!api || position < 0) {
       return;
     }
-    var api = new DataTable.Api(table);
-    var row = target.closest("tr");
-    var position = api.rows({ search: "applied", order: "current" }).nodes().toArray().indexOf(row);
-    if (position >= 0 && api.page.len() > 0) {
+    if (api.page.len() > 0) {
       api.page(Math.floor(position / api.page.len())).draw(false);
     }
-    row.classList.add("linked-row");
+    target = document.getElementById(id);
+    target.closest("tr").classList.add("linked-row");
     target.scrollIntoView({ block: "center" });
+  }
+
+  // Selects that filter a table to one value of a column (a province, a hospital).
+  function setUpChoiceFilters() {
+    document.querySelectorAll("form.table-filters[data-filters-for]").forEach(function (form) {
+      var table = document.querySelector("table." + form.dataset.filtersFor + "[data-ready]");
+      if (!table) {
+        return;
+      }
+      var api = new DataTable.Api(table);
+      form.querySelectorAll("select[data-filter-column]").forEach(function (select) {
+        select.addEventListener("change", function () {
+          var value = select.value;
+          api.column(Number(select.dataset.filterColumn)).search(function (text) {
+            return value === "" || textOf(text) === value;
+          });
+          api.draw();
+        });
+      });
+    });
+  }
+
+  // The moment the page's tables are set up (the explorer's: its department's, loaded), which
+  // the bench measures (bangfu:tables-ready), with bangfu:figures-drawn where there are figures.
+  function markReady() {
+    if (performance.getEntriesByName("bangfu:tables-ready").length === 0) {
+      performance.mark("bangfu:tables-ready");
+    }
   }
 
   // ---- Explorer -----------------------------------------------------------------------
 
-  // The selection as the URL's hash, e.g.
-  // explorer.html#pair=绍兴市中医院/务川…&department=心内科&person=柳佳&metric=outpatient_visits&year=2022
-  var SELECTION_KEYS = ["pair", "department", "person", "metric", "year"];
+  // A pair's explorer; the selection as the URL's hash, e.g.
+  // pairs/绍兴市中医院_务川…/explorer.html#department=心内科&person=柳佳&metric=outpatient_visits&year=2022
+  var SELECTION_KEYS = ["department", "person", "metric", "year"];
 
   function readHash() {
     var parameters = new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -269,19 +421,20 @@
   function writeHash(selection) {
     var parts = [];
     SELECTION_KEYS.forEach(function (key) {
-      if (!selection[key]) {
-        return;
+      if (selection[key]) {
+        parts.push(key + "=" + encodeURIComponent(selection[key]));
       }
-      var value = key === "pair"
-        ? selection.pair.split("/").map(encodeURIComponent).join("/")
-        : encodeURIComponent(selection[key]);
-      parts.push(key + "=" + value);
     });
     history.replaceState(null, "", "#" + parts.join("&"));
   }
 
+  // A department's data file hands its section over (dashboards.pages.explorer).
+  var departmentSections = {};
+  window.bangfuDepartment = function (stem, html) {
+    departmentSections[stem] = html;
+  };
+
   function setUpExplorer(filters) {
-    var pairSelect = filters.querySelector("select[name=pair]");
     var departmentSelect = filters.querySelector("select[name=department]");
     var personInput = filters.querySelector("input[name=person]");
     var metricSelect = filters.querySelector("select[name=metric]");
@@ -289,34 +442,54 @@
     var searchInput = document.querySelector("input[name=explorer-search]");
     var results = document.getElementById("explorer-search-results");
     var index = JSON.parse(document.getElementById("explorer-index").textContent);
-    var pairSections = document.querySelectorAll("[data-explorer-pair]");
+    var view = document.getElementById("department-view");
+    var pending = 0;
 
-    function pairOption(key) {
-      return Array.prototype.find.call(pairSelect.options, function (option) {
-        return option.dataset.key === key;
-      });
+    // The department's data file, loaded by a <script> (which works from file://, unlike
+    // fetch) the first time the department is opened.
+    function load(option, then) {
+      if (departmentSections[option.value] !== undefined) {
+        then();
+        return;
+      }
+      var script = document.createElement("script");
+      script.src = option.dataset.file;
+      script.onload = then;
+      script.onerror = function () {
+        view.innerHTML = "";
+        var failed = document.createElement("p");
+        failed.className = "no-data";
+        failed.textContent = "无法载入科室“" + option.textContent + "”的数据文件。";
+        view.appendChild(failed);
+      };
+      document.body.appendChild(script);
     }
 
-    function departmentsOf(pairId) {
-      return document.querySelectorAll('[data-explorer-department][data-pair-id="' + pairId + '"]');
-    }
-
-    function fillDepartments() {
-      departmentSelect.innerHTML = "";
-      departmentsOf(pairSelect.value).forEach(function (section) {
-        var option = document.createElement("option");
-        option.value = section.dataset.explorerDepartment;
-        option.dataset.key = section.dataset.department;
-        option.textContent = section.dataset.label;
-        departmentSelect.appendChild(option);
+    function showDepartment(then) {
+      var option = departmentSelect.selectedOptions[0];
+      if (!option) {
+        view.innerHTML = "";
+        then();
+        return;
+      }
+      if (view.dataset.department === option.value) {
+        then();
+        return;
+      }
+      var ticket = ++pending;
+      load(option, function () {
+        if (ticket !== pending) {
+          return;  // another department was chosen meanwhile
+        }
+        view.innerHTML = departmentSections[option.value];
+        view.dataset.department = option.value;
+        then();
       });
-      departmentSelect.disabled = departmentSelect.options.length === 0;
     }
 
     function selection() {
       var department = departmentSelect.selectedOptions[0];
       return {
-        pair: pairSelect.selectedOptions[0].dataset.key,
         department: department ? department.dataset.key : "",
         person: personInput.value.trim(),
         metric: metricSelect.value,
@@ -331,35 +504,34 @@
 
     function apply() {
       var chosen = selection();
-      var person = chosen.person.replace(/\s+/g, "");
-      pairSections.forEach(function (section) {
-        section.hidden = section.dataset.explorerPair !== pairSelect.value;
-      });
-      document.querySelectorAll("[data-explorer-department]").forEach(function (section) {
-        section.hidden = section.dataset.explorerDepartment !== departmentSelect.value;
-      });
-      document.querySelectorAll("details[data-metric]").forEach(function (block) {
-        block.hidden = chosen.metric !== "" && block.dataset.metric !== chosen.metric;
-        if (chosen.metric !== "" && block.dataset.metric === chosen.metric) {
-          block.open = true;
-        }
-      });
-      setUpVisibleTables();
-      filterPeople(person);
-      markYear(chosen.year);
-      drawVisibleFigures();
       writeHash(chosen);
-      document.dispatchEvent(new CustomEvent("bangfu:explorer-selection"));
+      showDepartment(function () {
+        document.querySelectorAll("details[data-metric]").forEach(function (block) {
+          block.hidden = chosen.metric !== "" && block.dataset.metric !== chosen.metric;
+          if (chosen.metric !== "" && block.dataset.metric === chosen.metric) {
+            block.open = true;
+          }
+        });
+        setUpVisibleTables();
+        filterPeople(chosen.person.replace(/\s+/g, ""));
+        markYear(chosen.year);
+        drawVisibleFigures();
+        markReady();
+        document.dispatchEvent(new CustomEvent("bangfu:explorer-selection"));
+      });
     }
 
     function filterPeople(person) {
       var metricTitle = metricSelect.selectedOptions[0].dataset.title || "";
       shownTables("table.people").forEach(function (table) {
         var api = new DataTable.Api(table);
-        api.column(0).search(function (name) {
-          return person === "" || name.replace(/\s+/g, "").indexOf(person) !== -1;
+        var first = api.columns(".download-only").indexes().length;
+        api.column(first).search(function (name) {
+          return person === "" || textOf(name).replace(/\s+/g, "").indexOf(person) !== -1;
         });
-        api.column(1).search(metricTitle, { exact: true });
+        api.column(first + 1).search(function (title) {
+          return metricTitle === "" || textOf(title) === metricTitle;
+        });
         api.draw();
       });
     }
@@ -371,7 +543,7 @@
       if (!year) {
         return;
       }
-      shownTables("[data-explorer-pair] table.data-table").forEach(function (table) {
+      shownTables("main table.data-table").forEach(function (table) {
         new DataTable.Api(table).columns().every(function () {
           if (this.header().textContent.trim().indexOf(year + " 年") === 0) {
             this.header().classList.add("selected-year");
@@ -384,9 +556,6 @@
     }
 
     function restore(chosen) {
-      var option = pairOption(chosen.pair) || pairSelect.options[0];
-      pairSelect.value = option.value;
-      fillDepartments();
       var department = Array.prototype.find.call(departmentSelect.options, function (o) {
         return o.dataset.key === chosen.department;
       });
@@ -403,7 +572,7 @@
       apply();
     }
 
-    // One search over every department and person of every pair.
+    // One search over the pair's departments and persons.
     function search() {
       var words = searchInput.value.replace(/\s+/g, "");
       results.innerHTML = "";
@@ -411,8 +580,16 @@
         results.hidden = true;
         return;
       }
-      var matches = index.filter(function (entry) {
-        return (entry.person || entry.department).replace(/\s+/g, "").indexOf(words) !== -1;
+      var matches = [];
+      index.forEach(function (entry) {
+        if (entry.department.replace(/\s+/g, "").indexOf(words) !== -1) {
+          matches.push({ department: entry.department, person: "" });
+        }
+        entry.people.forEach(function (person) {
+          if (person.replace(/\s+/g, "").indexOf(words) !== -1) {
+            matches.push({ department: entry.department, person: person });
+          }
+        });
       });
       results.hidden = false;
       if (matches.length === 0) {
@@ -427,15 +604,15 @@
       matches.slice(0, 50).forEach(function (entry) {
         var item = document.createElement("li");
         var link = document.createElement("a");
-        var chosen = { pair: entry.pair, department: entry.department, person: entry.person || "",
+        var chosen = { department: entry.department, person: entry.person,
                        metric: metricSelect.value, year: yearSelect.value };
         link.href = "#";
-        link.textContent = (entry.person ? "人员：" + entry.person + " · " : "科室：") +
-          entry.department + "（" + entry.pair_label + "）";
+        link.textContent = entry.person ? "人员：" + entry.person + " · " + entry.department
+          : "科室：" + entry.department;
         link.addEventListener("click", function (event) {
           event.preventDefault();
           restore(chosen);
-          document.querySelector('[data-explorer-department]:not([hidden])').scrollIntoView();
+          view.scrollIntoView();
         });
         item.appendChild(link);
         list.appendChild(item);
@@ -447,10 +624,6 @@
       results.appendChild(list);
     }
 
-    pairSelect.addEventListener("change", function () {
-      fillDepartments();
-      apply();
-    });
     [departmentSelect, metricSelect, yearSelect].forEach(function (control) {
       control.addEventListener("change", apply);
     });
@@ -470,21 +643,43 @@
         event.preventDefault();
         departmentSelect.value = link.dataset.selectDepartment;
         apply();
-        document.getElementById(link.dataset.selectDepartment).scrollIntoView();
+        view.scrollIntoView();
       });
     });
     filters.hidden = false;
     restore(readHash());
   }
 
+  // explorer.html#pair=…&department=… (a link from before each pair had its own explorer)
+  // opens that pair's explorer on the same view.
+  function followMovedExplorerLink() {
+    var moved = document.getElementById("explorer-pairs");
+    var parameters = new URLSearchParams(location.hash.replace(/^#/, ""));
+    if (!moved || !parameters.get("pair")) {
+      return false;
+    }
+    var target = JSON.parse(moved.textContent)[parameters.get("pair")];
+    if (!target) {
+      return false;
+    }
+    parameters.delete("pair");
+    location.replace(target + "#" + parameters.toString());
+    return true;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (followMovedExplorerLink()) {
+      return;
+    }
     var filters = document.querySelector("form[data-explorer-filters]");
     if (filters) {
       setUpExplorer(filters);
     } else {
       setUpVisibleTables();
+      setUpChoiceFilters();
       drawVisibleFigures();
       showLinkedRow();
+      markReady();
     }
   });
 })();

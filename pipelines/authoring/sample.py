@@ -60,6 +60,8 @@ import xlsxwriter
 import xlwt
 
 from pipelines.catalogue import group_of, metrics, metrics_of, seed
+from pipelines.registry import sheets as registry_sheets
+from pipelines.registry.load import in_force
 from pipelines.settings import programme_window
 
 RANDOM_SEED = 20180101
@@ -80,7 +82,7 @@ CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 @dataclass(frozen=True)
 class PairPlan:
-    supporting: str  # the alias used in folders and titles (hospital_aliases.csv)
+    supporting: str  # the alias used in folders and titles (the registry's 医院别名)
     recipient: str
     title_verb: str
     departments: tuple[str, ...]
@@ -90,6 +92,11 @@ class PairPlan:
     weekly_departments: tuple[str, ...] = ()  # these report every week, Monday to Sunday
     xls_until: int = 0  # forms up to this year are .xls (WPS saves)
     seed_title: str = ""  # the seed-004 form's own title, used by some 2021+ forms
+    # Larger corpora (bench/province.py): people per department over the five years (0:
+    # POOL_SIZE), the most named on one form, and the share of forms saved as CSV.
+    people: int = 0
+    most_per_form: int = 3
+    csv_share: float = 0.0
 
 
 PAIRS = (
@@ -280,17 +287,20 @@ class Seeds:
 
 @cache
 def load_seeds() -> Seeds:
-    """The seeds the corpus is written from, checked against the knobs above so that a renamed
-    hospital, department or metric fails here rather than producing unreadable files."""
+    """The seeds and the registry in force the corpus is written from, checked against the
+    knobs above so that a renamed hospital, department or metric fails here rather than
+    producing unreadable files."""
+    registry = in_force()
     hospital_of_alias = {
-        row["alias"]: row["hospital_name"] for row in seed("hospital_aliases")
+        row["alias"]: row["hospital_name"]
+        for row in registry.table(registry_sheets.HOSPITAL_ALIASES)
     }
     aliases_of_hospital: dict[str, list[str]] = defaultdict(list)
     for alias, hospital in hospital_of_alias.items():
         aliases_of_hospital[hospital].append(alias)
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for row in seed("department_synonyms"):
-        synonyms[row["department"]].append(row["synonym"])
+    for row in registry.table(registry_sheets.DEPARTMENT_ALIASES):
+        synonyms[row["department"]].append(row["alias"])
     seeds = Seeds(
         person_header=next(
             row["header"] for row in seed("header_synonyms") if row["field"] == "person_name"
@@ -306,15 +316,15 @@ def load_seeds() -> Seeds:
 
 
 def _check_knobs(seeds: Seeds) -> None:
-    pairs = {(row["supporting_hospital"], row["recipient_hospital"])
-             for row in seed("hospital_pairs")}
-    departments = {row["department"] for row in seed("departments")}
+    registry = in_force()
     for plan in PAIRS:
-        pair = (seeds.hospital_of_alias[plan.supporting], seeds.hospital_of_alias[plan.recipient])
-        if pair not in pairs:
-            raise ValueError(f"{plan.supporting} → {plan.recipient} is not in hospital_pairs.csv")
-        if unknown := set(plan.departments) - departments:
-            raise ValueError(f"departments not in departments.csv: {sorted(unknown)}")
+        pair = (seeds.hospital_of_alias.get(plan.supporting),
+                seeds.hospital_of_alias.get(plan.recipient))
+        if pair not in registry.pairs:
+            raise ValueError(f"{plan.supporting} → {plan.recipient} is not a pair of the "
+                             f"registry in force ({registry.source})")
+        if unknown := set(plan.departments) - set(registry.departments):
+            raise ValueError(f"departments not in the registry's 科室 sheet: {sorted(unknown)}")
         if set(CAPACITY_FIRST_LAST[plan.recipient]) != {m.code for m in metrics_of("capacity")}:
             raise ValueError(f"capacity indicators of {plan.recipient} differ from metrics.csv")
     if unknown := {*OLD_TEMPLATE, *NEW_TEMPLATE} - set(metrics()):
@@ -424,7 +434,8 @@ class Form:
 
     @property
     def extension(self) -> str:
-        if self.key in CSV_ENCODINGS:
+        if self.key in CSV_ENCODINGS or (
+                self.plan.csv_share and _rng("csv", *self.key).random() < self.plan.csv_share):
             return ".csv"
         return ".xls" if self.period.start.year <= self.plan.xls_until else ".xlsx"
 
@@ -442,7 +453,7 @@ def _rng(*parts: object) -> random.Random:
 def _name_pool(plan: PairPlan, department: str, taken: set[str]) -> list[str]:
     rng = _rng("people", plan.supporting, department)
     pool: list[str] = []
-    while len(pool) < POOL_SIZE:
+    while len(pool) < (plan.people or POOL_SIZE):
         given_length = 1 if rng.random() < 0.4 else 2
         name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN_NAME_CHARACTERS, k=given_length))
         if name not in taken:
@@ -454,7 +465,7 @@ def _name_pool(plan: PairPlan, department: str, taken: set[str]) -> list[str]:
 def _roster(pool: list[str], year: int) -> list[str]:
     """Turnover: every two years the longest-serving person leaves and a new one joins."""
     first = (year - _years()[0]) // 2
-    return pool[first:first + ACTIVE_PEOPLE]
+    return pool[first:first + len(pool) - (POOL_SIZE - ACTIVE_PEOPLE)]
 
 
 def _person_values(
@@ -541,10 +552,11 @@ def _submission_time(rng: random.Random, period: Period) -> dt.datetime:
     return submitted + dt.timedelta(days=days)
 
 
-def pair_forms(plan: PairPlan, taken_names: set[str]) -> list[Form]:
+def pair_forms(plan: PairPlan, taken_names: set[str], seeds: Seeds | None = None) -> list[Form]:
     """Every form `plan` sends over the programme's years, drawn deterministically; people's
-    names are new to `taken_names` (which this extends)."""
-    seeds = load_seeds()
+    names are new to `taken_names` (which this extends). `seeds`: hospitals and departments
+    other than the repository's (a generated registry's)."""
+    seeds = seeds or load_seeds()
     forms = []
     for department in plan.departments:
         pool = _name_pool(plan, department, taken_names)
@@ -554,7 +566,8 @@ def pair_forms(plan: PairPlan, taken_names: set[str]) -> list[Form]:
                     continue
                 rng = _rng("form", plan.supporting, department, period.label)
                 roster = _roster(pool, year)
-                names = sorted(rng.sample(roster, rng.randint(1, 3)), key=roster.index)
+                named = rng.randint(1, min(plan.most_per_form, len(roster)))
+                names = sorted(rng.sample(roster, named), key=roster.index)
                 people = tuple(
                     (name, _person_values(rng, department, period, seeds)) for name in names
                 )
@@ -705,13 +718,13 @@ def _form_grid(form: Form, seeds: Seeds, planted: PlantedCell | None) -> Grid:
     return grid
 
 
-def _capacity_grid(plan: PairPlan, seeds: Seeds) -> Grid:
+def _capacity_grid(plan: PairPlan, seeds: Seeds, trajectories: dict | None = None) -> Grid:
     rng = _rng("capacity", plan.recipient)
     grid = Grid.empty((36, 8, *(10 for _ in _years())))
     grid.line(0, f"{plan.recipient}服务能力主要指标（{_years()[0]}—{_years()[-1]}年）", "title")
     for column, header in enumerate(("指标", "单位", *(f"{year}年" for year in _years()))):
         grid.put(1, column, header, "header")
-    trajectories = CAPACITY_FIRST_LAST[plan.recipient]
+    trajectories = trajectories or CAPACITY_FIRST_LAST[plan.recipient]
     for row, metric in enumerate(metrics_of("capacity"), start=2):
         grid.put(row, 0, metric.name_zh, "text")
         grid.put(row, 1, metric.unit_zh or None)
@@ -816,7 +829,7 @@ def _write_form_file(path: Path, form: Form, grid: Grid, saved: dt.datetime) -> 
     sheets: list[tuple[str, Grid | None]] = [(form.layout.sheet_name, grid)]
     sheets += [(f"Sheet{number}", None) for number in range(2, 2 + form.layout.empty_sheets)]
     if form.extension == ".csv":
-        _write_csv(path, grid, CSV_ENCODINGS[form.key])
+        _write_csv(path, grid, CSV_ENCODINGS.get(form.key, "utf-8-sig"))
     elif form.extension == ".xls":
         _write_xls(path, sheets)
     else:
@@ -829,13 +842,15 @@ def _stamp(path: Path, when: dt.datetime) -> None:
     os.utime(path, (timestamp, timestamp))
 
 
-def write_form(dest: Path, form: Form) -> list[Path]:
-    """The form's file under `dest` (and the planted revision or copy, if it is one of those)."""
-    seeds = load_seeds()
+def write_form(dest: Path, form: Form, seeds: Seeds | None = None,
+               planted: PlantedCell | None = None) -> list[Path]:
+    """The form's file under `dest` (and the planted revision or copy, if it is one of those);
+    `planted`: a fault of its own, for a form the sample plants none in."""
+    seeds = seeds or load_seeds()
     folder = dest / form.folder
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / form.file_name()
-    _write_form_file(path, form, _form_grid(form, seeds, PLANTED_CELLS.get(form.key)),
+    _write_form_file(path, form, _form_grid(form, seeds, PLANTED_CELLS.get(form.key, planted)),
                      form.submitted)
     written = [path]
     if form.key == REVISED:
@@ -852,15 +867,17 @@ def write_form(dest: Path, form: Form) -> list[Path]:
     return written
 
 
-def write_capacity(dest: Path, plan: PairPlan) -> Path:
-    """The recipient's capacity workbook, all programme years in one sheet."""
-    seeds = load_seeds()
+def write_capacity(dest: Path, plan: PairPlan, seeds: Seeds | None = None,
+                   trajectories: dict[str, tuple[float, float]] | None = None) -> Path:
+    """The recipient's capacity workbook, all programme years in one sheet; `trajectories`
+    (each indicator's first and last year's value) for a recipient the sample does not know."""
+    seeds = seeds or load_seeds()
     folder = dest / plan.supporting / plan.recipient
     folder.mkdir(parents=True, exist_ok=True)
     suffix = CAPACITY_SUFFIX.format(first=_years()[0], last=_years()[-1])
     path = folder / f"{plan.recipient}{suffix}.xlsx"
     reported = dt.datetime(_years()[-1] + 1, 1, 20, 10, 30)
-    _write_xlsx(path, [("能力指标", _capacity_grid(plan, seeds))], reported)
+    _write_xlsx(path, [("能力指标", _capacity_grid(plan, seeds, trajectories))], reported)
     _stamp(path, reported)
     return path
 

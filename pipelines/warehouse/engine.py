@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import polars as pl
 
@@ -84,13 +84,26 @@ def records_scan(settings: Settings, scan: Scan, reader_version: str,
     return store.records_scan(settings.warehouse, scan, reader_version, review_actions)
 
 
-def load(settings: Settings, scan: Scan, batch, run_started_at: dt.datetime,
-         review_actions: pl.DataFrame | None = None) -> dict[str, int]:
-    """The scan, the batch and the portal's review actions into the working copy's raw
-    tables, in one transaction."""
+def registry_source(settings: Settings) -> tuple[str, str] | None:
+    """The digest and source of the registry the published warehouse was built from (None
+    before the first run, or before the registry was loaded)."""
+    if not published_exists(settings):
+        return None
     if settings.location.is_server:
-        return postgres.load(settings.location, scan, batch, run_started_at, review_actions)
-    return store.load(settings.working_warehouse, scan, batch, run_started_at, review_actions)
+        return postgres.registry_source(settings.location)
+    return store.registry_source(settings.warehouse)
+
+
+def load(settings: Settings, scan: Scan, batch, run_started_at: dt.datetime,
+         registry: Mapping[str, pl.DataFrame] | None = None,
+         review_actions: pl.DataFrame | None = None) -> dict[str, int]:
+    """The scan and the batch into the working copy's raw tables, and the registry's tables
+    and the portal's review actions replaced (when given), in one transaction."""
+    if settings.location.is_server:
+        return postgres.load(settings.location, scan, batch, run_started_at, registry,
+                             review_actions)
+    return store.load(settings.working_warehouse, scan, batch, run_started_at, registry,
+                      review_actions)
 
 
 def publish(settings: Settings) -> str | None:

@@ -17,7 +17,7 @@ import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import polars as pl
@@ -208,10 +208,11 @@ def _temporary(con: psycopg.Connection, name: str, like: str, frame: pl.DataFram
 
 
 def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.datetime,
+         registry: Mapping[str, pl.DataFrame] | None = None,
          review_actions: pl.DataFrame | None = None) -> dict[str, int]:
     """Record the scan in the build schema's ledger, add the batch's tables (contents in
-    the batch replace what an older reader version made of them) and replace the portal's
-    review actions, in one transaction."""
+    the batch replace what an older reader version made of them) and replace the registry's
+    tables and the portal's review actions (when given), in one transaction."""
     raw = build_schema(RAW_SCHEMA)
     counts = {}
     with connect(location) as con:
@@ -228,10 +229,12 @@ def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.date
             con.execute(sql.SQL("delete from {}.{} where sha256 = any(%s)").format(
                 sql.Identifier(raw), sql.Identifier(table)), [shas])
             counts[table] = copy_frame(con, raw, table, frame)
-        if review_actions is not None:
+        replaced = {**(registry or {}),
+                    **({REVIEW_ACTIONS: review_actions} if review_actions is not None else {})}
+        for table, frame in replaced.items():
             con.execute(sql.SQL("delete from {}.{}").format(sql.Identifier(raw),
-                                                          sql.Identifier(REVIEW_ACTIONS)))
-            copy_frame(con, raw, REVIEW_ACTIONS, review_actions)
+                                                            sql.Identifier(table)))
+            counts[table] = copy_frame(con, raw, table, frame)
     return counts
 
 
@@ -252,6 +255,14 @@ def parsed_sha256s(location: WarehouseLocation, reader_version: str) -> set[str]
                            .format(sql.Identifier(build_schema(RAW_SCHEMA))),
                            [reader_version]).fetchall()
     return {sha for (sha,) in rows}
+
+
+def registry_source(location: WarehouseLocation) -> tuple[str, str] | None:
+    """As store.registry_source, from the published raw schema."""
+    with connect(location) as con:
+        if not _table_exists(con, RAW_SCHEMA, "registry_source"):
+            return None
+        return con.execute(f"select digest, source from {RAW_SCHEMA}.registry_source").fetchone()
 
 
 def records_scan(location: WarehouseLocation, scan: Scan, reader_version: str,

@@ -13,7 +13,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -175,11 +175,22 @@ def records_scan(database: Path, scan: Scan, reader_version: str,
     return differences == 0
 
 
+def registry_source(database: Path) -> tuple[str, str] | None:
+    """The digest and source of the registry the warehouse was built from (None before it
+    had one)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        try:
+            return con.execute("select digest, source from raw.registry_source").fetchone()
+        except duckdb.CatalogException:
+            return None
+
+
 def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.datetime,
+         registry: Mapping[str, pl.DataFrame] | None = None,
          review_actions: pl.DataFrame | None = None) -> dict[str, int]:
-    """Record the scan in the ledger, add the batch's tables and replace the portal's review
-    actions, in one transaction. Contents in the batch replace whatever an older reader
-    version made of them."""
+    """Record the scan in the ledger, add the batch's tables and replace the registry's
+    tables and the portal's review actions (when given), in one transaction. Contents in the
+    batch replace whatever an older reader version made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
@@ -195,15 +206,22 @@ def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.dateti
         con.register("batch_shas", shas)
         counts = {}
         for table in FormBatch.table_names():
-            frame = getattr(batch, table).rechunk()
             con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
-            con.register("incoming", frame)
-            columns = ", ".join(frame.columns)
-            con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
-            con.unregister("incoming")
-            counts[table] = frame.height
+            counts[table] = _insert(con, table, getattr(batch, table).rechunk())
+        # The registry's tables hold the registry in force, whole.
+        for table, frame in (registry or {}).items():
+            con.execute(f"delete from raw.{table}")
+            counts[table] = _insert(con, table, frame)
         con.execute("commit")
     return counts
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    con.register("incoming", frame)
+    columns = ", ".join(frame.columns)
+    con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
+    con.unregister("incoming")
+    return frame.height
 
 
 def _record_scan(con: duckdb.DuckDBPyConnection, manifest: pl.DataFrame,

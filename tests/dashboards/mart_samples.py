@@ -55,6 +55,10 @@ TABLES = {
         lead_department VARCHAR, metric_code VARCHAR, comparator VARCHAR, target_value DOUBLE,
         check_months VARCHAR, measure_zh VARCHAR, actual_value DOUBLE, months_checked INTEGER,
         months_with_staff INTEGER, status VARCHAR, evidence_detail_zh VARCHAR""",
+    "mart_pairs": """
+        supporting_hospital VARCHAR, recipient_hospital VARCHAR, programme_name_zh VARCHAR,
+        programme_start DATE, programme_end DATE, supporting_province VARCHAR,
+        recipient_province VARCHAR, supporting_level VARCHAR, recipient_level VARCHAR""",
     "ingest_files": """
         file_path VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, form_type VARCHAR,
         supporting_hospital VARCHAR, recipient_hospital VARCHAR, department VARCHAR,
@@ -222,6 +226,8 @@ def person_activity_rows():
         (SHAOXING, "心内科", "柳  佳", "total_visits", 2019, 700),
         (SHAOXING, "心内科", "柳  佳", "funding_10k_yuan", 2019, None),
         (SHAOXING, "心内科", "张三", "total_visits", 2021, 800),
+        # A year with rows whose form lacked the column: 张三's total leaves 2022 out.
+        (SHAOXING, "心内科", "张三", "total_visits", 2022, None),
         (LINXIA, "急诊科", "李四", "total_visits", 2022, 500),
     ]
     return [
@@ -570,6 +576,15 @@ def issue_rows():
     ]
 
 
+def pair_rows():
+    return [
+        (*SHAOXING, "绍兴市中医院对口帮扶务川自治县中医院", date(2018, 1, 1), date(2022, 12, 31),
+         "浙江省", "贵州省", "三级", "二级"),
+        (*LINXIA, "临夏州人民医院对口帮扶和政县人民医院", date(2018, 1, 1), date(2022, 12, 31),
+         "甘肃省", "甘肃省", "三级", "二级"),
+    ]
+
+
 def quarantine_rows():
     return [
         (
@@ -597,6 +612,7 @@ FULL_CONTENTS = {
     "mart_reporting_completeness": completeness_rows,
     "mart_expected_reports": expected_report_rows,
     "mart_work_plan_status": work_plan_rows,
+    "mart_pairs": pair_rows,
     "ingest_files": file_rows,
     "ingest_issues": issue_rows,
     "quarantined_rows": quarantine_rows,

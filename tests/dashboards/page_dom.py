@@ -69,10 +69,23 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse(path: Path) -> Element:
+    return parse_text(path.read_text(encoding="utf-8"))
+
+
+def parse_text(html: str) -> Element:
     builder = _TreeBuilder()
-    builder.feed(path.read_text(encoding="utf-8"))
+    builder.feed(html)
     builder.close()
     return builder.root
+
+
+def department_section(path: Path) -> Element:
+    """The section an explorer's department data file (`bangfuDepartment(stem, html);`) holds."""
+    text = path.read_text(encoding="utf-8")
+    prefix = "bangfuDepartment("
+    assert text.startswith(prefix) and text.rstrip().endswith(");"), path
+    _stem, html = json.loads("[" + text.strip()[len(prefix):-2] + "]")
+    return parse_text(html).find("section", class_="department-section")
 
 
 def figure_specs(page: Element) -> dict[str, dict]:

@@ -19,10 +19,12 @@ from page_dom import figure_specs, parse
 from dashboards.labels import FILE_STATUSES, FORM_TYPES
 from dashboards.marts import Pair
 from dashboards.pages.leadership import pair_page
+from dashboards.pair_site import pair_path
 
 pytestmark = needs_chromium
 
-PAIR_HASH = f"pair={quote(SHAOXING[0])}/{quote(SHAOXING[1])}"
+EXPLORER = pair_path(Pair(*SHAOXING), "explorer.html")
+QUALITY = pair_path(Pair(*SHAOXING), "quality.html")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,7 @@ PAIR_PAGE = pair_page(Pair(*SHAOXING))
 def site_pages(site: Path) -> list[Path]:
     """Every page bangfu writes (the third-party docs are checked on their own)."""
     return [*sorted(site.glob("*.html")),
-            *(page for folder in ("leadership", "report", "feedback")
+            *(page for folder in ("pairs", "feedback")
               for page in sorted((site / folder).rglob("*.html")))]
 
 
@@ -57,15 +59,18 @@ def site_pages(site: Path) -> list[Path]:
         ("index.html", 0),
         ("leadership.html", 0),  # the overview of all pairs: a table
         (PAIR_PAGE, None),  # every figure of the page
-        ("explorer.html", 1),  # only the selected department's
-        ("quality.html", None),
+        ("explorer.html", 0),  # the list of pairs
+        (EXPLORER, 1),  # only the selected department's, loaded from its data file
+        (QUALITY, None),
     ],
 )
 def test_each_page_renders_offline_without_errors(
     site: Path, visit: Visit, filename: str, drawn_on_load: int | None
 ):
-    embedded = figure_specs(parse(site / filename))
-    expected = len(embedded) if drawn_on_load is None else drawn_on_load
+    expected = drawn_on_load
+    if expected is None:
+        embedded = figure_specs(parse(site / filename))
+        expected = len(embedded)
 
     visit.open(site / filename)
     # Figures are drawn as they near the screen, and all of them before printing.
@@ -100,7 +105,7 @@ def test_chart_pages_draw_time_is_measured(site: Path, visit: Visit, record_prop
     """A benchmark, not a timed test: the time to draw the first screen's figures is reported
     (the others are drawn as they near the screen), and the bundle is shared."""
     times = {}
-    for filename in (PAIR_PAGE, "explorer.html", "quality.html"):
+    for filename in (PAIR_PAGE, EXPLORER, QUALITY):
         visit.open(site / filename)
         first = visit.draw_time_ms()
         visit.open(site / filename)  # the bundle now from the browser's cache
@@ -158,12 +163,13 @@ def xlsx_rows(path: Path) -> list[list[object]]:
 def test_the_file_list_downloads_as_every_row_of_ingest_files(
     site: Path, visit: Visit, warehouse: Path, tmp_path: Path
 ):
-    visit.open(site / "quality.html")
+    visit.open(site / QUALITY)
     container = visit.page.locator(".dt-container:has(table.files)")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         files = connection.execute(
             "select file_path, status, form_type, rows_accepted, rows_rejected, error_count, "
-            "warning_count from main.ingest_files").fetchall()
+            "warning_count from main.ingest_files "
+            "where supporting_hospital = ? and recipient_hospital = ?", list(SHAOXING)).fetchall()
     expected = sorted(
         [path, FILE_STATUSES[status].text, FORM_TYPES[form].text, *counts]
         for path, status, form, *counts in files
@@ -184,7 +190,7 @@ def test_the_file_list_downloads_as_every_row_of_ingest_files(
 def test_a_metric_by_department_downloads_as_its_mart_rows(
     site: Path, visit: Visit, warehouse: Path, tmp_path: Path
 ):
-    visit.open(site / "explorer.html", f"{PAIR_HASH}&metric=total_visits")
+    visit.open(site / EXPLORER, "metric=total_visits")
     container = visit.page.locator("details[data-metric=total_visits]:visible .dt-container")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         values = connection.execute(
@@ -215,7 +221,7 @@ def test_a_metric_by_department_downloads_as_its_mart_rows(
 
 
 def test_tables_sort_numbers_as_numbers_and_page(site: Path, visit: Visit):
-    visit.open(site / "quality.html")
+    visit.open(site / QUALITY)
     table = visit.page.locator("table.files")
     header = table.locator("thead th", has_text="接收行数")
     header.locator(".dt-column-title").click()
@@ -226,8 +232,8 @@ def test_tables_sort_numbers_as_numbers_and_page(site: Path, visit: Visit):
 
 def test_a_url_with_a_selection_reopens_it(site: Path, visit: Visit):
     person = "柳  佳"
-    visit.open(site / "explorer.html",
-               f"{PAIR_HASH}&department={quote('心内科')}&person={quote(person)}"
+    visit.open(site / EXPLORER,
+               f"department={quote('心内科')}&person={quote(person)}"
                "&metric=total_visits&year=2019")
     page = visit.page
     section = page.locator("section.department-section:visible")
@@ -235,13 +241,12 @@ def test_a_url_with_a_selection_reopens_it(site: Path, visit: Visit):
     visit.wait_for_plots(1)
     # Drawn once shown, at the width it is shown at, not as a hidden element's.
     assert section.locator(".js-plotly-plot").first.bounding_box()["width"] > 800
-    assert page.locator("select[name=pair] option:checked").text_content() == (
-        f"{SHAOXING[0]} → {SHAOXING[1]}")
+    assert page.locator("h1").text_content() == f"分析浏览 · {SHAOXING[0]} → {SHAOXING[1]}"
     assert page.locator("select[name=department] option:checked").text_content() == "心内科"
     assert page.input_value("input[name=person]") == person
     assert page.input_value("select[name=metric]") == "total_visits"
     assert page.input_value("select[name=year]") == "2019"
-    assert section.locator("h3").first.text_content() == "心内科"
+    assert section.locator("h2").first.text_content() == "心内科"
     people = section.locator("table.people tbody tr")
     assert people.count() == 1  # the person, the metric
     assert people.locator("td").nth(0).text_content() == person
@@ -254,14 +259,21 @@ def test_a_url_with_a_selection_reopens_it(site: Path, visit: Visit):
     fragment = page.evaluate("location.hash")
     assert f"department={quote('骨科')}" in fragment and "year=2019" in fragment
     page.goto("about:blank")
-    visit.open(site / "explorer.html", fragment.removeprefix("#"))
-    assert page.locator("section.department-section:visible h3").first.text_content() == "骨科"
+    visit.open(site / EXPLORER, fragment.removeprefix("#"))
+    assert page.locator("section.department-section:visible h2").first.text_content() == "骨科"
+
+    # A link of the explorer before it had a page per pair still opens the view it named.
+    page.goto("about:blank")
+    visit.open(site / "explorer.html", f"pair={quote(SHAOXING[0])}/{quote(SHAOXING[1])}"
+                                       f"&department={quote('骨科')}")
+    page.wait_for_url("**/explorer.html#department=*")
+    assert page.locator("section.department-section:visible h2").first.text_content() == "骨科"
 
 
-def test_the_search_finds_people_in_every_pair_and_says_when_nothing_matched(
+def test_the_search_finds_the_pairs_people_and_says_when_nothing_matched(
     site: Path, visit: Visit
 ):
-    visit.open(site / "explorer.html")
+    visit.open(site / EXPLORER)
     page = visit.page
     page.fill("input[name=explorer-search]", "没有这个人")
     assert page.locator("#explorer-search-results .no-match").text_content() == (
@@ -271,7 +283,7 @@ def test_the_search_finds_people_in_every_pair_and_says_when_nothing_matched(
     result = page.locator("#explorer-search-results a", has_text="柳  佳")
     assert result.count() == 1
     result.click()
-    assert page.locator("section.department-section:visible h3").first.text_content() == "心内科"
+    assert page.locator("section.department-section:visible h2").first.text_content() == "心内科"
     assert page.input_value("input[name=person]") == "柳  佳"
     assert "person=" in page.evaluate("location.hash")
 
@@ -280,7 +292,7 @@ def test_the_search_finds_people_in_every_pair_and_says_when_nothing_matched(
 
 
 def test_each_rejection_links_to_its_file_in_the_feedback_list(site: Path, visit: Visit):
-    visit.open(site / "quality.html")
+    visit.open(site / QUALITY)
     links = visit.page.locator("table.issues a", has_text="查看退回清单")
     assert links.count() > 0
     href = links.first.get_attribute("href")
@@ -294,7 +306,7 @@ def test_each_rejection_links_to_its_file_in_the_feedback_list(site: Path, visit
 
 
 def test_feedback_pages_render_offline_with_the_site_styles(site: Path, visit: Visit):
-    pages = sorted((site / "feedback").rglob("*.html"))
+    pages = sorted([*(site / "feedback").rglob("*.html"), *site.glob("pairs/*/feedback/*.html")])
     for path in pages:
         visit.open(path)
         header = visit.page.locator(".site-header")
@@ -302,3 +314,41 @@ def test_feedback_pages_render_offline_with_the_site_styles(site: Path, visit: V
         assert header.evaluate("e => getComputedStyle(e).borderBottomWidth") == "3px", path
         assert visit.page.locator("table").count() >= 1, path
     assert len(pages) > 1
+
+
+def test_a_departments_person_table_downloads_with_its_pair_department_and_filter(
+    site: Path, visit: Visit, tmp_path: Path
+):
+    """The file is named for the pair, the department and the view; every row says its pair
+    and department, which the page's selection implied; a total that leaves a year out says so
+    in a column; a filtered download says that it is filtered."""
+    visit.open(site / EXPLORER, f"department={quote('心内科')}")
+    container = visit.page.locator("section.department-section .dt-container:has(table.people)")
+    container.wait_for()
+    stem = f"{SHAOXING[0]}_{SHAOXING[1]}_心内科_人员明细"
+
+    path = download(visit, container, "下载 CSV", tmp_path)
+    assert path.name == f"{stem}.csv"
+    header, *rows = csv_rows(path)
+    years = [f"{year} 年" for year in range(2018, 2023)]
+    assert header == ["支援医院", "受援医院", "科室", "姓名", "指标", *years, "合计", "合计说明"]
+    assert {tuple(row[:3]) for row in rows} == {(*SHAOXING, "心内科")}
+    assert {row[3] for row in rows} == {"柳 佳", "张三"}  # runs of space as one, as shown
+    zhang = next(row for row in rows if row[3] == "张三" and row[4] == "诊疗人次（人次）")
+    assert zhang[5:] == ["—", "—", "—", "800", "未报告", "800", "不含未报告的年度"]
+
+    path = download(visit, container, "下载 Excel", tmp_path)
+    assert path.name == f"{stem}.xlsx"
+    header, *rows = xlsx_rows(path)
+    assert header[:4] == ["支援医院", "受援医院", "科室", "姓名"]
+    assert {tuple(row[:3]) for row in rows} == {(*SHAOXING, "心内科")}
+
+    # Filtered by the person's name: the file's name and the workbook's first line say so.
+    visit.page.fill("input[name=person]", "张三")
+    csv_path = download(visit, container, "下载 CSV", tmp_path)
+    assert csv_path.name == f"{stem}_已筛选.csv"
+    assert {row[3] for row in csv_rows(csv_path)[1:]} == {"张三"}
+    statement, header, *rows = xlsx_rows(download(visit, container, "下载 Excel", tmp_path))
+    assert str(statement[0]).startswith("已筛选") and "共 4 行" in statement[0]
+    assert header[:4] == ["支援医院", "受援医院", "科室", "姓名"]
+    assert {row[3] for row in rows} == {"张三"}

@@ -35,7 +35,7 @@ def test_build_returns_the_index_and_replaces_the_previous_site(warehouse: Path,
     assert index == site_dir / "index.html" and index.is_file()
     assert not (site_dir / "stale.html").exists()
     assert sorted(p.name for p in site_dir.iterdir()) == sorted(
-        ["assets", "feedback", "leadership", "report", MANIFEST,
+        ["assets", "feedback", "pairs", "pairs.json", MANIFEST,
          *(page.filename for page in PAGES)]
     )
     assert leftovers(site_dir) == []
@@ -98,7 +98,9 @@ def test_missing_marts_and_a_missing_warehouse_still_build(tmp_path: Path):
     assert "暂无数据" in leadership
     quality = parse(tmp_path / "site" / "quality.html").find("main").text()
     assert "已退回" in quality  # the one table present is shown
-    assert quality.count("暂无数据") == 3  # issues, completeness, quarantined rows
+    # no pair (the pairs come from the marts), no issues; a pair's completeness and
+    # quarantined rows are on its own page
+    assert quality.count("暂无数据") == 2
 
     index = build_site(tmp_path / "nothing-yet.duckdb", tmp_path / "site")
     assert "数据仓库尚未建立" in index.read_text(encoding="utf-8")

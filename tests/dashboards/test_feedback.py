@@ -53,13 +53,22 @@ CARDIOLOGY = [
 
 
 def list_folder(site: Path, pair_folder: str = SHAOXING_FOLDER) -> Path:
-    return site / "feedback" / pair_folder
+    """A pair's lists are in its folder; those of no known pair in the section's."""
+    if pair_folder == feedback.UNKNOWN_PAIR:
+        return site / "feedback" / pair_folder
+    return site / "pairs" / pair_folder / "feedback"
 
 
 def feedback_section(warehouse: Path, tmp_path: Path) -> Path:
-    """The 退回清单 folder of the site built from `warehouse` (its archive beside it)."""
+    """The site built from `warehouse` (its archive beside it)."""
     build_site(warehouse, tmp_path / "site", built_at=BUILT_AT)
-    return tmp_path / "site" / "feedback"
+    return tmp_path / "site"
+
+
+def feedback_files(site: Path, pattern: str) -> list[Path]:
+    """The section's files and those in the pairs' folders."""
+    return sorted([*(site / "feedback").rglob(pattern), *site.glob(f"pairs/*/feedback/{pattern}"),
+                   *site.glob(f"pairs/*/feedback/*/{pattern}")])
 
 
 def workbook_rows(path: Path) -> list[tuple]:
@@ -131,7 +140,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(site: Path):
 
 
 def test_no_workbook_of_the_site_holds_a_formula(site: Path):
-    workbooks = sorted((site / "feedback").rglob("*.xlsx"))
+    workbooks = feedback_files(site, "*.xlsx")
     assert len(workbooks) == 5
     for path in workbooks:
         for row in openpyxl.load_workbook(path).active.iter_rows():
@@ -147,7 +156,7 @@ def test_the_page_lists_the_same_issues_as_the_workbook_escaped(site: Path):
 
     page = parse(folder / "骨科.html")
     assert [s.attributes["src"] for s in page.find_all("script")] == [
-        "../../assets/tables.js", "../../assets/site.js"]
+        "../../../assets/tables.js", "../../../assets/site.js"]
     assert SCRIPT_COLUMN in page.find("table", class_="feedback-issues").text()
     html = (folder / "骨科.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
@@ -186,12 +195,12 @@ def test_the_index_counts_and_links_every_list(site: Path):
 def test_files_of_unknown_department_or_pair_are_listed_under_the_unknowns(site: Path):
     no_department = workbook_rows(list_folder(site) / "退回清单_未识别科室.xlsx")
     assert located_codes(no_department) == [(NO_DEPARTMENT_FILE, "Sheet1", "整个文件", "no_header")]
-    no_pair = workbook_rows(list_folder(site, "未识别帮扶关系") / "退回清单_外科.xlsx")
+    no_pair = workbook_rows(list_folder(site, feedback.UNKNOWN_PAIR) / "退回清单_外科.xlsx")
     assert located_codes(no_pair) == [(NO_PAIR_FILE, None, "整个文件", "unknown_hospital")]
 
 
 def test_every_feedback_page_has_the_site_navigation_marking_the_section(site: Path):
-    pages = sorted((site / "feedback").rglob("*.html"))
+    pages = feedback_files(site, "*.html")
     assert len(pages) == 6  # the index and five lists
     for path in pages:
         navigation = parse(path).find("nav")
@@ -219,9 +228,9 @@ def test_a_department_with_nothing_left_to_fix_gets_no_list(tmp_path: Path):
             "ingest_issues": lambda: [i for i in issue_rows() if i[1] != PARTIAL_SHA],
         },
     )
-    folder = feedback_section(fixed, tmp_path)
+    site = feedback_section(fixed, tmp_path)
 
-    index = parse(folder / "index.html")
+    index = parse(site / "feedback" / "index.html")
     assert [a.text() for table in index.find_all("table", class_="feedback-index")
             for a in table.find_all("a") if not a.text().endswith(".xlsx")] == [
         "能力指标表",
@@ -230,7 +239,7 @@ def test_a_department_with_nothing_left_to_fix_gets_no_list(tmp_path: Path):
         "外科",
     ]
     assert "心内科" not in index.find("main").text()
-    assert not list(folder.rglob("*心内科*"))
+    assert not feedback_files(site, "*心内科*")
 
 
 def test_nothing_to_fix_is_said_so(tmp_path: Path):
@@ -238,9 +247,10 @@ def test_nothing_to_fix_is_said_so(tmp_path: Path):
         tmp_path / "w.duckdb",
         {"ingest_files": FULL_CONTENTS["ingest_files"], "ingest_issues": list},
     )
-    folder = feedback_section(accepted, tmp_path)
+    folder = feedback_section(accepted, tmp_path) / "feedback"
 
     assert [p.name for p in folder.iterdir()] == ["index.html"]
+    assert not list((folder.parent / "pairs").glob("*/feedback"))
     assert "目前没有需要修改后重新提交的文件。" in parse(folder / "index.html").find("main").text()
 
 
@@ -270,11 +280,11 @@ def test_department_names_become_safe_distinct_file_names(tmp_path: Path):
     warehouse = write_warehouse(
         tmp_path / "w.duckdb", {"ingest_files": lambda: files, "ingest_issues": lambda: issues}
     )
-    folder = feedback_section(warehouse, tmp_path)
+    folder = list_folder(feedback_section(warehouse, tmp_path))
 
     written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.xlsx"))
     assert written == sorted(
-        f"{SHAOXING_FOLDER}/退回清单_{stem}.xlsx"
+        f"退回清单_{stem}.xlsx"
         for stem in ("内科_外科", "内科_外科-2", "ICU", "icu-2", "上级", "急诊_科", "科" * 60)
     )
 
@@ -329,9 +339,9 @@ def test_each_listed_file_with_errors_goes_back_as_the_copy_the_run_made(tmp_pat
         **FULL_CONTENTS,
         "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (recorded, None))})
     submitted.unlink()  # nothing reads the submitted bytes any more
-    folder = feedback_section(warehouse, tmp_path)
+    folder = list_folder(feedback_section(warehouse, tmp_path))
 
-    copy = folder / SHAOXING_FOLDER / "骨科" / "骨科_统计表_问题标注.xlsx"
+    copy = folder / "骨科" / "骨科_统计表_问题标注.xlsx"
     assert copy.read_bytes() == made.path.read_bytes()
     book = openpyxl.load_workbook(copy)
     rows = list(book["问题清单"].iter_rows(min_row=LIST_HEADER_ROW + 1, values_only=True))
@@ -340,7 +350,7 @@ def test_each_listed_file_with_errors_goes_back_as_the_copy_the_run_made(tmp_pat
     sheet = book["Sheet1"]
     assert (sheet["E7"].value, sheet["E7"].data_type) == (FORMULA_VALUE, "s")
     assert sheet["A6"].fill.fgColor.rgb.endswith("FFC7CE")
-    page = (folder / SHAOXING_FOLDER / "骨科.html").read_text(encoding="utf-8")
+    page = (folder / "骨科.html").read_text(encoding="utf-8")
     assert 'href="%E9%AA%A8%E7%A7%91/%E9%AA%A8%E7%A7%91_%E7%BB%9F%E8%AE%A1%E8%A1%A8_' in page
 
 
@@ -358,16 +368,17 @@ def test_a_file_without_a_copy_says_why_and_a_warned_file_names_check_annotate(
     reason = "原文件无法用于标注（ParseError），请按列出的问题逐条修改"
     warehouse = write_warehouse(tmp_path / "bangfu.duckdb", {
         **FULL_CONTENTS, "ingest_files": lambda: file_rows_with_copy(REJECTED_SHA, (None, reason))})
-    folder = feedback_section(warehouse, tmp_path)
+    site = feedback_section(warehouse, tmp_path)
+    folder = list_folder(site)
 
-    assert not list(folder.rglob("*_问题标注.xlsx"))
-    orthopaedics = parse(folder / SHAOXING_FOLDER / "骨科.html")
+    assert not list(site.rglob("*_问题标注.xlsx"))
+    orthopaedics = parse(folder / "骨科.html")
     entry = orthopaedics.find("ul", class_="feedback-returned").find("li")
     assert entry.text() == f"{REJECTED_FILE}：{reason}"
-    cardiology = parse(folder / SHAOXING_FOLDER / "心内科.html")
+    cardiology = parse(folder / "心内科.html")
     entry = cardiology.find("ul", class_="feedback-returned").find("li")
     assert entry.text() == f"{PARTIAL_FILE}：{feedback.NO_COPY}"
-    capacity = next(folder.rglob(f"{feedback.CAPACITY_FORMS}.html"))
+    capacity = next(site.rglob(f"{feedback.CAPACITY_FORMS}.html"))
     entry = parse(capacity).find("li", class_="feedback-warned")
     assert "bangfu check --annotate" in entry.text() and not capacity.with_suffix("").exists()
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import plotly.graph_objects as go
 import pytest
 from mart_samples import LINXIA, PARTIAL_FILE, REJECTED_FILE, SHAOXING, issue_rows
-from page_dom import Element, figure_specs, parse
+from page_dom import Element, department_section, figure_specs, parse
 from plotly.offline import get_plotlyjs
 
 from dashboards import feedback
 from dashboards.marts import Pair
 from dashboards.pages import PAGES
 from dashboards.pages.leadership import pair_page
+from dashboards.pair_site import pair_path
 
 PAGE_FILES = [page.filename for page in PAGES]
 NAVIGATION = [*PAGE_FILES, feedback.INDEX]
@@ -100,7 +101,8 @@ def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
     assert "name: 'zh-CN'" in plotly and plotly.rstrip().endswith("})();")
     leadership = parse(site / pair_page(Pair(*SHAOXING)))
     sources = [s.attributes["src"] for s in leadership.find_all("script") if "src" in s.attributes]
-    assert sources == ["../assets/plotly.min.js", "../assets/tables.js", "../assets/site.js"]
+    assert sources == ["../../assets/plotly.min.js", "../../assets/tables.js",
+                       "../../assets/site.js"]
     index_sources = [s.attributes.get("src") for s in parse(site / "index.html").find_all("script")]
     # No figure on the index: no plotly to load.
     assert index_sources == ["assets/tables.js", "assets/site.js"]
@@ -110,8 +112,10 @@ def test_styles_and_plotly_are_served_from_the_site_itself(site: Path):
 def test_every_figure_spec_is_one_plotly_accepts(site: Path):
     """The site writes its specs as plain dicts: plotly validates them here (an unknown
     property or a wrong value raises), the build skips that for speed."""
-    specs = {f"{path.name} {figure}": spec for path in site.rglob("*.html")
-             for figure, spec in figure_specs(parse(path)).items()}
+    pages = [*(parse(path) for path in site.rglob("*.html")),
+             *(department_section(path) for path in site.glob("pairs/*/explorer/*.js"))]
+    specs = {f"{n} {figure}": spec for n, page in enumerate(pages)
+             for figure, spec in figure_specs(page).items()}
     assert len(specs) > 10
     for name, spec in specs.items():
         assert go.Figure(spec).to_plotly_json()["data"], name
@@ -191,11 +195,19 @@ def test_leadership_shows_target_attainment_with_not_reported(site: Path):
 
 
 def test_explorer_drills_from_pair_to_department_to_person(site: Path):
-    page = parse(site / "explorer.html")
-    shaoxing = pair_section(page, SHAOXING)
-    departments = shaoxing.find_all("section", class_="department-section")
-    assert [d.attributes["data-label"] for d in departments] == ["心内科", "骨科"]
-    cardiology, orthopaedics = departments
+    explorers = parse(site / "explorer.html").find("table", class_="explorer-pairs")
+    assert [a.attributes["href"] for a in explorers.find_all("a")] == [
+        quote(pair_path(Pair(*pair), "explorer.html")) for pair in (LINXIA, SHAOXING)]
+    shaoxing = parse(site / pair_path(Pair(*SHAOXING), "explorer.html")).find("main")
+    # A department's trends and persons are in its own data file, loaded when it is chosen.
+    (select,) = [s for s in shaoxing.find_all("select") if s.attributes["name"] == "department"]
+    options = select.find_all("option")
+    assert [(o.text(), o.attributes["data-file"]) for o in options] == [
+        ("心内科", quote("explorer/心内科.js")), ("骨科", quote("explorer/骨科.js"))]
+    assert shaoxing.find_all("section", class_="department-section") == []
+    folder = site / pair_path(Pair(*SHAOXING), "explorer")
+    cardiology, orthopaedics = (department_section(folder / f"{d}.js") for d in ("心内科", "骨科"))
+    assert cardiology.attributes["data-department"] == "心内科"
 
     specs = figure_specs(cardiology)
     assert len(specs) == 1
@@ -211,10 +223,14 @@ def test_explorer_drills_from_pair_to_department_to_person(site: Path):
 
     people = cardiology.find("table", class_="data-table people")
     rows = [[td.text() for td in tr.find_all("td")] for tr in people.find("tbody").find_all("tr")]
-    person = [row for row in rows if row[0] == "柳  佳"]  # a row per person and metric
-    assert person[0] == ["柳  佳", "诊疗人次（人次）", "600", "700", "—", "—", "—", "1,300"]
+    # The pair and the department first (downloaded, not shown), then a row per person and
+    # metric.
+    assert {tuple(row[:3]) for row in rows} == {(*SHAOXING, "心内科")}
+    person = [row[3:] for row in rows if row[3] == "柳  佳"]
+    assert person[0] == ["柳  佳", "诊疗人次（人次）", "600", "700", "—", "—", "—", "1,300", ""]
     # In the years 柳佳 has rows, a metric the form lacked is 未报告; in the others, —.
-    assert person[1] == ["柳  佳", "支援经费（万元）", "未报告", "未报告", "—", "—", "—", "未报告"]
+    assert person[1] == ["柳  佳", "支援经费（万元）", "未报告", "未报告", "—", "—", "—", "未报告",
+                         ""]
 
     # Each metric by department, down to the pair's figure on the leadership page.
     (visits_by_department,) = [d for d in shaoxing.find_all("details", class_="by-metric")
@@ -226,6 +242,10 @@ def test_explorer_drills_from_pair_to_department_to_person(site: Path):
         ["骨科", "未报告", "未报告", "未报告", "未报告", "未报告"],
         ["帮扶关系合计", "1,200", "1,500", "未报告", "1,800", "2,400"],  # the pair's own row
     ]
+
+
+def quality_page(site: Path, pair: tuple[str, str] = SHAOXING) -> Element:
+    return parse(site / pair_path(Pair(*pair), "quality.html"))
 
 
 def test_quality_counts_files_by_status_in_chinese(site: Path):
@@ -249,7 +269,7 @@ def test_quality_counts_files_by_status_in_chinese(site: Path):
 
 
 def test_quality_lists_every_issue_by_code_with_its_location(site: Path):
-    page = parse(site / "quality.html")
+    page = quality_page(site)
     headings = [h.attributes["id"] for h in page.find_all("h3") if "id" in h.attributes]
     # Errors first, then warnings; the most frequent first.
     assert headings == [
@@ -257,12 +277,17 @@ def test_quality_lists_every_issue_by_code_with_its_location(site: Path):
         "issue-missing_name",
         "issue-no_header",
         "issue-period_missing",
-        "issue-unknown_hospital",
         "issue-totals_mismatch",
         "issue-duplicate_person",
-        "issue-implausible_value",
         "issue-unknown_column",
     ]
+    # The site's page counts every pair's problems, and lists those of files of no pair.
+    summary = parse(site / "quality.html")
+    assert [h.attributes["id"] for h in summary.find_all("h3") if "id" in h.attributes] == [
+        "issue-unknown_hospital"]
+    counts = {tr.find("a").text(): [td.text() for td in tr.find_all("td")[1:]]
+              for tr in summary.find("table", class_="quality-pairs").find_all("tr")[1:]}
+    assert counts[f"{SHAOXING[0]} → {SHAOXING[1]}"][:4] == ["7", "1", "1", "2"]
     # Each problem by its Chinese name, its code beside it.
     first = next(h for h in page.find_all("h3") if h.attributes.get("id") == headings[0])
     assert first.text().startswith("不是数字 non_numeric_value")
@@ -270,7 +295,8 @@ def test_quality_lists_every_issue_by_code_with_its_location(site: Path):
     assert "不是数字 non_numeric_value" in summary and "无法识别的列 unknown_column" in summary
     tables = page.find_all("table", class_="issues")
     rows = [[td.text() for td in tr.find_all("td")] for t in tables for tr in t.find_all("tr")[1:]]
-    assert len(rows) == len(issue_rows())  # analysts see every issue, of any file version
+    # analysts see every issue of the pair's files, of any file version
+    assert len(rows) == sum(1 for issue in issue_rows() if tuple(issue[13:15]) == SHAOXING)
     assert rows[0][:5] == [PARTIAL_FILE, "3月", "E5", "开展手术例数", "十二"]
     assert rows[0][6] == "部分接收"
     period = next(row for row in rows if "未填写统计周期" in row[5])
@@ -278,9 +304,9 @@ def test_quality_lists_every_issue_by_code_with_its_location(site: Path):
 
 
 def test_quality_heat_map_shows_missing_quarters_as_missing(site: Path):
-    page = parse(site / "quality.html")
+    page = quality_page(site)
     specs = figure_specs(page)
-    assert len(specs) == 2
+    assert len(specs) == 1
     heat_map = next(spec["data"][0] for spec in specs.values() if "心内科" in spec["data"][0]["y"])
     row = heat_map["y"].index("心内科")
     texts = dict(zip(heat_map["x"], heat_map["text"][row], strict=True))
@@ -305,7 +331,7 @@ def test_quality_heat_map_shows_missing_quarters_as_missing(site: Path):
 
 
 def test_quality_lists_the_reports_to_chase(site: Path):
-    chase = parse(site / "quality.html").find_all("table", class_="chase-list")
+    chase = quality_page(site).find_all("table", class_="chase-list")
     rows = [[td.text() for td in tr.find_all("td")] for t in chase for tr in t.find_all("tr")[1:]]
     assert rows == [
         ["心内科", "2022年8月", "缺报", ""],
@@ -349,7 +375,7 @@ def test_the_years_changes_read_as_sentences_outcomes_first(site: Path):
 
 
 def test_quality_shows_quarantined_rows_with_their_original_cells(site: Path):
-    table = parse(site / "quality.html").find("table", class_="quarantine")
+    table = quality_page(site).find("table", class_="quarantine")
     cells = [td.text() for td in table.find_all("td")]
     assert cells == [
         PARTIAL_FILE,

@@ -25,19 +25,24 @@ import dashboards.parts
 from dashboards.html import format_time
 from dashboards.marts import Pair
 from dashboards.pages.leadership import pair_page, report_page
+from dashboards.pair_site import pair_folder, pair_path
 from dashboards.parts import MANIFEST
 from dashboards.site import build_site
 
 EARLIER = BUILT_AT - timedelta(days=1)
-ANNOTATED_COPY = "feedback/绍兴市中医院_务川仡佬族苗族自治县中医院/骨科/骨科_统计表_问题标注.xlsx"
+ANNOTATED_COPY = ("pairs/绍兴市中医院_务川仡佬族苗族自治县中医院/feedback/骨科/"
+                  "骨科_统计表_问题标注.xlsx")
 REPORT_YEARS = (2018, 2019, 2020, 2021, 2022)
 # What reads 心内科's figures of the Shaoxing pair: the index (departments per pair; it shows
-# the warehouse's update time too), the explorer, the pair's page and each of its year-end
-# reports (their per-department table).
-# Not the leadership overview, the other pair's pages, the quality page nor the 退回清单.
+# the warehouse's update time too), the explorer's list of pairs, the pair's explorer (its page
+# and its departments' data files), the pair's page and each of its year-end reports (their
+# per-department table).
+# Not the leadership overview, the other pair's folder, the quality pages nor the 退回清单.
 SHAOXING_DEPARTMENT_PAGES = {
     "index.html",
     "explorer.html",
+    *(pair_path(Pair(*SHAOXING), name)
+      for name in ("explorer.html", "explorer/心内科.js", "explorer/骨科.js")),
     pair_page(Pair(*SHAOXING)),
     *(report_page(Pair(*SHAOXING), year) for year in REPORT_YEARS),
 }
@@ -102,6 +107,9 @@ def test_a_rebuild_after_a_change_of_one_department_remakes_only_what_shows_it(
                                  warehouse, tmp_path)
 
     assert made_anew(site, before) == SHAOXING_DEPARTMENT_PAGES
+    # The other pair's folder is taken whole from the previous site.
+    linxia = {path for path in before if path.startswith(pair_folder(Pair(*LINXIA)) + "/")}
+    assert len(linxia) > 5 and not linxia & made_anew(site, before)
     # The same time given, the rebuilt site is the full build's, byte for byte.
     assert files(site) == files(tmp_path / "full")
     # Among what was taken, not made again: the annotated copy and the other pair's page.
@@ -132,8 +140,9 @@ def test_a_page_taken_over_keeps_the_time_it_was_made(warehouse: Path, tmp_path:
     assert format_time(BUILT_AT) in parse(site / "explorer.html").find("footer").text()
     made_at = {name: part["made_at"] for name, part in
                json.loads((site / MANIFEST).read_text(encoding="utf-8"))["parts"].items()}
-    assert {name for name, at in made_at.items() if at != EARLIER.astimezone().isoformat()} == (
-        SHAOXING_DEPARTMENT_PAGES)
+    # Parts are named by their page; a pair's explorer makes its departments' files too.
+    assert {name for name, at in made_at.items() if at != EARLIER.astimezone().isoformat()} == {
+        path for path in SHAOXING_DEPARTMENT_PAGES if path.endswith(".html")}
 
 
 ASSETS = {"assets/plotly.min.js", "assets/tables.js", "assets/tables.css", "assets/style.css",

@@ -92,7 +92,7 @@ def assert_each_department_is_told_its_own(bangfu_env: dict[str, Path]) -> None:
                                   "where file_path = ? order by sheet", [COMPILED]).fetchall()
     assert departments == [("儿科", "儿科", "non_numeric_value"),
                            ("心内科", "心内科", "negative_value")]
-    lists = {path.name: path for path in (bangfu_env["site"] / "feedback").rglob("*.xlsx")}
+    lists = {path.name: path for path in bangfu_env["site"].rglob("退回清单_*.xlsx")}
     assert "退回清单_儿科、心内科.xlsx" not in lists
     for department, cell in [("心内科", "C5"), ("儿科", "B5")]:
         sheet = openpyxl.load_workbook(lists[f"退回清单_{department}.xlsx"]).active

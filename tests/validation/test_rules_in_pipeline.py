@@ -161,7 +161,7 @@ def test_data_docs_and_dbt_docs_are_published_offline(run) -> None:
 
 def test_feedback_workbook_lists_exactly_the_departments_issues(run) -> None:
     root, _ = run
-    folder = root / "site" / "feedback"
+    folder = root / "site"  # the list is in its pair's folder
     (children,) = folder.rglob("退回清单_儿科.xlsx")
     sheet = openpyxl.load_workbook(children).active
     header = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "文件")

@@ -1,4 +1,4 @@
--- Each report the expected_reporters seed asks for, and what became of it: accepted (a
+-- Each report the registry's 应报科室 asks for, and what became of it: accepted (a
 -- winning report of the department overlaps the period), rejected (reports arrived for the
 -- period, but only in files rejected as a whole, so nothing of them counts), or missing
 -- (nothing arrived: 缺报, the 催报清单). Withdrawn files and byte copies are not received.

@@ -1,4 +1,4 @@
--- How complete each department's year is: reports expected (seed expected_reporters), of
+-- How complete each department's year is: reports expected (the registry's 应报科室), of
 -- them received (in any file that is not withdrawn or a byte copy) and accepted (a winning
 -- report covers the period). One row per (pair, department, year) with expected reports.
 select
