@@ -302,39 +302,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from portal.server import serve
-
-    try:
-        serve(args.host, args.port)
-    except OSError as error:  # the port is taken, or the address is not this machine's
-        print(f"bangfu serve：错误：无法在 {args.host}:{args.port} 上启动（{error}）/ "
-              "cannot listen there", file=sys.stderr)
-        return EXIT_ERRORS
-    except KeyboardInterrupt:
-        pass
-    return EXIT_OK
-
-
-def cmd_user_add(args: argparse.Namespace) -> int:
-    from portal.server import migrate, read_password, setup_django
-
-    setup_django()
-    from portal.accounts import AccountError, add_user
-
-    migrate()
-    try:
-        added = add_user(args.username, args.role, read_password(), hospital=args.hospital,
-                         province=args.province, department=args.department)
-    except (AccountError, ValueError) as error:
-        print(f"bangfu user add：错误：{error}", file=sys.stderr)
-        return EXIT_USAGE
-    where = added.hospital or added.province or "全部帮扶关系"
-    print(f"bangfu：已{'创建' if added.created else '更新'}账号 {added.user.username}"
-          f"（{args.role}，{where}）/ account {'created' if added.created else 'updated'}")
-    return EXIT_OK
-
-
 def cmd_registry_init(args: argparse.Namespace) -> int:
     from pipelines.errors import OperatorError
     from pipelines.registry.load import in_force
@@ -415,6 +382,39 @@ def _add_registry(commands) -> None:
     check.add_argument("path", nargs="?", metavar="PATH",
                        help="要检查的工作簿（默认 $BANGFU_REGISTRY） / the workbook to check")
     check.set_defaults(handler=cmd_registry_check)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from portal.server import serve
+
+    try:
+        serve(args.host, args.port)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        print(f"bangfu serve：错误：无法在 {args.host}:{args.port} 上启动（{error}）/ "
+              "cannot listen there", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from portal.server import migrate, read_password, setup_django
+
+    setup_django()
+    from portal.accounts import AccountError, add_user
+
+    migrate()
+    try:
+        added = add_user(args.username, args.role, read_password(), hospital=args.hospital,
+                         province=args.province, department=args.department)
+    except (AccountError, ValueError) as error:
+        print(f"bangfu user add：错误：{error}", file=sys.stderr)
+        return EXIT_USAGE
+    where = added.hospital or added.province or "全部帮扶关系"
+    print(f"bangfu：已{'创建' if added.created else '更新'}账号 {added.user.username}"
+          f"（{args.role}，{where}）/ account {'created' if added.created else 'updated'}")
+    return EXIT_OK
 
 
 def _seconds(text: str) -> float:

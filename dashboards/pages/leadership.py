@@ -13,7 +13,6 @@ from collections import defaultdict
 
 from dashboards.annual_report import (
     AnnualReport,
-    Cell,
     Quantity,
     Table,
     build_report,
@@ -22,6 +21,7 @@ from dashboards.annual_report import (
     is_partial,
     report_years,
 )
+from dashboards.annual_report import Cell as ReportCell
 from dashboards.context import Document, Page, SiteContext
 from dashboards.figures import TargetLine, TrendPanel, partial_coverage, trend_charts
 from dashboards.html import (
@@ -202,9 +202,9 @@ def _overview_row(marts: Marts, pair: Pair, province: str | None,
 def _key_cell(metric: Metric, row: dict) -> Cell:
     """The indicator's value in the pair's latest year, its change on the year before under it."""
     value = row.get("value")
-    change = change_text(metric, row.get("yoy_change"))
+    change = metric_change(metric, row.get("yoy_change"))
     return number_cell(value, [
-        value_text(metric, value),
+        metric_value(metric, value),
         tag("span", ["较上年 ", _arrow(metric, row.get("yoy_change")), " ", change],
             class_=f"sub {_tone(metric, row.get('yoy_change'))}".strip()) if change else None,
     ], data_metric=metric.code)
@@ -877,7 +877,7 @@ def _report_table(t: Table) -> Markup:
     return tag("div", parts, class_="report-block", data_table=t.key)
 
 
-def _report_value(value: Cell) -> Markup:
+def _report_value(value: ReportCell) -> Markup:
     """Missing values marked up so they cannot be mistaken for numbers."""
     if isinstance(value, Quantity) and is_missing(value.value):
         return tag("span", value.text, class_="missing")

@@ -28,6 +28,7 @@ from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
 from pipelines.warehouse import build_record, engine
 from pipelines.warehouse import manifest as raw_manifest
+from pipelines.warehouse.reviews import TABLE as REVIEW_ACTIONS
 from pipelines.warehouse.reviews import read_review_actions
 
 INGEST = "ingest"
@@ -127,7 +128,8 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         batch = _annotate_errors(context, settings, batch, sources)
     now = _now()
     with environment_errors(settings.warehouse_dir):
-        counts = engine.load(settings, scan, batch, now, registry.frames(now), reviews)
+        counts = engine.load(settings, scan, batch, now,
+                             {**registry.frames(now), REVIEW_ACTIONS: reviews})
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -156,9 +158,9 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
 def nothing_new(settings: Settings, scan: raw_manifest.Scan, registry: Registry,
                 reviews: pl.DataFrame | None = None) -> bool:
     """Whether the published warehouse already records this scan, read with this registry,
-    and this registry, and the portal's review actions, and it and its site were built by
-    this code with these settings: then a run has nothing to build (an edit of the registry
-    or a review action is never a no-op)."""
+    this registry and the portal's review actions, and it and its site were built by this
+    code with these settings: then a run has nothing to build (an edit of the registry is
+    never a no-op)."""
     if reviews is None:
         reviews = read_review_actions(settings.review_actions)
     if not engine.published_exists(settings):

@@ -95,15 +95,12 @@ def registry_source(settings: Settings) -> tuple[str, str] | None:
 
 
 def load(settings: Settings, scan: Scan, batch, run_started_at: dt.datetime,
-         registry: Mapping[str, pl.DataFrame] | None = None,
-         review_actions: pl.DataFrame | None = None) -> dict[str, int]:
-    """The scan and the batch into the working copy's raw tables, and the registry's tables
-    and the portal's review actions replaced (when given), in one transaction."""
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """The scan and the batch into the working copy's raw tables, and the tables given whole
+    (the registry's, the portal's review actions) replaced, in one transaction."""
     if settings.location.is_server:
-        return postgres.load(settings.location, scan, batch, run_started_at, registry,
-                             review_actions)
-    return store.load(settings.working_warehouse, scan, batch, run_started_at, registry,
-                      review_actions)
+        return postgres.load(settings.location, scan, batch, run_started_at, whole_tables)
+    return store.load(settings.working_warehouse, scan, batch, run_started_at, whole_tables)
 
 
 def publish(settings: Settings) -> str | None:

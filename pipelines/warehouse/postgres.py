@@ -208,11 +208,10 @@ def _temporary(con: psycopg.Connection, name: str, like: str, frame: pl.DataFram
 
 
 def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.datetime,
-         registry: Mapping[str, pl.DataFrame] | None = None,
-         review_actions: pl.DataFrame | None = None) -> dict[str, int]:
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
     """Record the scan in the build schema's ledger, add the batch's tables (contents in
-    the batch replace what an older reader version made of them) and replace the registry's
-    tables and the portal's review actions (when given), in one transaction."""
+    the batch replace what an older reader version made of them) and replace the tables given
+    whole (the registry's, the portal's review actions), in one transaction."""
     raw = build_schema(RAW_SCHEMA)
     counts = {}
     with connect(location) as con:
@@ -229,9 +228,7 @@ def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.date
             con.execute(sql.SQL("delete from {}.{} where sha256 = any(%s)").format(
                 sql.Identifier(raw), sql.Identifier(table)), [shas])
             counts[table] = copy_frame(con, raw, table, frame)
-        replaced = {**(registry or {}),
-                    **({REVIEW_ACTIONS: review_actions} if review_actions is not None else {})}
-        for table, frame in replaced.items():
+        for table, frame in (whole_tables or {}).items():
             con.execute(sql.SQL("delete from {}.{}").format(sql.Identifier(raw),
                                                             sql.Identifier(table)))
             counts[table] = copy_frame(con, raw, table, frame)

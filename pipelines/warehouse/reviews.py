@@ -34,15 +34,6 @@ def read_review_actions(path: Path) -> pl.DataFrame:
     ).select(list(schema))
 
 
-def replace_review_actions(con, actions: pl.DataFrame) -> None:
-    """Make raw.review_actions hold exactly `actions` (inside the caller's transaction)."""
-    con.execute(f"delete from raw.{TABLE}")
-    con.register("incoming_reviews", actions)
-    columns = ", ".join(actions.columns)
-    con.execute(f"insert into raw.{TABLE} ({columns}) select {columns} from incoming_reviews")
-    con.unregister("incoming_reviews")
-
-
 def records_review_actions(con, actions: pl.DataFrame) -> bool:
     """Whether the warehouse's raw.review_actions holds exactly `actions`."""
     [(present,)] = con.execute(

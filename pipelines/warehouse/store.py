@@ -25,7 +25,7 @@ from pipelines.settings import Settings
 from pipelines.warehouse import build_record, ledger
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import raw_ddl
-from pipelines.warehouse.reviews import records_review_actions, replace_review_actions
+from pipelines.warehouse.reviews import records_review_actions
 
 # Folders a run assembles in beside the warehouse (the site's extra sections).
 STAGING_PREFIX = ".staging-"
@@ -186,16 +186,13 @@ def registry_source(database: Path) -> tuple[str, str] | None:
 
 
 def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.datetime,
-         registry: Mapping[str, pl.DataFrame] | None = None,
-         review_actions: pl.DataFrame | None = None) -> dict[str, int]:
-    """Record the scan in the ledger, add the batch's tables and replace the registry's
-    tables and the portal's review actions (when given), in one transaction. Contents in the
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """Record the scan in the ledger, add the batch's tables and replace the tables given
+    whole (the registry's, the portal's review actions), in one transaction. Contents in the
     batch replace whatever an older reader version made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
-        if review_actions is not None:
-            replace_review_actions(con, review_actions)
         # What the folder holds that is not read is as the latest scan saw it.
         con.execute("delete from raw.skipped_files")
         con.register("skipped", scan.skipped)
@@ -208,8 +205,9 @@ def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.dateti
         for table in FormBatch.table_names():
             con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
             counts[table] = _insert(con, table, getattr(batch, table).rechunk())
-        # The registry's tables hold the registry in force, whole.
-        for table, frame in (registry or {}).items():
+        # The registry's tables hold the registry in force, and the review actions the
+        # portal's record, whole.
+        for table, frame in (whole_tables or {}).items():
             con.execute(f"delete from raw.{table}")
             counts[table] = _insert(con, table, frame)
         con.execute("commit")
