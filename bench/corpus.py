@@ -15,8 +15,8 @@ corpus of N files is the first N of one list: corpora are the same on every mach
 smaller ones prefixes of the larger, and the forms that "arrive" in a +1% run are the next
 ones in that list (later weeks of the last department). Written corpora are cached in
 bench/corpora/<generator version>/nNNNNNN/ (git-ignored; described in nNNNNNN.json beside
-it); the version is GENERATOR_VERSION and a digest of the sample's writers, the catalogue and
-the seeds, so a change to any of them writes anew.
+it); the version is GENERATOR_VERSION and a digest of the sample's writers, the catalogue,
+the seeds and the built-in registry, so a change to any of them writes anew.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.authoring import sample
-from pipelines.catalogue import seed
+from pipelines.registry.load import in_force
 from pipelines.settings import programme_window
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -47,6 +47,7 @@ _GENERATOR_SOURCES = (
     BENCH_DIR.parent / "pipelines" / "catalogue.py",
     BENCH_DIR.parent / "dbt_project" / "dbt_project.yml",
     *sorted((BENCH_DIR.parent / "dbt_project" / "seeds").glob("*.csv")),
+    *sorted((BENCH_DIR.parent / "pipelines" / "registry" / "builtin").glob("*.csv")),
 )
 
 
@@ -88,7 +89,7 @@ def generator_version() -> str:
 
 def _added_plans() -> Iterator[sample.PairPlan]:
     """One plan per department the sample leaves out, alternating between the pairs."""
-    departments = [row["department"] for row in seed("departments")]
+    departments = list(in_force().departments)
     first_year = programme_window()[0].year
     extra = {plan.supporting: [d for d in departments if d not in plan.departments]
              for plan in sample.PAIRS}

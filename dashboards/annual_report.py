@@ -145,7 +145,7 @@ def coverage_text(expected: object, accepted: object, cadence: str | None = None
     """'11/12 个月' for a department, '63/64 份' for a pair; None when nothing was expected."""
     if is_missing(expected) or not expected:
         return None
-    unit = {"month": "个月", "quarter": "个季度"}.get(cadence or "", "份")
+    unit = {"week": "周", "month": "个月", "quarter": "个季度"}.get(cadence or "", "份")
     return f"{int(accepted or 0)}/{int(expected)} {unit}"
 
 

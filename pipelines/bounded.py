@@ -68,13 +68,17 @@ def timed_out(limits: ReadLimits) -> Failure:
     return Failure("read_time_limit", f"{limits.seconds_per_file:g}")
 
 
-def _start_worker(megabytes: int) -> None:
+def _start_worker(megabytes: int, setup: Callable[..., None] | None,
+                  setup_args: tuple) -> None:
     """Runs in each worker before its first file: its address space is capped, so a file
     that needs more fails there with MemoryError (or the worker dies) instead of the machine
-    swapping; and SIGALRM, the per-file timer, ends it."""
+    swapping; SIGALRM, the per-file timer, ends it; and the caller's `setup` runs (the
+    reader's: the registry its run loaded)."""
     limit = megabytes * MB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    if setup is not None:
+        setup(*setup_args)
 
 
 def _run_chunk(work: Callable[[Job], Result], failed: Callable[[Job, Failure], Result],
@@ -97,12 +101,14 @@ def chunk_size(files: int, workers: int) -> int:
 
 
 def map_bounded(work: Callable[[Job], Result], failed: Callable[[Job, Failure], Result],
-                jobs: Sequence[Job], workers: int | None = None) -> list[Result]:
+                jobs: Sequence[Job], workers: int | None = None, *,
+                setup: Callable[..., None] | None = None, setup_args: tuple = ()) -> list[Result]:
     """`work(job)` for every job, in worker processes within the reader's limits; results in
     job order. A job whose work did not return (a crash, the memory cap, the time limit)
     gets `failed(job, failure)`. `work` and `failed` are module-level functions (they are
-    sent to the workers). At most `workers` worker processes (default: one per CPU), fewer
-    for few files."""
+    sent to the workers), and so is `setup`, run with `setup_args` once in each worker before
+    its first job. At most `workers` worker processes (default: one per CPU), fewer for few
+    files."""
     if not jobs:
         return []
     limits = read_limits()
@@ -114,7 +120,7 @@ def map_bounded(work: Callable[[Job], Result], failed: Callable[[Job, Failure], 
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
     # spawn, not fork: the parent may hold Dagster's threads and open DuckDB handles.
     with ProcessPool(max_workers=workers, initializer=_start_worker,
-                     initargs=(limits.worker_memory_mb,),
+                     initargs=(limits.worker_memory_mb, setup, setup_args),
                      context=multiprocessing.get_context("spawn")) as pool:
 
         def schedule(chunk: list[Job]):

@@ -31,7 +31,10 @@ SETTINGS_ENV = """\
                      a DuckDB file or a PostgreSQL URL (默认 default: warehouse/bangfu.duckdb)
   BANGFU_FILES_DIR   仓库为 PostgreSQL 时，归档等本地文件的文件夹 / with a PostgreSQL
                      warehouse, the folder of the archive and logs (默认 default: warehouse/)
-  BANGFU_SITE_DIR    看板网站文件夹 / dashboard site folder (默认 default: dashboards/site/)"""
+  BANGFU_SITE_DIR    看板网站文件夹 / dashboard site folder (默认 default: dashboards/site/)
+  BANGFU_REGISTRY    登记表（医院、帮扶关系、科室）/ the registry workbook
+                     (默认 default: registry/登记表.xlsx；
+                     不存在时用内置登记表 / the built-in one when absent)"""
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -48,6 +51,8 @@ _ARGPARSE_MESSAGES = [
     (r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
      "{0} 的值 {1} 无效，可选 {2} / {0}: {1} is not one of {2}"),
     (r"argument (\S+): expected one argument", "{0} 后面需要一个值 / {0} needs a value"),
+    (r"argument (\S+): not allowed with argument (\S+)",
+     "{0} 与 {1} 只能给出一个 / {0} and {1} exclude each other"),
 ]
 
 
@@ -166,8 +171,10 @@ def operator_lines(result) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.defs.ingest import check_registry_still_there
     from pipelines.errors import OperatorError
     from pipelines.progress import RunProgress
+    from pipelines.registry.load import in_force
     from pipelines.warehouse.manifest import check_raw_folder
 
     if args.settle is not None:
@@ -176,8 +183,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ["BANGFU_SETTLE_SECONDS"] = f"{args.settle:g}"
     settings = Settings.from_env()
     try:
-        # Before Dagster starts: the same check the run makes, answered in a moment.
+        # Before Dagster starts: the same checks the run makes, answered in a moment.
         check_raw_folder(settings.raw_dir)
+        check_registry_still_there(settings, in_force())
     except OperatorError as refusal:
         print(f"bangfu: {refusal.line}", file=sys.stderr)
         return EXIT_USAGE
@@ -294,6 +302,121 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_registry_init(args: argparse.Namespace) -> int:
+    from pipelines.errors import OperatorError
+    from pipelines.registry.load import in_force
+    from pipelines.registry.write import write_registry
+
+    path = Path(args.path) if args.path else Settings.from_env().registry
+    if path.exists():
+        print(f"bangfu registry init：错误：{path} 已存在，未改动；要重新生成请先移走它 / "
+              "the file exists, left as it is", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        registry = in_force()
+    except OperatorError as refusal:
+        print(f"bangfu registry init：错误：{refusal.line}", file=sys.stderr)
+        return EXIT_ERRORS
+    write_registry(registry, path)
+    print(f"bangfu：已写出登记表 {path}（来自{registry.source}：{len(registry.hospitals)} 家医院，"
+          f"{len(registry.pairs)} 对帮扶关系，{len(registry.departments)} 个科室）（wrote）")
+    return EXIT_OK
+
+
+def cmd_registry_check(args: argparse.Namespace) -> int:
+    from pipelines.registry.load import load
+
+    path = Path(args.path) if args.path else Settings.from_env().registry
+    if not path.is_file():
+        print(f"bangfu registry check：错误：没有登记表 {path}（当前使用内置登记表）；"
+              "可用 bangfu registry init 写出 / no registry workbook there", file=sys.stderr)
+        return EXIT_USAGE
+    loaded = load(path)
+    for problem in loaded.problems:
+        print(problem.line())
+    errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
+    registry = loaded.registry
+    if errors:
+        print(f"\n{path}：{errors} 处错误，{warnings} 处警告；有错误的登记表不会被使用"
+              "（bangfu run 拒绝运行）")
+        return EXIT_ERRORS
+    print(f"{'' if not warnings else chr(10)}{path}：没有错误（{warnings} 处警告）："
+          f"{len(registry.hospitals)} 家医院，{len(registry.pairs)} 对帮扶关系，"
+          f"{len(registry.departments)} 个科室")
+    return EXIT_OK
+
+
+def _add_registry(commands) -> None:
+    registry = commands.add_parser(
+        "registry", help="登记表：医院、帮扶关系、科室 / the registry workbook",
+        description="登记表是运维人员维护的 Excel 工作簿（BANGFU_REGISTRY，默认 "
+                    "registry/登记表.xlsx）：医院、医院别名、帮扶关系、科室、科室别名、应报科室、"
+                    "目标、工作计划。每次 bangfu run 都载入它；改动后下一次运行即对全部已报送"
+                    "文件生效，无需重新报送。没有登记表文件时使用内置登记表（两对帮扶关系）。\n"
+                    "The registry workbook the operator keeps; every run loads it.",
+        epilog="示例 example:\n  bangfu registry init\n  bangfu registry check\n"
+               "  bangfu registry check /data/登记表.xlsx\n\n"
+               "环境变量 environment variables:\n"
+               "  BANGFU_REGISTRY    登记表路径 / the registry workbook "
+               "(默认 default: registry/登记表.xlsx)")
+    actions = registry.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                      title="操作 actions")
+    init = actions.add_parser(
+        "init", help="按当前生效的登记表写出工作簿 / write the workbook from the registry in force",
+        description="按当前生效的登记表（没有登记表文件时为内置登记表）写出登记表工作簿，"
+                    "每张工作表第 1 行是表头。文件已存在时不覆盖。\n"
+                    "Write the registry workbook from the registry in force; never overwrites.",
+        epilog="退出码 exit status: 0 已写出 written; 1 当前登记表有错误 the registry in force "
+               "has errors; 2 文件已存在或命令有误 the file exists, or usage error")
+    init.add_argument("path", nargs="?", metavar="PATH",
+                      help="写入的工作簿（默认 $BANGFU_REGISTRY） / the workbook to write")
+    init.set_defaults(handler=cmd_registry_init)
+    check = actions.add_parser(
+        "check", help="检查登记表 / check a registry workbook",
+        description="检查登记表工作簿：每个问题一行，写明 错误/警告、工作表、单元格和改法。"
+                    "有错误的登记表不会被使用（bangfu run 拒绝运行，已发布的数据不变）。\n"
+                    "Check a registry workbook: one line per problem (错误/警告, sheet, cell, "
+                    "message).",
+        epilog="退出码 exit status: 0 没有错误 clean (警告 warnings allowed); 1 有错误 errors; "
+               "2 文件不存在或命令有误 no such file, or usage error")
+    check.add_argument("path", nargs="?", metavar="PATH",
+                       help="要检查的工作簿（默认 $BANGFU_REGISTRY） / the workbook to check")
+    check.set_defaults(handler=cmd_registry_check)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from portal.server import serve
+
+    try:
+        serve(args.host, args.port)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        print(f"bangfu serve：错误：无法在 {args.host}:{args.port} 上启动（{error}）/ "
+              "cannot listen there", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from portal.server import migrate, read_password, setup_django
+
+    setup_django()
+    from portal.accounts import AccountError, add_user
+
+    migrate()
+    try:
+        added = add_user(args.username, args.role, read_password(), hospital=args.hospital,
+                         province=args.province, department=args.department)
+    except (AccountError, ValueError) as error:
+        print(f"bangfu user add：错误：{error}", file=sys.stderr)
+        return EXIT_USAGE
+    where = added.hospital or added.province or "全部帮扶关系"
+    print(f"bangfu：已{'创建' if added.created else '更新'}账号 {added.user.username}"
+          f"（{args.role}，{where}）/ account {'created' if added.created else 'updated'}")
+    return EXIT_OK
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -325,8 +448,9 @@ def _add_run(commands) -> None:
                "run failed, the summary says "
                "what was published (after a failure past publishing: the warehouse is new, the "
                "site the previous one); 2 命令有误或拒绝运行（报送文件夹"
-               "不存在、不可读，或将撤回一半以上的文件），已发布的数据不变 usage error, or the "
-               "run refused (raw folder missing or unreadable, or most files would be "
+               "不存在、不可读，登记表有错误或不见了，或将撤回一半以上的文件），已发布的数据不变 "
+               "usage error, or the run refused (raw folder missing or unreadable, the "
+               "registry has errors or its workbook is gone, or most files would be "
                "withdrawn), nothing published touched")
     run.add_argument("--accept-withdrawals", action="store_true",
                      help="允许本次运行撤回一半以上的现有文件（例如报送文件夹整体搬迁后） / "
@@ -455,6 +579,55 @@ def _add_export(commands) -> None:
     export.set_defaults(handler=cmd_export)
 
 
+def _add_serve(commands) -> None:
+    serve = commands.add_parser(
+        "serve", help="启动门户网站 / serve the portal",
+        description="启动门户：各医院账号登录后只能看到本院的帮扶关系，上传统计表并立即看到检查"
+                    "结果，审核报表。先更新门户自己的数据表，再由 waitress 提供服务。\n"
+                    "Serve the portal (accounts, per-hospital scopes, uploads with instant "
+                    "checking, approvals) with waitress, after migrating its tables.",
+        epilog="示例 example:\n  bangfu serve\n  bangfu serve --host 0.0.0.0 --port 8080\n\n"
+               f"{SETTINGS_ENV}\n"
+               "  BANGFU_PORTAL_DIR  门户数据（账号库、上传记录）/ the portal's folder "
+               "(默认 default: 数据仓库旁的 portal/)\n"
+               "  BANGFU_PORTAL_HTTPS=1, BANGFU_TRUSTED_PROXY, BANGFU_ALLOWED_HOSTS  "
+               "反向代理之后运行，见 docs/deploy.md / behind a reverse proxy\n\n"
+               "退出码 exit status: 0 正常停止 stopped; 1 无法启动 could not start; "
+               "2 命令有误 usage error")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="监听地址（默认 127.0.0.1，仅本机） / address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000） / port")
+    serve.set_defaults(handler=cmd_serve)
+
+
+def _add_user(commands) -> None:
+    user = commands.add_parser(
+        "user", help="管理门户账号 / portal accounts",
+        description="管理门户账号 / manage portal accounts.")
+    actions = user.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                  title="操作 actions")
+    add = actions.add_parser(
+        "add", help="创建或更新账号 / create or update an account",
+        description="创建或更新门户账号，密码从标准输入读取。角色：admin 管理员（全部帮扶关系）、"
+                    "viewer 查看、submitter 报送、reviewer 审核（支援医院医务科）；除 admin 外"
+                    "需给出所属医院（名称或简称），viewer 也可给出省份（看到受援医院在该省的全部"
+                    "帮扶关系）。\nCreate or update a portal account; the password is read from "
+                    "standard input.",
+        epilog="示例 example:\n"
+               "  echo '一个足够长的密码' | bangfu user add hezheng --role submitter "
+               "--hospital 和政县人民医院 --department 医务科\n"
+               "  bangfu user add gansu --role viewer --province 甘肃省\n\n"
+               "退出码 exit status: 0 已保存 saved; 2 参数有误 usage error")
+    add.add_argument("username", metavar="USERNAME", help="用户名 / user name")
+    add.add_argument("--role", required=True, choices=["admin", "viewer", "submitter", "reviewer"],
+                     help="角色 / role")
+    where = add.add_mutually_exclusive_group()
+    where.add_argument("--hospital", metavar="NAME", help="所属医院（名称或简称） / hospital")
+    where.add_argument("--province", metavar="NAME", help="省份（仅 viewer） / province")
+    add.add_argument("--department", metavar="NAME", help="科室 / department")
+    add.set_defaults(handler=cmd_user_add)
+
+
 def cmd_warehouse_grant(args: argparse.Namespace) -> int:
     from pipelines.warehouse import access, postgres
 
@@ -513,7 +686,7 @@ def build_parser() -> ArgumentParser:
                                      title="命令 commands",
                                      help="要运行的命令 / the command to run")
     for add in (_add_run, _add_check, _add_template, _add_sample, _add_report, _add_export,
-                _add_warehouse):
+                _add_warehouse, _add_registry, _add_serve, _add_user):
         add(commands)
     return parser
 
@@ -527,7 +700,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.handler(args)
-    except OperatorError as refusal:  # a setting that is wrong (BANGFU_WAREHOUSE), a server
+    except OperatorError as refusal:  # a wrong setting, a server, a registry with errors
         print(f"bangfu: {refusal.line}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -75,6 +75,8 @@ class Settings:
     # that nothing opens (code that reads or writes the warehouse goes through `location`).
     warehouse: Path
     site_dir: Path
+    # The operator's registry workbook; when no file is there, the built-in registry applies.
+    registry: Path = REPO_ROOT / "registry" / "登记表.xlsx"
     # A file modified (or its inode changed) less than this long ago may still be copying in:
     # it waits for the next run.
     settle_seconds: float = 60
@@ -90,12 +92,27 @@ class Settings:
         if self.warehouse_url:
             return WarehouseLocation(POSTGRES, self.warehouse_dir, dsn=self.warehouse_url)
         return WarehouseLocation(DUCKDB, self.warehouse_dir, path=self.warehouse)
+    # Only reports a reviewer approved in the portal count in the marts (off: every report).
+    approval_required: bool = False
 
     @property
     def warehouse_dir(self) -> Path:
         """The folder on disk of the archive, validation results and logs: the DuckDB file's
         folder, or BANGFU_FILES_DIR beside a server warehouse."""
         return self.warehouse.parent
+
+    @property
+    def portal_dir(self) -> Path:
+        """The portal's own folder (`bangfu serve`): its database, uploads' annotated copies,
+        and the review actions it exports for the next run."""
+        if folder := os.environ.get("BANGFU_PORTAL_DIR"):
+            return Path(folder) if Path(folder).is_absolute() else REPO_ROOT / folder
+        return self.warehouse_dir / "portal"
+
+    @property
+    def review_actions(self) -> Path:
+        """Every review action taken in the portal, as CSV: loaded by each run (raw schema)."""
+        return self.portal_dir / "review_actions.csv"
 
     @property
     def archive_dir(self) -> Path:
@@ -130,9 +147,12 @@ class Settings:
             warehouse=location.path or location.files_dir / SERVER_PLACEHOLDER,
             warehouse_url=location.dsn,
             site_dir=path("BANGFU_SITE_DIR", "dashboards/site"),
+            registry=path("BANGFU_REGISTRY", "registry/登记表.xlsx"),
             settle_seconds=_number("BANGFU_SETTLE_SECONDS", cls.settle_seconds),
             lock_timeout_seconds=_number("BANGFU_LOCK_TIMEOUT_SECONDS", cls.lock_timeout_seconds),
             read_limits=ReadLimits.from_env(),
+            approval_required=os.environ.get("BANGFU_APPROVAL_REQUIRED", "").strip().lower()
+            in {"1", "true", "yes", "on"},
         )
 
 

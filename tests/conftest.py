@@ -19,16 +19,19 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
 
 @pytest.fixture
 def bangfu_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """The contract's three settings pointed into a temporary folder."""
+    """The contract's settings pointed into a temporary folder (no registry workbook there:
+    the built-in registry applies until a test writes one)."""
     paths = {
         "raw": tmp_path / "raw",
         "warehouse": tmp_path / "warehouse" / "bangfu.duckdb",
         "site": tmp_path / "site",
+        "registry": tmp_path / "registry" / "登记表.xlsx",
     }
     paths["raw"].mkdir()
     monkeypatch.setenv("BANGFU_RAW_DIR", str(paths["raw"]))
     monkeypatch.setenv("BANGFU_WAREHOUSE", str(paths["warehouse"]))
     monkeypatch.setenv("BANGFU_SITE_DIR", str(paths["site"]))
+    monkeypatch.setenv("BANGFU_REGISTRY", str(paths["registry"]))
     return paths
 
 

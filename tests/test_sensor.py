@@ -65,11 +65,40 @@ def test_sensor_follows_the_folder_by_content(bangfu_env) -> None:
     assert tick(instance, tick(instance, edited.cursor).cursor).run_requests == []
 
 
-def test_removed_files_are_a_change_at_once(bangfu_env) -> None:
-    raw: Path = bangfu_env["raw"]
-    instance = dg.DagsterInstance.ephemeral()
+def one_file_settled(raw: Path, instance: dg.DagsterInstance):
+    """The tick that requests a run for a folder of one file, once it held."""
     (raw / "a.csv").write_bytes(b"x")
     settled = tick(instance, tick(instance, None).cursor)
     assert len(settled.run_requests) == 1
+    return settled
+
+
+def test_removed_files_are_a_change_at_once(bangfu_env) -> None:
+    raw: Path = bangfu_env["raw"]
+    instance = dg.DagsterInstance.ephemeral()
+    settled = one_file_settled(raw, instance)
     (raw / "a.csv").unlink()
     assert len(tick(instance, settled.cursor).run_requests) == 1
+
+
+def test_a_registry_edit_is_a_change_and_a_broken_registry_waits(bangfu_env) -> None:
+    import openpyxl
+
+    from pipelines.cli import main
+
+    instance = dg.DagsterInstance.ephemeral()
+    settled = one_file_settled(bangfu_env["raw"], instance)
+    assert main(["registry", "init"]) == 0  # the same registry, now a workbook: no change
+    quiet = tick(instance, settled.cursor)
+    assert quiet.run_requests == []
+
+    book = openpyxl.load_workbook(bangfu_env["registry"])
+    book["医院"].append(["杭州市第一人民医院", "三级", "浙江省"])
+    book.save(bangfu_env["registry"])
+    (edited,) = tick(instance, quiet.cursor).run_requests
+    assert edited.tags["bangfu/changed_files"] == "0"
+
+    book["帮扶关系"].append(["未登记的医院", "杭州市第一人民医院"])
+    book.save(bangfu_env["registry"])
+    broken = tick(instance, quiet.cursor)
+    assert broken.run_requests == [] and "1 error(s)" in broken.skip_message

@@ -12,8 +12,9 @@ from pipelines.warehouse.location import parse_warehouse
 from pipelines.warehouse.reading import open_published
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# When each warehouse's own run saw a file: a fact of that run, not of the files.
-RUN_TIMES = ("first_seen_at", "last_seen_at")
+# Facts of each warehouse's own run, not of the files: when it saw a file, and the name of
+# the annotated copy it made (named by the copy's bytes, which hold the time it was made).
+RUN_FACTS = ("first_seen_at", "last_seen_at", "annotated_copy")
 
 
 def published_tables(warehouse: str) -> dict[str, tuple[list, pl.DataFrame]]:
@@ -25,7 +26,7 @@ def published_tables(warehouse: str) -> dict[str, tuple[list, pl.DataFrame]]:
 
 
 def _rows(frame: pl.DataFrame) -> list[tuple]:
-    kept = frame.drop([c for c in RUN_TIMES if c in frame.columns])
+    kept = frame.drop([c for c in RUN_FACTS if c in frame.columns])
     return sorted(kept.rows(), key=lambda row: [(value is None, str(value)) for value in row])
 
 
@@ -42,7 +43,7 @@ def same_tables(duck: dict, server: dict) -> None:
         server_columns, server_frame = server[table]
         assert server_columns == columns, table
         assert server_frame.height == frame.height, table
-        names = [c for c, _ in columns if c not in RUN_TIMES]
+        names = [c for c, _ in columns if c not in RUN_FACTS]
         for duck_row, server_row in zip(_rows(frame), _rows(server_frame), strict=True):
             differing = [(name, a, b) for name, a, b in zip(names, duck_row, server_row,
                                                              strict=True) if not _equal(a, b)]

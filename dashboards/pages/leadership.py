@@ -698,7 +698,7 @@ def _department_block(marts: Marts, pair: Pair, year: int) -> Markup:
     return join(
         [
             heading,
-            note("每格：下派人员数；其下为已接收报表／应报报表（按报送计划：月报为“个月”，季报为“个季度”）。"),
+            note("每格：下派人员数；其下为已接收报表／应报报表（按报送计划：周报为“周”，月报为“个月”，季报为“个季度”）。"),
             table(header, rows, class_="department-coverage"),
         ]
     )

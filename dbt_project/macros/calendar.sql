@@ -22,3 +22,24 @@
     {%- endfor -%}
     {{ rows | join('\nunion all\n') }}
 {%- endmacro %}
+
+{#- The programme's weeks as literal rows (Monday to Sunday, numbered as ISO 8601 does: a week
+    belongs to the year, and the month, of its Thursday): year, period_of_year (the week
+    number), period_start, period_end, month (of its Thursday). -#}
+{% macro calendar_weeks() -%}
+    {%- set rows = [] -%}
+    {%- set first = modules.datetime.date(var('first_year'), 1, 4) -%}
+    {%- set monday = first - modules.datetime.timedelta(days=first.weekday()) -%}
+    {%- set last = modules.datetime.date(var('last_year'), 12, 28) -%}
+    {%- for index in range(((last - monday).days // 7) + 1) -%}
+        {%- set start = monday + modules.datetime.timedelta(days=7 * index) -%}
+        {%- set thursday = start + modules.datetime.timedelta(days=3) -%}
+        {%- do rows.append(
+            "select " ~ thursday.year ~ " as year, " ~ start.isocalendar()[1] ~ " as period_of_year, "
+            ~ "cast('" ~ start.isoformat() ~ "' as date) as period_start, "
+            ~ "cast('" ~ (start + modules.datetime.timedelta(days=6)).isoformat() ~ "' as date) as period_end, "
+            ~ thursday.month ~ " as month"
+        ) -%}
+    {%- endfor -%}
+    {{ rows | join('\nunion all\n') }}
+{%- endmacro %}

@@ -60,6 +60,8 @@ import xlsxwriter
 import xlwt
 
 from pipelines.catalogue import group_of, metrics, metrics_of, seed
+from pipelines.registry import sheets as registry_sheets
+from pipelines.registry.load import in_force
 from pipelines.settings import programme_window
 
 RANDOM_SEED = 20180101
@@ -80,7 +82,7 @@ CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 @dataclass(frozen=True)
 class PairPlan:
-    supporting: str  # the alias used in folders and titles (hospital_aliases.csv)
+    supporting: str  # the alias used in folders and titles (the registry's 医院别名)
     recipient: str
     title_verb: str
     departments: tuple[str, ...]
@@ -285,17 +287,20 @@ class Seeds:
 
 @cache
 def load_seeds() -> Seeds:
-    """The seeds the corpus is written from, checked against the knobs above so that a renamed
-    hospital, department or metric fails here rather than producing unreadable files."""
+    """The seeds and the registry in force the corpus is written from, checked against the
+    knobs above so that a renamed hospital, department or metric fails here rather than
+    producing unreadable files."""
+    registry = in_force()
     hospital_of_alias = {
-        row["alias"]: row["hospital_name"] for row in seed("hospital_aliases")
+        row["alias"]: row["hospital_name"]
+        for row in registry.table(registry_sheets.HOSPITAL_ALIASES)
     }
     aliases_of_hospital: dict[str, list[str]] = defaultdict(list)
     for alias, hospital in hospital_of_alias.items():
         aliases_of_hospital[hospital].append(alias)
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for row in seed("department_synonyms"):
-        synonyms[row["department"]].append(row["synonym"])
+    for row in registry.table(registry_sheets.DEPARTMENT_ALIASES):
+        synonyms[row["department"]].append(row["alias"])
     seeds = Seeds(
         person_header=next(
             row["header"] for row in seed("header_synonyms") if row["field"] == "person_name"
@@ -311,15 +316,15 @@ def load_seeds() -> Seeds:
 
 
 def _check_knobs(seeds: Seeds) -> None:
-    pairs = {(row["supporting_hospital"], row["recipient_hospital"])
-             for row in seed("hospital_pairs")}
-    departments = {row["department"] for row in seed("departments")}
+    registry = in_force()
     for plan in PAIRS:
-        pair = (seeds.hospital_of_alias[plan.supporting], seeds.hospital_of_alias[plan.recipient])
-        if pair not in pairs:
-            raise ValueError(f"{plan.supporting} → {plan.recipient} is not in hospital_pairs.csv")
-        if unknown := set(plan.departments) - departments:
-            raise ValueError(f"departments not in departments.csv: {sorted(unknown)}")
+        pair = (seeds.hospital_of_alias.get(plan.supporting),
+                seeds.hospital_of_alias.get(plan.recipient))
+        if pair not in registry.pairs:
+            raise ValueError(f"{plan.supporting} → {plan.recipient} is not a pair of the "
+                             f"registry in force ({registry.source})")
+        if unknown := set(plan.departments) - set(registry.departments):
+            raise ValueError(f"departments not in the registry's 科室 sheet: {sorted(unknown)}")
         if set(CAPACITY_FIRST_LAST[plan.recipient]) != {m.code for m in metrics_of("capacity")}:
             raise ValueError(f"capacity indicators of {plan.recipient} differ from metrics.csv")
     if unknown := {*OLD_TEMPLATE, *NEW_TEMPLATE} - set(metrics()):

@@ -16,9 +16,9 @@ of what the reader would reject cannot be typed in the first place.
 Each has a visible instructions sheet (填表说明) first and its dropdown lists on a hidden sheet
 (the reader skips hidden sheets). The form sheet is protected (without a password: against
 mistakes, not people) except its input cells; rows may still be inserted and deleted.
-`write_templates(dest, pair=…)` pre-fills the hospitals of one pair. Column names, units,
-hospitals, departments and years come from the seeds and the programme window; the layout is
-the one the reader is tested on.
+`write_templates(dest, pair=…)` pre-fills the hospitals of one pair. Column names and units
+come from the seeds, hospitals and departments from the registry in force, years from the
+programme window; the layout is the one the reader is tested on.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from pipelines.catalogue import Metric, group_of, metrics_of, seed
+from pipelines.catalogue import Metric, group_of, metrics_of
 from pipelines.forms.text import column_letter, label_key
 from pipelines.forms.vocabulary import vocabulary
+from pipelines.registry.load import in_force
+from pipelines.registry.sheets import EXPECTED_REPORTERS
 from pipelines.settings import programme_window
 from pipelines.sheet_print import PAGES_TALL, row_height
 
@@ -81,20 +83,21 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 
 def _registers() -> dict[str, list[str]]:
-    """The dropdown lists, keyed by the label they fill, from the hospital and department seeds."""
+    """The dropdown lists, keyed by the label they fill, from the registry's hospitals and
+    departments."""
     vocab = vocabulary()
     return {
         SUPPORTING_LABEL: _unique(s for s, _ in vocab.pairs),
         RECIPIENT_LABEL: _unique(r for _, r in vocab.pairs),
-        # Synonyms map onto the canonical names, so these are the seed's departments in order.
+        # Aliases map onto the registered names, so these are the 科室 sheet's, in order.
         DEPARTMENT_LABEL: _unique(vocab.departments.values()),
     }
 
 
 def pair_departments() -> dict[tuple[str, str], list[str]]:
-    """Each registered pair's departments: those expected to report for it, in seed order
-    (a pair the seed expects nothing of may name any registered department)."""
-    expected = seed("expected_reporters")
+    """Each registered pair's departments: those expected to report for it (the registry's
+    应报科室, in its order); a pair nothing is expected of may name any registered department."""
+    expected = in_force().table(EXPECTED_REPORTERS)
     every = _registers()[DEPARTMENT_LABEL]
     return {
         pair: _unique(row["department"] for row in expected

@@ -20,21 +20,30 @@ from pipelines.batch import FormBatch
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.forms.pool import read_forms
-from pipelines.forms.reader import READER_VERSION
+from pipelines.forms.reader import reading_key
+from pipelines.registry import load as registry_load
+from pipelines.registry import sheets as registry_sheets
+from pipelines.registry.load import Registry
 from pipelines.settings import Settings
 from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
 from pipelines.warehouse import build_record, engine
 from pipelines.warehouse import manifest as raw_manifest
+from pipelines.warehouse.reviews import TABLE as REVIEW_ACTIONS
+from pipelines.warehouse.reviews import read_review_actions
 
 INGEST = "ingest"
 # The job of ingest alone (pipelines/defs/scan.py).
 SCAN_JOB = "bangfu_scan"
-RAW_TABLES = ["file_versions", "skipped_files", *FormBatch.table_names()]
+RAW_TABLES = ["file_versions", "skipped_files", *FormBatch.table_names(),
+              *registry_sheets.RAW_TABLES]
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
 
 RAW_TABLE_DESCRIPTIONS = {
     "file_versions": "每个文件的每个版本（路径、sha256、大小、修改时间、是否仍在报送文件夹）。",
     "skipped_files": "报送文件夹中未读取的文件及原因（最近一次扫描）。",
+    **{sheet.table: f"登记表“{sheet.name}”工作表（每次运行载入）。"
+       for sheet in registry_sheets.SHEETS},
+    registry_sheets.SOURCE_TABLE: "本次载入的登记表：内容摘要与来源。",
 }
 
 
@@ -62,15 +71,19 @@ class ScanConfig(dg.Config):
 )
 def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: WarehouseResource):
     """Every file in the raw folder scanned and archived by content; new contents read,
-    validated and loaded into the raw tables of the run's working copy. Refuses (and leaves
-    the published warehouse as it was) when the raw folder is missing or unreadable, or when
-    most of the present files would be withdrawn."""
+    validated and loaded into the raw tables of the run's working copy, with the registry in
+    force. Refuses (and leaves the published warehouse as it was) when the raw folder is
+    missing or unreadable, when the registry has errors, or when most of the present files
+    would be withdrawn."""
     if set(context.selected_asset_keys) != set(RAW_TABLE_KEYS):
         raise OperatorError(
             "raw_tables_together",
             "原始层各表只能一起载入：请选择全部 raw/* 资产（或整个 ingest）再运行")
     settings = warehouse.settings
     raw_manifest.check_raw_folder(settings.raw_dir)
+    registry = registry_load.in_force()
+    if engine.published_exists(settings):
+        check_registry_still_there(settings, registry)
     known = engine.known_versions(settings)
     with environment_errors(settings.warehouse_dir):
         scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir, known,
@@ -90,10 +103,12 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         "settled_at": scan.settled_at.isoformat() if scan.settled_at else "",
     }
 
-    if nothing_new(settings, scan):
+    reviews = read_review_actions(settings.review_actions)
+    if nothing_new(settings, scan, registry, reviews):
         context.log.info(
             f"nothing new: the published warehouse records these {scan.files.height} files "
-            "and it and its site were built by this code; no table is materialized")
+            "and this registry, and it and its site were built by this code; no table is "
+            "materialized")
         # Recorded as an observation of the ledger: the scan happened, nothing changed.
         yield dg.AssetObservation(asset_key=RAW_TABLE_KEYS[0],
                                   metadata={"changed": False, **scanned})
@@ -106,12 +121,15 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
 
     working = warehouse.start_working_copy()
     context.log.info(f"working copy: {working}")
-    batch, sources = _read_new_contents(context, settings, scan)
-    batch, results = validate(batch, results_root=settings.validation_results,
-                              run_name=context.run.run_id)
-    batch = _annotate_errors(context, settings, batch, sources)
+    with registry_load.pinned(registry):  # the suites judge with the registry read with
+        batch, sources = _read_new_contents(context, settings, scan, registry)
+        batch, results = validate(batch, results_root=settings.validation_results,
+                                  run_name=context.run.run_id)
+        batch = _annotate_errors(context, settings, batch, sources)
+    now = _now()
     with environment_errors(settings.warehouse_dir):
-        counts = engine.load(settings, scan, batch, _now())
+        counts = engine.load(settings, scan, batch, now,
+                             {**registry.frames(now), REVIEW_ACTIONS: reviews})
     counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
     summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
                "rows": batch.activity_rows.height, "issues": batch.issues.height}
@@ -137,35 +155,61 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
         )
 
 
-def nothing_new(settings: Settings, scan: raw_manifest.Scan) -> bool:
-    """Whether the published warehouse already records this scan, and it and its site were
-    built by this code: then a run has nothing to build."""
+def nothing_new(settings: Settings, scan: raw_manifest.Scan, registry: Registry,
+                reviews: pl.DataFrame | None = None) -> bool:
+    """Whether the published warehouse already records this scan, read with this registry,
+    this registry and the portal's review actions, and it and its site were built by this
+    code with these settings: then a run has nothing to build (an edit of the registry is
+    never a no-op)."""
+    if reviews is None:
+        reviews = read_review_actions(settings.review_actions)
     if not engine.published_exists(settings):
         return False
     record = build_record.read(settings)
     return (record is not None and record.site_built
-            and record.inputs_digest == build_record.build_inputs_digest()
+            and record.inputs_digest == build_record.run_inputs_digest(settings)
             and (settings.site_dir / "index.html").is_file()
-            and engine.records_scan(settings, scan, READER_VERSION))
+            and (engine.registry_source(settings) or (None,))[0] == registry.digest
+            and engine.records_scan(settings, scan, reading_key(registry), reviews))
+
+
+def check_registry_still_there(settings: Settings, registry: Registry) -> None:
+    """A workbook that built the published warehouse and is gone now (moved, an unmounted
+    share) is not silently replaced by the built-in registry, which would reject every file
+    of the pairs only the workbook held."""
+    built_from = engine.registry_source(settings)
+    if (registry.source == registry_load.BUILTIN_SOURCE and built_from is not None
+            and built_from[1] != registry_load.BUILTIN_SOURCE):
+        raise OperatorError(
+            "registry_missing",
+            f"登记表 {settings.registry} 不存在，而已发布的数据库是按登记表 {built_from[1]} "
+            "生成的：如已移走，请放回原处或设置 BANGFU_REGISTRY；如确要改用内置登记表，请先运行 "
+            "bangfu registry init 把它写成登记表；已发布的数据库和网站未改动")
 
 
 def folder_unchanged(settings: Settings) -> bool:
     """The same question asked before a run starts, outside its lock: the folder scanned
-    without writing anything. `bangfu run` then launches the scan job alone."""
+    without writing anything. `bangfu run` then launches the scan job alone. A registry with
+    errors is not looked at here: the run refuses it."""
     if not settings.raw_dir.is_dir() or not engine.published_exists(settings):
+        return False
+    loaded = registry_load.load(settings.registry)
+    if loaded.errors:
         return False
     scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir,
                              engine.known_versions(settings),
                              settle_seconds=settings.settle_seconds, archive=False)
-    return nothing_new(settings, scan)
+    return nothing_new(settings, scan, loaded.registry)
 
 
 def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
-                       scan: raw_manifest.Scan) -> tuple[FormBatch, dict[str, Path]]:
-    """The contents of the scan this reader version has not read yet, each read once (from
-    its archived copy) whatever the number of paths holding it; and each one's archived
-    copy, by sha256."""
-    already = engine.parsed_sha256s(settings, READER_VERSION)
+                       scan: raw_manifest.Scan,
+                       registry: Registry) -> tuple[FormBatch, dict[str, Path]]:
+    """The contents of the scan not yet read by this reader version with this registry's
+    names, each read once (from its archived copy) whatever the number of paths holding it;
+    and each one's archived copy, by sha256."""
+    key = reading_key(registry)
+    already = engine.parsed_sha256s(settings, key)
     new = (
         scan.files.filter(~pl.col("sha256").is_in(list(already)))
         .sort("file_path")
@@ -176,11 +220,11 @@ def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
     context.log.info(f"reading {len(jobs)} new file(s); {len(already)} already read")
     # GX, which judges what is read, is imported while the workers read (seconds of CPU).
     gx_imported = import_gx_meanwhile() if jobs else lambda: None
-    forms = read_forms(jobs)
+    forms = read_forms(jobs, registry=registry)
     gx_imported()
     batch = FormBatch.from_parsed(
         dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
-        READER_VERSION,
+        key,
         _now(),
     )
     return batch, {sha256: path for (path, _), sha256 in zip(jobs, new["sha256"], strict=True)}

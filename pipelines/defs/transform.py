@@ -197,6 +197,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # --no-write-json: Dagster takes each node's outcome from dbt's log lines; the run's
     # manifest.json and run_results.json are read by nobody (0.4 s of CPU per build).
     args = ["build", "--full-refresh", "--no-write-json",
+            "--vars", json.dumps({"approval_required": settings.approval_required}),
             *(["--exclude", " ".join(unchanged)] if unchanged else []),
             *(["--exclude-resource-type", "unit_test"]
               if record is not None and record.dbt_project_digest == project else [])]
@@ -205,7 +206,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         # link's lock), and dbt reuses its partial parse from there.
         yield from dbt.cli([*args, *target], context=context,
                            target_path=dbt_target(settings)).stream()
-    build_record.write_pending(settings, build_record.build_inputs_digest(), seed_checksums(),
+    build_record.write_pending(settings, build_record.run_inputs_digest(settings),
+                               seed_checksums(),
                                project)
 
 

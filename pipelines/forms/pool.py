@@ -10,6 +10,8 @@ from pipelines.bounded import MB, Failure, map_bounded
 from pipelines.forms.model import ParsedFile
 from pipelines.forms.reader import read_form
 from pipelines.issues import Issue
+from pipelines.registry import load as registry_load
+from pipelines.registry.load import Registry
 from pipelines.settings import read_limits
 
 Job = tuple[Path, str]  # (file to open, path relative to the raw folder)
@@ -33,7 +35,14 @@ def _not_read(_job: Job, failure: Failure) -> ParsedFile:
     return _rejected(failure.code, failure.detail)
 
 
-def read_forms(jobs: list[Job], workers: int | None = None) -> list[ParsedFile]:
+def read_forms(jobs: list[Job], workers: int | None = None,
+               registry: Registry | None = None) -> list[ParsedFile]:
     """Read (file to open, path relative to the raw folder) jobs; results in job order. At
-    most `workers` worker processes (default: one per CPU), fewer for few files."""
-    return map_bounded(read_form_file, _not_read, jobs, workers)
+    most `workers` worker processes (default: one per CPU), fewer for few files. The workers
+    read with `registry` (default: the one in force here, so that a registry with errors
+    stops the reading here, not in every file)."""
+    if not jobs:
+        return []
+    registry = registry or registry_load.in_force()
+    return map_bounded(read_form_file, _not_read, jobs, workers,
+                       setup=registry_load.use, setup_args=(registry,))

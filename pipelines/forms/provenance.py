@@ -6,9 +6,9 @@ sheet), and a period named by a later source narrows an earlier one that holds i
 2021年度 title over sheets 1月, 2月 …). Instructions to the submitter (请于…前报…) are no
 source of anything.
 
-Names resolve through the registry in the seeds. Nothing is guessed: a name that is not in
-the registry is reported; the only inference is the registry's own — a hospital with exactly
-one registered partner."""
+Names resolve through the registry in force (pipelines/registry). Nothing is guessed: a name
+that is not in the registry is reported; the only inference is the registry's own — a
+hospital with exactly one registered partner."""
 
 from __future__ import annotations
 

@@ -51,11 +51,21 @@ from pipelines.forms.vocabulary import (
 )
 from pipelines.forms.workbook import FileRejected, Sheet, open_file
 from pipelines.issues import Issue
+from pipelines.registry.load import Registry
 from pipelines.settings import programme_window, read_limits
 
 # Bump when a change to the reader (or to the suites that judge one file's rows) changes what
 # it makes of a file already read.
 READER_VERSION = "5"  # 5: a content with errors is recorded with its annotated copy
+
+
+def reading_key(registry: Registry) -> str:
+    """What a content was read with, recorded with it (raw.parsed_files.reader_version): the
+    reader's version and the registry's names and pairs. A content read with another key is
+    read again, so that a hospital, alias, pair or department the operator adds applies to
+    every file already sent (a pair added to a supporting hospital can make a recipient that
+    was inferred ambiguous; a new alias can win a longer match), with nothing re-sent."""
+    return f"{READER_VERSION}+{registry.reader_digest[:16]}"
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +74,12 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
     """Everything bangfu can tell about a file. `relative_path` (to the raw folder) is part
     of what the file says: its folders and name may name the hospitals, department, period.
 
-    Never raises: a file that trips the reader itself is `unreadable_file` (and logged with
-    its traceback), so that one strange file never stops a run."""
+    Never raises for a file: a file that trips the reader itself is `unreadable_file` (and
+    logged with its traceback), so that one strange file never stops a run. A registry with
+    errors is no file's fault: its OperatorError is raised before any file is opened."""
+    vocab = vocabulary()
     try:
-        return _read_form(content, relative_path)
+        return _read_form(content, relative_path, vocab)
     except MemoryError:
         raise  # the worker's memory cap: its pool reports it (read_memory_limit)
     except Exception as exc:
@@ -76,8 +88,7 @@ def read_form(content: bytes, relative_path: str) -> ParsedFile:
             "unreadable_file", detail=f"读取时出错：{type(exc).__name__}")])
 
 
-def _read_form(content: bytes, relative_path: str) -> ParsedFile:
-    vocab = vocabulary()
+def _read_form(content: bytes, relative_path: str, vocab: Vocabulary) -> ParsedFile:
     try:
         opened = open_file(Path(relative_path), content, read_limits())
     except FileRejected as rejected:

@@ -1,6 +1,7 @@
 """Everything the reader recognises, loaded once from data: the seeds shared with dbt
-(metrics, header synonyms, hospitals, departments; through pipelines.catalogue) and the
-reader's own vocabulary.yml."""
+(metrics, header synonyms; through pipelines.catalogue), the registry in force (hospitals,
+aliases, pairs, departments; through pipelines.registry, the same rows dbt reads as raw
+tables) and the reader's own vocabulary.yml."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import yaml
 from pipelines.catalogue import Metric, seed
 from pipelines.catalogue import metrics as metric_catalogue
 from pipelines.forms.text import fold, label_key, remembering_short_texts
+from pipelines.registry.load import Registry, in_force
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yml")
 # A unit in brackets at the end of a header, after label_key (which folds （） to ()).
@@ -26,7 +28,7 @@ DEPARTMENT = "department"  # a 科室 column: each row's department
 IGNORED = "ignore"
 NOT_METRICS = (PERSON_NAME, DEPARTMENT, IGNORED)  # header fields that hold no metric
 UNUSED_LABEL = "unused"  # a label whose value bangfu does not need (填报日期 …)
-ADMINISTRATIVE = "管理"  # the category of offices in the departments seed
+ADMINISTRATIVE = "管理"  # the category of offices in the registry's 科室 sheet
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 
 
@@ -149,10 +151,27 @@ class Vocabulary:
         return [s for s, r in self.pairs if r == recipient]
 
 
-@cache
+# The vocabulary of each registry this process has read with, by its reader digest.
+_of_registry: dict[str, Vocabulary] = {}
+
+
 def vocabulary() -> Vocabulary:
+    """The reader's vocabulary with the registry in force (made once per registry)."""
+    registry = in_force()
+    vocab = _of_registry.get(registry.reader_digest)
+    if vocab is None:
+        vocab = _of_registry[registry.reader_digest] = _vocabulary(registry)
+    return vocab
+
+
+@cache
+def _own_words() -> dict:
     with VOCABULARY_FILE.open(encoding="utf-8") as fh:
-        own = yaml.safe_load(fh)
+        return yaml.safe_load(fh)
+
+
+def _vocabulary(registry: Registry) -> Vocabulary:
+    own = _own_words()
 
     metrics = metric_catalogue()
     header_fields: dict[str, str] = {}
@@ -172,15 +191,12 @@ def vocabulary() -> Vocabulary:
         if (m := _UNIT_ASIDE.search(key)) and (factor := unit_factors.get(m["unit"])):
             header_units.setdefault(key[: m.start()], (field, factor))
 
-    aliases = {label_key(r["hospital_name"]): r["hospital_name"] for r in seed("hospitals")}
-    aliases.update({label_key(r["alias"]): r["hospital_name"] for r in seed("hospital_aliases")})
-
-    departments = {label_key(r["department"]): r["department"] for r in seed("departments")}
+    aliases = {label_key(alias): name for alias, name in registry.hospital_aliases.items()}
+    departments = {label_key(name): name for name in registry.departments}
     administrative = frozenset(
-        r["department"] for r in seed("departments") if r["category"] == ADMINISTRATIVE)
+        name for name, category in registry.departments.items() if category == ADMINISTRATIVE)
     departments.update(
-        {label_key(r["synonym"]): r["department"] for r in seed("department_synonyms")}
-    )
+        {label_key(alias): name for alias, name in registry.department_aliases.items()})
 
     labels: dict[str, list[str]] = defaultdict(list)
     for field, words in own["labels"].items():
@@ -191,9 +207,7 @@ def vocabulary() -> Vocabulary:
         header_fields=header_fields,
         header_units=header_units,
         hospital_aliases=aliases,
-        pairs=tuple(
-            (r["supporting_hospital"], r["recipient_hospital"]) for r in seed("hospital_pairs")
-        ),
+        pairs=registry.pairs,
         departments=departments,
         administrative_departments=administrative,
         header_search_rows=int(own["header_search_rows"]),

@@ -44,6 +44,14 @@ def build_inputs_digest(tops: tuple[str, ...] = BUILD_INPUTS, root: Path = REPO_
     return digest.hexdigest()
 
 
+def run_inputs_digest(settings: Settings) -> str:
+    """The code's digest and the settings that change what a build makes of the same files
+    (approval required: only approved reports count)."""
+    return hashlib.sha256(
+        f"{build_inputs_digest()}:approval_required={settings.approval_required}".encode()
+    ).hexdigest()
+
+
 @dataclass(frozen=True)
 class BuildRecord:
     warehouse_size: int

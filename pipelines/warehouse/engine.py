@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+
+import polars as pl
 
 from pipelines.settings import Settings
 from pipelines.warehouse import postgres, store
@@ -75,17 +77,30 @@ def parsed_sha256s(settings: Settings, reader_version: str) -> set[str]:
     return store.parsed_sha256s(settings.working_warehouse, reader_version)
 
 
-def records_scan(settings: Settings, scan: Scan, reader_version: str) -> bool:
+def records_scan(settings: Settings, scan: Scan, reader_version: str,
+                 review_actions: pl.DataFrame | None = None) -> bool:
     if settings.location.is_server:
-        return postgres.records_scan(settings.location, scan, reader_version)
-    return store.records_scan(settings.warehouse, scan, reader_version)
+        return postgres.records_scan(settings.location, scan, reader_version, review_actions)
+    return store.records_scan(settings.warehouse, scan, reader_version, review_actions)
 
 
-def load(settings: Settings, scan: Scan, batch, run_started_at: dt.datetime) -> dict[str, int]:
-    """The scan and the batch into the working copy's raw tables, in one transaction."""
+def registry_source(settings: Settings) -> tuple[str, str] | None:
+    """The digest and source of the registry the published warehouse was built from (None
+    before the first run, or before the registry was loaded)."""
+    if not published_exists(settings):
+        return None
     if settings.location.is_server:
-        return postgres.load(settings.location, scan, batch, run_started_at)
-    return store.load(settings.working_warehouse, scan, batch, run_started_at)
+        return postgres.registry_source(settings.location)
+    return store.registry_source(settings.warehouse)
+
+
+def load(settings: Settings, scan: Scan, batch, run_started_at: dt.datetime,
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """The scan and the batch into the working copy's raw tables, and the tables given whole
+    (the registry's, the portal's review actions) replaced, in one transaction."""
+    if settings.location.is_server:
+        return postgres.load(settings.location, scan, batch, run_started_at, whole_tables)
+    return store.load(settings.working_warehouse, scan, batch, run_started_at, whole_tables)
 
 
 def publish(settings: Settings) -> str | None:

@@ -17,7 +17,7 @@ import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import polars as pl
@@ -31,6 +31,7 @@ from pipelines.warehouse.access import apply as apply_access
 from pipelines.warehouse.location import WarehouseLocation
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import ENGINE_TYPES, RAW_SCHEMA, raw_ddl, raw_tables
+from pipelines.warehouse.reviews import TABLE as REVIEW_ACTIONS
 
 # The published schemas, swapped together; a run's own are these with BUILD_SUFFIX (dbt's
 # generate_schema_name and sources.yml add it from BANGFU_SCHEMA_SUFFIX).
@@ -206,10 +207,11 @@ def _temporary(con: psycopg.Connection, name: str, like: str, frame: pl.DataFram
     _copy(con, sql.Identifier(name), frame)
 
 
-def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.datetime
-         ) -> dict[str, int]:
-    """Record the scan in the build schema's ledger and add the batch's tables (contents in
-    the batch replace what an older reader version made of them), in one transaction."""
+def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.datetime,
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """Record the scan in the build schema's ledger, add the batch's tables (contents in
+    the batch replace what an older reader version made of them) and replace the tables given
+    whole (the registry's, the portal's review actions), in one transaction."""
     raw = build_schema(RAW_SCHEMA)
     counts = {}
     with connect(location) as con:
@@ -225,6 +227,10 @@ def load(location: WarehouseLocation, scan: Scan, batch, run_started_at: dt.date
             frame = getattr(batch, table)
             con.execute(sql.SQL("delete from {}.{} where sha256 = any(%s)").format(
                 sql.Identifier(raw), sql.Identifier(table)), [shas])
+            counts[table] = copy_frame(con, raw, table, frame)
+        for table, frame in (whole_tables or {}).items():
+            con.execute(sql.SQL("delete from {}.{}").format(sql.Identifier(raw),
+                                                            sql.Identifier(table)))
             counts[table] = copy_frame(con, raw, table, frame)
     return counts
 
@@ -248,9 +254,26 @@ def parsed_sha256s(location: WarehouseLocation, reader_version: str) -> set[str]
     return {sha for (sha,) in rows}
 
 
-def records_scan(location: WarehouseLocation, scan: Scan, reader_version: str) -> bool:
-    """As store.records_scan: the published ledger holds exactly this scan."""
+def registry_source(location: WarehouseLocation) -> tuple[str, str] | None:
+    """As store.registry_source, from the published raw schema."""
     with connect(location) as con:
+        if not _table_exists(con, RAW_SCHEMA, "registry_source"):
+            return None
+        return con.execute(f"select digest, source from {RAW_SCHEMA}.registry_source").fetchone()
+
+
+def records_scan(location: WarehouseLocation, scan: Scan, reader_version: str,
+                 review_actions: pl.DataFrame | None = None) -> bool:
+    """As store.records_scan: the published ledger holds exactly this scan (and these review
+    actions, when given)."""
+    with connect(location) as con:
+        if review_actions is not None:
+            columns = sql.SQL(", ").join(map(sql.Identifier, review_actions.columns))
+            cursor = con.execute(sql.SQL("select {} from {}.{} order by sequence").format(
+                columns, sql.Identifier(RAW_SCHEMA), sql.Identifier(REVIEW_ACTIONS)))
+            loaded = pl.DataFrame(cursor.fetchall(), schema=review_actions.schema, orient="row")
+            if not loaded.equals(review_actions):
+                return False
         _temporary(con, "scanned", "file_versions",
                    scan.files.select("file_path", "sha256", "size_bytes", "modified_at"))
         _temporary(con, "skipped", "skipped_files", scan.skipped.select(

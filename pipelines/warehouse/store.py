@@ -13,7 +13,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -25,6 +25,7 @@ from pipelines.settings import Settings
 from pipelines.warehouse import build_record, ledger
 from pipelines.warehouse.manifest import KnownVersion, Scan
 from pipelines.warehouse.raw_schema import raw_ddl
+from pipelines.warehouse.reviews import records_review_actions
 
 # Folders a run assembles in beside the warehouse (the site's extra sections).
 STAGING_PREFIX = ".staging-"
@@ -157,11 +158,14 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
     return {sha for (sha,) in rows}
 
 
-def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
+def records_scan(database: Path, scan: Scan, reader_version: str,
+                 review_actions: pl.DataFrame | None = None) -> bool:
     """Whether the warehouse already records exactly this scan: the same present versions
     (path, content, size, mtime), every content read by this reader version, and the same
-    files not read, for the same reasons."""
+    files not read, for the same reasons; and the portal's review actions, when given."""
     with duckdb.connect(str(database), read_only=True) as con:
+        if review_actions is not None and not records_review_actions(con, review_actions):
+            return False
         con.register("scanned", scan.files)
         con.register("skipped", scan.skipped)
         (differences,) = con.execute(
@@ -171,10 +175,21 @@ def records_scan(database: Path, scan: Scan, reader_version: str) -> bool:
     return differences == 0
 
 
-def load(database: Path, scan: Scan, batch: FormBatch,
-         run_started_at: dt.datetime) -> dict[str, int]:
-    """Record the scan in the ledger and add the batch's tables, in one transaction.
-    Contents in the batch replace whatever an older reader version made of them."""
+def registry_source(database: Path) -> tuple[str, str] | None:
+    """The digest and source of the registry the warehouse was built from (None before it
+    had one)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        try:
+            return con.execute("select digest, source from raw.registry_source").fetchone()
+        except duckdb.CatalogException:
+            return None
+
+
+def load(database: Path, scan: Scan, batch: FormBatch, run_started_at: dt.datetime,
+         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """Record the scan in the ledger, add the batch's tables and replace the tables given
+    whole (the registry's, the portal's review actions), in one transaction. Contents in the
+    batch replace whatever an older reader version made of them."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
@@ -188,15 +203,23 @@ def load(database: Path, scan: Scan, batch: FormBatch,
         con.register("batch_shas", shas)
         counts = {}
         for table in FormBatch.table_names():
-            frame = getattr(batch, table).rechunk()
             con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
-            con.register("incoming", frame)
-            columns = ", ".join(frame.columns)
-            con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
-            con.unregister("incoming")
-            counts[table] = frame.height
+            counts[table] = _insert(con, table, getattr(batch, table).rechunk())
+        # The registry's tables hold the registry in force, and the review actions the
+        # portal's record, whole.
+        for table, frame in (whole_tables or {}).items():
+            con.execute(f"delete from raw.{table}")
+            counts[table] = _insert(con, table, frame)
         con.execute("commit")
     return counts
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    con.register("incoming", frame)
+    columns = ", ".join(frame.columns)
+    con.execute(f"insert into raw.{table} ({columns}) select {columns} from incoming")
+    con.unregister("incoming")
+    return frame.height
 
 
 def _record_scan(con: duckdb.DuckDBPyConnection, manifest: pl.DataFrame,

@@ -3,6 +3,7 @@ written by hand through `RawLayer`, then one `dbt build` into it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from pipelines.forms.text import column_letter, fold
 from pipelines.forms.values import parse_number
 from pipelines.forms.vocabulary import vocabulary
+from pipelines.registry.load import Registry, load
 from pipelines.settings import DBT_DATABASE_NAME
 from pipelines.warehouse.raw_schema import raw_ddl
 
@@ -29,6 +31,14 @@ class RawLayer:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+
+    def registry(self, registry: Registry) -> None:
+        """The registry's tables, as a run loads them (replacing what they held)."""
+        for table, frame in registry.frames(dt.datetime(2023, 6, 1, 2)).items():
+            self.con.execute(f"delete from raw.{table}")
+            self.con.register("incoming", frame)
+            self.con.execute(f"insert into raw.{table} select * from incoming")
+            self.con.unregister("incoming")
 
     def file(
         self,
@@ -234,14 +244,17 @@ def dbt() -> Callable[..., subprocess.CompletedProcess[str]]:
 @pytest.fixture(scope="session")
 def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     """Returns build(name, write): a DuckDB file with the raw schema, filled by write(RawLayer),
-    after a successful `dbt build`. The dbt output is in the assertion message on failure."""
+    after a successful `dbt build`. The raw layer holds the built-in registry unless write
+    loads another. The dbt output is in the assertion message on failure."""
 
     def build(name: str, write: Callable[[RawLayer], None]) -> Path:
         work_dir = tmp_path_factory.mktemp(name)
         database = work_dir / f"{DBT_DATABASE_NAME}.duckdb"  # dbt's database name
         with duckdb.connect(str(database)) as con:
             con.execute(raw_ddl())
-            write(RawLayer(con))
+            layer = RawLayer(con)
+            layer.registry(load(None).registry)
+            write(layer)
         result = run_dbt(database, work_dir, "build")
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
         return database

@@ -135,7 +135,7 @@ def write_corpus(raw) -> None:
         cell="B6",
         value="x",
     )
-    # 呼吸科 sends a monthly form from 2021 (seed expected_reporters): in 2022 August never
+    # 呼吸科 sends a monthly form from 2021 (the built-in registry's 应报科室): in 2022 August never
     # came and December's came with a file-level error, so 12 expected, 11 received, 10
     # accepted. Lectures: each month's number is the month (August and December count nothing).
     for month in (*range(1, 8), *range(9, 13)):

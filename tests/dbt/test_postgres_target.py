@@ -53,7 +53,7 @@ def test_dbt_tests_and_unit_tests_pass_on_the_server(server_warehouse) -> None:
     ran = re.search(r"Finished running .*?(\d+) data tests, (\d+) unit tests", output)
     assert ran and int(ran[1]) > 30 and int(ran[2]) >= 3, output[-2000:]
     done = re.search(r"Done\. PASS=(\d+) WARN=\d+ ERROR=(\d+) SKIP=(\d+)", output)
-    assert done and int(done[1]) > 80 and done[2] == "0" and done[3] == "0", output[-2000:]
+    assert done and int(done[1]) > 70 and done[2] == "0" and done[3] == "0", output[-2000:]
 
 
 def test_same_tables_as_duckdb(warehouse: Path, server_warehouse) -> None:

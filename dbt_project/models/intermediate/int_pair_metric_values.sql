@@ -29,7 +29,7 @@ select
     metrics.metric_code,
     years.year,
     measured.value
-from {{ ref('hospital_pairs') }} as pairs
+from {{ ref('stg_registry_pairs') }} as pairs
 cross join {{ ref('metrics') }} as metrics
 cross join {{ ref('int_calendar_years') }} as years
 left join measured

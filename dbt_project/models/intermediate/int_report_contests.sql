@@ -2,6 +2,8 @@
 -- identity (supporting, recipient, department, period). The latest-modified file wins; ties
 -- go to the larger path in byte order, then, within one workbook, to the later sheet, and
 -- within one sheet (the same report stacked twice) to the lower table, as the reader says.
+-- With approval required (var approval_required), only reports approved in the portal
+-- compete: a waiting or returned one neither counts nor supersedes an approved older one.
 with competing_reports as (
 
     select
@@ -22,6 +24,9 @@ with competing_reports as (
     inner join {{ ref('int_file_verdicts') }} as files
         on files.sha256 = reports.sha256
         and files.verdict in ('accepted', 'partial')
+    left join {{ ref('int_report_reviews') }} as reviews
+        on reviews.report_id = reports.report_id
+    where not {{ var('approval_required') }} or reviews.review_state = 'approved'
 
 )
 

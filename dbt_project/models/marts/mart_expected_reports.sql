@@ -1,4 +1,4 @@
--- Each report the expected_reporters seed asks for, and what became of it: accepted (a
+-- Each report the registry's 应报科室 asks for, and what became of it: accepted (a
 -- winning report of the department overlaps the period), rejected (reports arrived for the
 -- period, but only in files rejected as a whole, so nothing of them counts), or missing
 -- (nothing arrived: 缺报, the 催报清单). Withdrawn files and byte copies are not received.
@@ -11,9 +11,15 @@ with received as (
         reports.period_start,
         reports.period_end,
         files.file_path,
-        files.verdict
+        files.verdict,
+        -- The portal's review of a report in a usable file (none: waiting).
+        case
+            when files.verdict in ('accepted', 'partial')
+                then coalesce(reviews.review_state, 'waiting')
+        end as review_state
     from {{ ref('stg_reports') }} as reports
     inner join {{ ref('int_file_verdicts') }} as files on files.sha256 = reports.sha256
+    left join {{ ref('int_report_reviews') }} as reviews on reviews.report_id = reports.report_id
     where reports.form_type = 'activity'
         and files.verdict in ('accepted', 'partial', 'rejected')
         and reports.period_start is not null
@@ -33,7 +39,13 @@ matched as (
         count(received.file_path) as files_received,
         {{ distinct_values_joined('received.file_path', '、') }} as files_received_paths,
         {{ distinct_values_joined("case when received.verdict = 'rejected' then received.file_path end", '、') }}
-            as files_rejected_paths
+            as files_rejected_paths,
+        -- An approved report for the period decides; else one waiting; else one returned.
+        case
+            when count(case when received.review_state = 'approved' then 1 end) > 0 then 'approved'
+            when count(case when received.review_state = 'waiting' then 1 end) > 0 then 'waiting'
+            when count(case when received.review_state = 'returned' then 1 end) > 0 then 'returned'
+        end as review_state
     from {{ ref('int_expected_report_periods') }} as expected
     left join received
         on received.supporting_hospital = expected.supporting_hospital
@@ -87,7 +99,8 @@ select
     accepted.files_accepted_paths is not null as is_accepted,
     accepted.files_accepted_paths,
     matched.files_rejected_paths,
-    accepted.first_received_at
+    accepted.first_received_at,
+    matched.review_state
 from {{ ref('int_expected_report_periods') }} as expected
 inner join matched
     on matched.supporting_hospital = expected.supporting_hospital

@@ -1,5 +1,6 @@
--- Every registered supporting → recipient pair with its hospitals' provinces and levels: the
--- site's list of pairs (pairs.json, the leadership overview's province filter).
+-- The registry's pairs (帮扶关系) with each hospital's province and grade: the portal's scope
+-- (a province viewer sees the pairs whose recipient is in its province) and the overview's
+-- filters read them here.
 select
     pairs.supporting_hospital,
     pairs.recipient_hospital,
@@ -10,8 +11,8 @@ select
     recipient.province as recipient_province,
     supporting.level as supporting_level,
     recipient.level as recipient_level
-from {{ ref('hospital_pairs') }} as pairs
-left join {{ ref('hospitals') }} as supporting
+from {{ ref('stg_registry_pairs') }} as pairs
+inner join {{ ref('stg_registry_hospitals') }} as supporting
     on supporting.hospital_name = pairs.supporting_hospital
-left join {{ ref('hospitals') }} as recipient
+inner join {{ ref('stg_registry_hospitals') }} as recipient
     on recipient.hospital_name = pairs.recipient_hospital

@@ -1,4 +1,4 @@
--- Who reported for which quarter, against the expected reporters seed. A winning activity
+-- Who reported for which quarter, against the registry's 应报科室. A winning activity
 -- report counts for every quarter its period overlaps; it is on time when its first usable
 -- file was modified no more than var('on_time_days') days after the period ended. Every
 -- expected quarter has a row (missing when nothing came); unexpected reports get rows too.
@@ -17,7 +17,7 @@ with quarters as (
 
 expected as (
 
-    -- A quarter is expected when any report the seed asks for falls in it (a monthly form for
+    -- A quarter is expected when any report the registry asks for falls in it (a monthly form for
     -- March expects Q1); reports_expected counts them, reports_accepted those accepted.
     select
         expected.supporting_hospital,

@@ -1,4 +1,4 @@
--- Each programme target (seed targets; blank hospitals = every pair) checked against the
+-- Each programme target (the registry's 目标; blank hospitals = every pair) checked against the
 -- yearly value in mart_capacity_trend for every year it applies to.
 with applicable as (
 
@@ -11,8 +11,8 @@ with applicable as (
         targets.comparator,
         targets.target_value,
         years.year
-    from {{ ref('targets') }} as targets
-    inner join {{ ref('hospital_pairs') }} as pairs
+    from {{ ref('stg_registry_targets') }} as targets
+    inner join {{ ref('stg_registry_pairs') }} as pairs
         on (targets.supporting_hospital is null or targets.supporting_hospital = pairs.supporting_hospital)
         and (targets.recipient_hospital is null or targets.recipient_hospital = pairs.recipient_hospital)
     inner join {{ ref('int_calendar_years') }} as years

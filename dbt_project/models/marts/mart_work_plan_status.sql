@@ -1,4 +1,4 @@
--- Each work-plan item (seed work_plan: the 000 plan's checklist, the 004 plan's tasks) per
+-- Each work-plan item (the registry's 工作计划: the 000 plan's checklist, the 004 plan's tasks) per
 -- pair and year it applies to, tracked against the warehouse where the data can show it:
 -- done (已完成), not_done (未完成) or no_data (无数据: the item has no measure, or nothing was
 -- reported that year). An item with check_months needs staff on a winning report in each of
@@ -6,7 +6,7 @@
 with items as (
 
     select plan.*, years.year
-    from {{ ref('work_plan') }} as plan
+    from {{ ref('stg_registry_work_plan') }} as plan
     inner join {{ ref('int_calendar_years') }} as years
         on years.year between plan.from_year and plan.to_year
 

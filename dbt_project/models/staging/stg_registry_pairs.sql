@@ -1,0 +1,2 @@
+-- raw.registry_pairs as the registry loader typed it (sources.yml declares the types).
+select * from {{ source('raw', 'registry_pairs') }}
