@@ -8,7 +8,6 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-
 import polars as pl
 
 from pipelines.batch import FormBatch
