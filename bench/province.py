@@ -34,7 +34,8 @@ import openpyxl
 
 from bench.corpus import BENCH_DIR, CACHE, Corpus, description_of
 from pipelines.authoring import sample
-from pipelines.catalogue import metrics_of, seed
+from pipelines.catalogue import metrics_of
+from pipelines.registry.load import in_force
 from pipelines.settings import programme_window
 
 GENERATOR_VERSION = 1  # one higher whenever this file writes other files than before
@@ -104,9 +105,9 @@ def _cadences(shape: Shape, forms_per_pair: int) -> tuple[int, int]:
 
 
 def plans(shape: Shape) -> list[sample.PairPlan]:
-    """A plan per pair: its departments (the repository's, in turn), their cadences and
+    """A plan per pair: its departments (the registry's, in turn), their cadences and
     people."""
-    departments = [row["department"] for row in seed("departments")]
+    departments = list(in_force().departments)
     if shape.pairs:
         named = [(s.name, r.name) for s, r in _generated_pairs(shape)]
     else:
@@ -131,7 +132,8 @@ def plans(shape: Shape) -> list[sample.PairPlan]:
 
 
 def seeds(shape: Shape) -> sample.Seeds:
-    """The repository's seeds, with the shape's generated hospitals and aliases."""
+    """The sample's seeds (the registry in force), with the shape's generated hospitals and
+    aliases."""
     base = sample.load_seeds()
     if not shape.pairs:
         return base
@@ -144,8 +146,8 @@ def seeds(shape: Shape) -> sample.Seeds:
 
 def write_registry(path: Path, shape: Shape) -> Path:
     """The registry workbook of the shape's pairs, sheets and headers as the contract names
-    them: every department of the repository, each pair's departments expected at their
-    cadence."""
+    them: every department of the registry in force, each pair's departments expected at
+    their cadence."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     pairs = _generated_pairs(shape)
@@ -165,10 +167,10 @@ def write_registry(path: Path, shape: Shape) -> Path:
         "帮扶关系": (["支援医院", "受援医院", "开始日期", "结束日期", "项目名称"],
                      [[s.name, r.name, first, last, f"{s.name}对口帮扶{r.name}"]
                       for s, r in pairs]),
-        "科室": (["科室", "类别"], [[row["department"], row["category"]]
-                                  for row in seed("departments")]),
-        "科室别名": (["别名", "科室"], [[row["synonym"], row["department"]]
-                                      for row in seed("department_synonyms")]),
+        "科室": (["科室", "类别"], [[name, category]
+                                  for name, category in in_force().departments.items()]),
+        "科室别名": (["别名", "科室"], [[alias, name]
+                                      for alias, name in in_force().department_aliases.items()]),
         "应报科室": (
             ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期", "报送月份"],
             expected),

@@ -1,23 +1,16 @@
 """The registry as the portal needs it: hospitals with their provinces, their aliases, and the
-pairs. Read from the warehouse's seeds schema (what the last run loaded), or, before the first
-run, from the same seeds on disk. This is the one place the portal reads them: when the
-registry workbook is loaded as raw tables, only `_tables` changes."""
+pairs — the registry in force (`BANGFU_REGISTRY`, or the built-in one), as the next run
+applies it (pipelines.registry.load.in_force, read again when the workbook changes). This is
+the one place the portal reads it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from dashboards.marts import Pair
-from pipelines.catalogue import seed
 from pipelines.forms.text import label_key
-from portal.warehouse import published_version, rows
-
-# The columns read of each seed.
-COLUMNS = {"hospitals": ("hospital_name", "province"),
-           "hospital_aliases": ("alias", "hospital_name"),
-           "hospital_pairs": ("supporting_hospital", "recipient_hospital")}
-TABLES = tuple(COLUMNS)
+from pipelines.registry.load import Registry as InForce
+from pipelines.registry.load import in_force
 
 
 @dataclass(frozen=True)
@@ -35,26 +28,18 @@ class Registry:
         return wanted if wanted in self.pairs else None
 
 
-def _tables(published: str | None) -> dict[str, list[dict[str, str]]]:
-    """The three tables' rows as text: the warehouse's when there is one, else the seeds'."""
-    if published is None:
-        return {name: [dict(row) for row in seed(name)] for name in TABLES}
-    return {name: [{k: str(v) for k, v in row.items()}
-                   for row in rows(f"select {', '.join(COLUMNS[name])} from seeds.{name}",
-                                   columns=COLUMNS[name])] for name in TABLES}
+_made: dict[str, Registry] = {}  # by the registry's digest: made once per version
 
 
-@lru_cache(maxsize=4)
-def _registry(published: str | None) -> Registry:
-    tables = _tables(published)
-    provinces = {r["hospital_name"]: r["province"] for r in tables["hospitals"]}
-    aliases = {label_key(name): name for name in provinces}
-    aliases.update({label_key(r["alias"]): r["hospital_name"] for r in tables["hospital_aliases"]})
-    pairs = tuple(sorted(Pair(r["supporting_hospital"], r["recipient_hospital"])
-                         for r in tables["hospital_pairs"]))
-    return Registry(provinces, aliases, pairs)
+def _registry(current: InForce) -> Registry:
+    provinces = {name: row.get("province") or "" for name, row in current.hospitals.items()}
+    aliases = {label_key(alias): name for alias, name in current.hospital_aliases.items()}
+    return Registry(provinces, aliases, tuple(sorted(Pair(*pair) for pair in current.pairs)))
 
 
 def registry() -> Registry:
-    """The registry in force, read again when a run has published a new warehouse."""
-    return _registry(published_version())
+    """The registry in force now."""
+    current = in_force()
+    if current.digest not in _made:
+        _made[current.digest] = _registry(current)
+    return _made[current.digest]

@@ -7,6 +7,7 @@ run: `<supporting>/<recipient>/<year>/<name>`, a name already taken becoming `<n
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -143,13 +144,14 @@ def annotated_path(upload: Upload) -> Path:
 
 
 def receive(received: list[Received], user, scope: Scope) -> list[Upload]:
-    """Check every file, keep what may be kept, and record each upload."""
-    from pipelines.authoring.annotate import annotate
+    """Check every file, keep what may be kept, record each upload, and make the annotated
+    copies (in the reader's bounded workers, as a run makes them)."""
+    from pipelines.authoring.annotate import CopyJob, write_copies
 
     raw_dir = Settings.from_env().raw_dir
     incoming = portal_dir() / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
-    uploads = []
+    uploads, jobs = [], []
     with tempfile.TemporaryDirectory(dir=incoming) as staging:
         paths = []
         for position, file in enumerate(received):
@@ -159,6 +161,7 @@ def receive(received: list[Received], user, scope: Scope) -> list[Upload]:
             paths.append(path)
         with _checking:
             checked, _ = check(paths, raw_dir)
+        written = dt.datetime.now(dt.UTC)
         for file, form in zip(received, checked, strict=True):
             name = safe_name(file.name)
             form.name = name
@@ -173,10 +176,17 @@ def receive(received: list[Received], user, scope: Scope) -> list[Upload]:
                 supporting_hospital=place.pair.supporting if place.pair else "",
                 recipient_hospital=place.pair.recipient if place.pair else "",
                 outcome=Upload.STORED if stored else Upload.REFUSED, refusal=place.refusal,
-                stored_path=stored, checked=form.as_json(), has_annotated=bool(form.problems))
+                stored_path=stored, checked=form.as_json())
             if form.problems:
-                annotate(file.content, name, form.problems, annotated_path(upload))
+                opened = form.parsed is not None and form.parsed.sheet_count > 0
+                target = annotated_path(upload)
+                jobs.append((upload, CopyJob(form.path if opened else None, name,
+                                             tuple(form.problems), written, target.parent,
+                                             target.name)))
             log.info("upload %s by %s: %s %s", upload.pk, user.username, upload.outcome,
                      stored or place.refusal)
             uploads.append(upload)
+        for (upload, _), copy in zip(jobs, write_copies([job for _, job in jobs]), strict=True):
+            upload.has_annotated = copy.path is not None
+            upload.save(update_fields=["has_annotated"])
     return uploads

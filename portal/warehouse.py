@@ -18,16 +18,6 @@ STATUS_WORDS = {
 }
 
 
-def published_version() -> str | None:
-    """Which published warehouse is there (when it was published; None: no run yet), so
-    that what is read of it is read again after a run."""
-    location = Settings.from_env().location
-    if not published_exists(location):
-        return None
-    with open_published(location) as reader:
-        return str(reader.updated_at)
-
-
 def rows(sql: str, parameters: list | tuple = (), *, columns: tuple[str, ...]) -> list[dict]:
     """The rows of a query on the published warehouse, whichever engine holds it (parameters
     written `?`), as dicts of `columns`; none before the first run."""

@@ -8,13 +8,13 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from pipelines.warehouse.raw_schema import raw_ddl
-from pipelines.warehouse.reviews import (
-    read_review_actions,
-    records_review_actions,
-    replace_review_actions,
-)
+from pipelines.batch import FormBatch
+from pipelines.warehouse import store
+from pipelines.warehouse.manifest import Scan
+from pipelines.warehouse.raw_schema import polars_schema, raw_ddl
+from pipelines.warehouse.reviews import TABLE, read_review_actions, records_review_actions
 
 COLUMNS = ["report_id", "sha256", "file_path", "sheet", "supporting_hospital",
            "recipient_hospital", "department", "period_start", "period_end", "action", "reason",
@@ -50,14 +50,20 @@ def test_a_changed_export_is_not_what_the_warehouse_records(tmp_path: Path) -> N
     withdrawn = read_review_actions(export(
         tmp_path / "2.csv", ("abc:0:0", "approve", "2026-12-07T08:00:00+00:00"),
         ("abc:0:0", "withdraw", "2026-12-07T09:00:00+00:00")))
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
         con.execute(raw_ddl())
         assert records_review_actions(con, read_review_actions(tmp_path / "none.csv"))
         assert not records_review_actions(con, first)
-        replace_review_actions(con, first)
-        assert records_review_actions(con, first)
-        assert not records_review_actions(con, withdrawn)
-        replace_review_actions(con, withdrawn)
-        assert records_review_actions(con, withdrawn)
+    nothing = Scan(pl.DataFrame(schema=polars_schema("file_versions")),
+                   pl.DataFrame(schema=polars_schema("skipped_files")).drop("seen_at"))
+    for actions in (first, withdrawn):
+        # As a run loads them: a table replaced whole, in the load's transaction.
+        store.load(database, nothing, FormBatch.empty(), dt.datetime(2026, 12, 7),
+                   {TABLE: actions})
+        with duckdb.connect(str(database), read_only=True) as con:
+            assert records_review_actions(con, actions)
+            assert not records_review_actions(con, first if actions is withdrawn else withdrawn)
+    with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select action from raw.review_actions order by sequence"
                            ).fetchall() == [("approve",), ("withdraw",)]

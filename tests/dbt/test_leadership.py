@@ -17,6 +17,7 @@ from test_marts import LX, SX
 
 from dashboards.marts import Pair
 from dashboards.pages.leadership import pair_page, report_page
+from dashboards.pair_site import pair_path
 from dashboards.report_documents import write_reports
 from dashboards.site import build_site
 from pipelines.settings import REPO_ROOT
@@ -330,9 +331,11 @@ def test_word_document_has_the_sections_and_the_marts_values(reports: Path, ware
 
 
 def _figure_specs(page: Path) -> dict[str, dict]:
-    import json
-
+    """The figure specs of a page, or of an explorer's department data file
+    (`bangfuDepartment(stem, html);`)."""
     html = page.read_text(encoding="utf-8")
+    if page.suffix == ".js":
+        html = json.loads("[" + html.strip().removeprefix("bangfuDepartment(")[:-2] + "]")[1]
     return {match.group(1): json.loads(match.group(2).replace("<\\/", "</"))
             for match in re.finditer(r'<script type="application/json" id="([^"]+)-spec">(.*?)'
                                      r"</script>", html, re.S)}
@@ -363,7 +366,8 @@ def test_a_partial_year_is_drawn_as_partial_on_every_chart(site: Path, warehouse
                   and t.get("line", {}).get("dash") == "dash")
     assert 2022 in dashed["x"] and dashed["x"][2] is None
     # The explorer: 呼吸科's 2022, 10 of its 12 monthly forms accepted.
-    explorer = _figure_specs(site / "explorer.html")
+    explorer = {name: spec for department in (site / pair_path(Pair(*LX), "explorer")).glob("*.js")
+                for name, spec in _figure_specs(department).items()}
     respiratory = [t for spec in explorer.values() for t in _partial_traces(spec)
                    if any("10/12 个月" in text for text in t["text"])]
     assert respiratory

@@ -14,14 +14,12 @@ import pytest
 from formfiles import LINXIA_TITLE, SHAOXING_TITLE, activity_sheet, write_xlsx
 from portal_world import HEZHENG, LINXIA, SHAOXING, WUCHUAN, World, text_of
 
-from pipelines.catalogue import seed
+from pipelines.registry.load import in_force
 
 
 def names_of(*hospitals: str) -> set[str]:
     """The hospitals' names and every alias of theirs."""
-    names = set(hospitals)
-    names |= {row["alias"] for row in seed("hospital_aliases") if row["hospital_name"] in hospitals}
-    return names
+    return {alias for alias, name in in_force().hospital_aliases.items() if name in hospitals}
 
 
 GANSU, GUIZHOU = names_of(LINXIA, HEZHENG), names_of(SHAOXING, WUCHUAN)
