@@ -106,6 +106,14 @@ def local_links(page: Path, site: Path) -> list[Path]:
     return [t for t in targets if site.resolve() in t.parents]
 
 
+def feedback_pages(site: Path) -> str:
+    """The text of every 退回清单 page, wherever the site keeps them (the section's index,
+    each pair's folder)."""
+    return "\n".join(html.unescape(page.read_text(encoding="utf-8"))
+                     for page in site.rglob("*.html")
+                     if "feedback" in page.relative_to(site).parts)
+
+
 def test_the_run_and_the_report_succeed_and_nothing_is_opened_outside_the_workers(
         hostile_run: dict) -> None:
     run = hostile_run["run"]
@@ -151,8 +159,7 @@ def test_each_hostile_file_is_listed_in_the_feedback_with_its_reason(hostile_run
     # Every hostile file has something said of it (a GBK name is recorded with \xNN escapes).
     assert len(listed) == len(hostile_run["hostile"]), listed
 
-    pages = "\n".join(html.unescape(page.read_text(encoding="utf-8"))
-                      for page in (site / "feedback").rglob("*.html"))
+    pages = feedback_pages(site)
     for path, message in [*issues, *skipped]:
         assert path in pages and message in pages, (path, message)
     index = html.unescape((site / "feedback" / "index.html").read_text(encoding="utf-8"))
@@ -172,12 +179,11 @@ def test_files_with_errors_go_back_annotated_or_with_the_reason_they_cannot(
     notes = {path: note for path, copy, note in errored if copy is None}
     assert set(notes) == {"hostile/外部实体_统计表.xlsx", "hostile/十亿笑声_统计表.xlsx"}
     assert all("原文件无法用于标注" in note for note in notes.values())
-    copies = sorted(site.joinpath("feedback").rglob("*_问题标注.xlsx"))
+    copies = sorted(site.rglob("*_问题标注.xlsx"))
     assert len(copies) == len(errored) - len(notes)
     recorded = {(warehouse.parent / copy).read_bytes() for _, copy, _ in errored if copy}
     assert {copy.read_bytes() for copy in copies} == recorded
-    pages = "\n".join(html.unescape(page.read_text(encoding="utf-8"))
-                      for page in (site / "feedback").rglob("*.html"))
+    pages = feedback_pages(site)
     for path, note in notes.items():
         assert f"{path}：{note}" in pages
     assert "hostile/含宏_统计表.xlsx：只有警告" in pages
@@ -215,7 +221,7 @@ def test_the_annotated_workbooks_are_as_many_as_the_files_with_errors(
                count(*) filter (where error_count = 0 and warning_count > 0)
         from ingest_files""")
     assert errored == 2 and warned >= 2
-    copies = list((site / "feedback").rglob("*_问题标注.xlsx"))
+    copies = list(site.rglob("*_问题标注.xlsx"))
     assert len(copies) == errored
     assert sorted(c.name for c in copies) == ["儿科_2021年1月_问题标注.xlsx",
                                               "外科_2021年4月_问题标注.xlsx"]
