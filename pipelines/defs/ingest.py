@@ -38,7 +38,7 @@ INGEST = "ingest"
 # The job of ingest alone (pipelines/defs/scan.py).
 SCAN_JOB = "bangfu_scan"
 RAW_TABLES = ["file_versions", "skipped_files", *FormBatch.table_names(),
-              *registry_sheets.RAW_TABLES]
+              *registry_sheets.RAW_TABLES, REVIEW_ACTIONS]
 RAW_TABLE_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
 
 # Shown in Dagster beside the dbt assets, which carry dbt's kinds and texts: each raw table's
