@@ -85,13 +85,14 @@ def build_site(
             sections=((feedback.SECTION, feedback.INDEX), *_present_sections(staging)),
             warehouse_dir=location.files_dir,
         )
+        pairs = site_pairs(marts)
         parts = [
             Part("assets", _asset_files),
             *(Part(page.filename, _page_document, (page.filename,)) for page in PAGES),
             Part(PAIRS_LIST, _pairs_list),
-            *leadership.pair_parts(marts),
-            *explorer.pair_parts(marts),
-            *quality.pair_parts(site_pairs(marts)),
+            *leadership.pair_parts(marts, pairs),
+            *explorer.pair_parts(pairs),
+            *quality.pair_parts(pairs),
             *feedback.parts(context),
         ]
         made = build_parts(parts, context, staging, site_dir, _render)

@@ -113,10 +113,10 @@ def _pair_key(pair: Pair) -> str:
 # --- a pair's explorer ----------------------------------------------------------------------------
 
 
-def pair_parts(marts: Marts) -> list[Part]:
-    """Each pair's explorer page with its departments' data files, a part of the site each."""
-    return [Part(pair_path(pair, EXPLORER), _pair_explorer, (pair,))
-            for pair in _explorer_pairs(marts)]
+def pair_parts(pairs: list[Pair]) -> list[Part]:
+    """Each pair's explorer page with its departments' data files, a part of the site each
+    (every pair with a folder has one, so that its pages' links between them all hold)."""
+    return [Part(pair_path(pair, EXPLORER), _pair_explorer, (pair,)) for pair in pairs]
 
 
 def _pair_explorer(context: SiteContext, pair: Pair) -> list[Document | File]:
@@ -131,6 +131,10 @@ def _pair_explorer(context: SiteContext, pair: Pair) -> list[Document | File]:
         people[row["department"]][row["person_name"]][row["metric_code"]][row["year"]] = row
 
     departments = sorted(trends.keys() | people.keys(), key=lambda d: (d is None, d or ""))
+    page = pair_path(pair, EXPLORER)
+    if not departments:
+        body = join([pair_links(pair, "explorer"), no_data("本帮扶关系还没有科室或人员数据")])
+        return [Document(page, f"分析浏览 · {pair.label}", body, PAGE.filename)]
     stems = dict(zip(departments, file_names(_department_label(d) for d in departments),
                      strict=True))
     files = [
@@ -159,8 +163,7 @@ def _pair_explorer(context: SiteContext, pair: Pair) -> list[Document | File]:
         _overview(departments, stems, trends, people),
         _by_metric(marts, pair, departments, trends),
     ])
-    page = Document(pair_path(pair, EXPLORER), f"分析浏览 · {pair.label}", body, PAGE.filename)
-    return [page, *files]
+    return [Document(page, f"分析浏览 · {pair.label}", body, PAGE.filename), *files]
 
 
 def _department_script(stem: str, section: Markup) -> bytes:

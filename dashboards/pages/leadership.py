@@ -243,10 +243,11 @@ def pair_links(pair: Pair, current: str) -> Markup:
     return tag("p", links, class_="page-links-inline pair-links", data_pair=pair_slug(pair))
 
 
-def pair_parts(marts: Marts) -> list[Part]:
-    """Each pair's page and each of its printable year-end reports, a part of the site each."""
+def pair_parts(marts: Marts, pairs: list[Pair]) -> list[Part]:
+    """Each pair's page and each of its printable year-end reports, a part of the site each
+    (every pair with a folder has one, so that its pages' links between them all hold)."""
     parts = []
-    for pair in _pairs(marts):
+    for pair in pairs:
         parts.append(Part(pair_page(pair), _pair_document, (pair,)))
         parts += [Part(report_page(pair, year), _report_document, (pair, year))
                   for year in report_years(marts, pair)]
