@@ -9,6 +9,8 @@ import hashlib
 import itertools
 from pathlib import Path
 
+from registry_contract import CONTRACT_HEADERS
+
 from bench import corpus as corpora
 from pipelines.authoring import sample
 from pipelines.forms.reader import read_form
@@ -80,15 +82,7 @@ def test_the_province_generator_writes_its_registry_and_the_shape_it_announces(
     book = openpyxl.load_workbook(province.registry_of(corpus.root), read_only=True)
     headers = {sheet.title: [c.value for c in next(sheet.iter_rows(max_row=1))]
                for sheet in book.worksheets}
-    assert headers == {
-        "医院": ["医院名称", "级别", "省份"],
-        "医院别名": ["别名", "医院名称"],
-        "帮扶关系": ["支援医院", "受援医院", "开始日期", "结束日期", "项目名称"],
-        "科室": ["科室", "类别"],
-        "科室别名": ["别名", "科室"],
-        "应报科室": ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期",
-                     "报送月份"],
-    }
+    assert headers == CONTRACT_HEADERS
     pairs = list(book["帮扶关系"].iter_rows(min_row=2, values_only=True))
     assert len({(s, r) for s, r, *_ in pairs}) == 8
     provinces = {row[2] for row in book["医院"].iter_rows(min_row=2, values_only=True)}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from registry_contract import CONTRACT_HEADERS
 
 from pipelines.cli import main
 from pipelines.registry import sheets as spec
@@ -32,15 +33,7 @@ def check(path: Path, capsys: pytest.CaptureFixture) -> tuple[int, list[str]]:
 def test_init_writes_every_sheet_with_the_contract_headers(workbook: Path, capsys) -> None:
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == [sheet.name for sheet in spec.SHEETS]
-    contract = {
-        "医院": ["医院名称", "级别", "省份"],
-        "医院别名": ["别名", "医院名称"],
-        "帮扶关系": ["支援医院", "受援医院", "开始日期", "结束日期", "项目名称"],
-        "科室": ["科室", "类别"],
-        "科室别名": ["别名", "科室"],
-        "应报科室": ["支援医院", "受援医院", "科室", "起始年份", "截止年份", "报送周期",
-                     "报送月份"],
-    }
+    contract = CONTRACT_HEADERS
     for name, headers in contract.items():
         assert [c.value for c in book[name][1]] == headers
     pairs = [[c.value for c in row] for row in book["帮扶关系"].iter_rows(min_row=2)]
