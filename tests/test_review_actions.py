@@ -59,7 +59,7 @@ def test_a_changed_export_is_not_what_the_warehouse_records(tmp_path: Path) -> N
                    pl.DataFrame(schema=polars_schema("skipped_files")).drop("seen_at"))
     for actions in (first, withdrawn):
         # As a run loads them: a table replaced whole, in the load's transaction.
-        store.load(database, nothing, FormBatch.empty(), dt.datetime(2026, 12, 7),
+        store.load(database, nothing, FormBatch.empty().tables(), dt.datetime(2026, 12, 7),
                    {TABLE: actions})
         with duckdb.connect(str(database), read_only=True) as con:
             assert records_review_actions(con, actions)

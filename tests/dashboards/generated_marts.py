@@ -117,7 +117,7 @@ def write_generated_warehouse(path: Path, shape: Shape) -> Path:
             for code in ACTIVITY:
                 name, unit, *_ = metric_row(code)
                 for year in YEARS:
-                    department_trend.append((*pair, department, code, name, unit, year,
+                    department_trend.append((*pair, department, code, name, unit, None, year,
                                              round(rng.uniform(10, 900), 1), None, None, None,
                                              12, "month", 12, 12, 12))
             for year in YEARS:
