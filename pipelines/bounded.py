@@ -13,7 +13,8 @@ pickled result) per file cost the pool more than the work. Within a chunk each f
 own timer (SIGALRM, whose default action ends the worker even inside native code), so the
 time limit holds per file. A chunk that ended its worker — a crash, the memory cap, a file
 past its time limit — is done again one file per task, so that only the bad file is lost,
-with its own code.
+with its own code. A worker that dies holding no task breaks pebble's pool (every task is
+aborted): a new pool then does what the broken one had not finished.
 """
 
 from __future__ import annotations
@@ -118,29 +119,69 @@ def map_bounded(work: Callable[[Job], Result], failed: Callable[[Job, Failure], 
     # One thread per worker for polars (inherited through the environment at spawn): the
     # workers are the parallelism, and each thread reserves address space under the cap.
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    done: dict[tuple, list[Result]] = {}
+    queue = [((number,), chunk) for number, chunk in enumerate(chunks)]
+    blame = False
+    while queue:
+        # A pool whose worker died holding no task (pebble then calls it broken and aborts
+        # every task) is replaced, and what it had not finished goes to the next one. Only
+        # when a pool breaks twice in a row with nothing finished is the chunk waited on
+        # blamed, so the loop ends: it is done one file per task, and a file alone is failed.
+        finished, queue, progressed = _through_one_pool(
+            work, failed, queue, workers, limits, setup, setup_args, blame)
+        done |= finished
+        blame = bool(queue) and not progressed
+    return [result for index in sorted(done) for result in done[index]]
+
+
+def _through_one_pool(work, failed, queue: list[tuple[tuple, list]], workers: int,
+                      limits: ReadLimits, setup, setup_args: tuple, blame: bool):
+    """The queued chunks through one process pool: what finished, what is left when the
+    pool broke (empty if it did not), and whether anything finished."""
+    finished: dict[tuple, list] = {}
     # spawn, not fork: the parent may hold Dagster's threads and open DuckDB handles.
     with ProcessPool(max_workers=workers, initializer=_start_worker,
                      initargs=(limits.worker_memory_mb, setup, setup_args),
                      context=multiprocessing.get_context("spawn")) as pool:
 
-        def schedule(chunk: list[Job]):
+        def schedule(chunk: list):
             return pool.schedule(_run_chunk, args=(work, failed, chunk, limits),
                                  timeout=limits.seconds_per_file * len(chunk)
                                  + CHUNK_GRACE_SECONDS)
 
-        futures = [schedule(chunk) for chunk in chunks]
-        done: list[Result] = []
-        for chunk, future in zip(chunks, futures, strict=True):
+        futures = [schedule(chunk) for _, chunk in queue]
+        for position, ((index, chunk), future) in enumerate(zip(queue, futures, strict=True)):
             try:
-                done += future.result()
-            except (TaskTimeout, MemoryError, ProcessExpired, BrokenProcessPool) as error:
+                finished[index] = future.result()
+                continue
+            except BrokenProcessPool as error:
+                if not blame:
+                    rest = [(i, c) for i, c in queue[position:] if i not in finished]
+                    return finished, rest, bool(finished)
+                blame = False
                 if len(chunk) == 1:
-                    done.append(failed(chunk[0], _failure(error, limits)))
+                    finished[index] = [failed(chunk[0], _failure(error, limits))]
+                    rest = queue[position + 1:]
+                else:
+                    rest = _one_by_one(index, chunk) + queue[position + 1:]
+                return finished, rest, True
+            except (TaskTimeout, MemoryError, ProcessExpired) as error:
+                if len(chunk) == 1:
+                    finished[index] = [failed(chunk[0], _failure(error, limits))]
                     continue
+            try:
                 alone = [schedule([job]) for job in chunk]
-                done += [_outcome(single, job, failed, limits)
-                         for single, job in zip(alone, chunk, strict=True)]
-        return done
+            except RuntimeError:  # the pool broke meanwhile: the next pool does them
+                rest = _one_by_one(index, chunk) + queue[position + 1:]
+                return finished, rest, bool(finished)
+            finished[index] = [_outcome(single, job, failed, limits)
+                               for single, job in zip(alone, chunk, strict=True)]
+    return finished, [], True
+
+
+def _one_by_one(index: tuple, chunk: list) -> list[tuple[tuple, list]]:
+    """A chunk's files queued one per task, keeping their place in the order of results."""
+    return [((*index, number), [job]) for number, job in enumerate(chunk)]
 
 
 def _outcome(future, job, failed: Callable, limits: ReadLimits):
