@@ -156,13 +156,11 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
 
 
 def nothing_new(settings: Settings, scan: raw_manifest.Scan, registry: Registry,
-                reviews: pl.DataFrame | None = None) -> bool:
+                reviews: pl.DataFrame) -> bool:
     """Whether the published warehouse already records this scan, read with this registry,
     this registry and the portal's review actions, and it and its site were built by this
     code with these settings: then a run has nothing to build (an edit of the registry is
     never a no-op)."""
-    if reviews is None:
-        reviews = read_review_actions(settings.review_actions)
     if not engine.published_exists(settings):
         return False
     record = build_record.read(settings)
@@ -199,7 +197,8 @@ def folder_unchanged(settings: Settings) -> bool:
     scan = raw_manifest.scan(settings.raw_dir, settings.warehouse_dir,
                              engine.known_versions(settings),
                              settle_seconds=settings.settle_seconds, archive=False)
-    return nothing_new(settings, scan, loaded.registry)
+    return nothing_new(settings, scan, loaded.registry,
+                       read_review_actions(settings.review_actions))
 
 
 def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,

@@ -78,7 +78,7 @@ def parsed_sha256s(settings: Settings, reader_version: str) -> set[str]:
 
 
 def records_scan(settings: Settings, scan: Scan, reader_version: str,
-                 review_actions: pl.DataFrame | None = None) -> bool:
+                 review_actions: pl.DataFrame) -> bool:
     if settings.location.is_server:
         return postgres.records_scan(settings.location, scan, reader_version, review_actions)
     return store.records_scan(settings.warehouse, scan, reader_version, review_actions)

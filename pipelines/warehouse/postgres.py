@@ -264,17 +264,16 @@ def registry_source(location: WarehouseLocation) -> tuple[str, str] | None:
 
 
 def records_scan(location: WarehouseLocation, scan: Scan, reader_version: str,
-                 review_actions: pl.DataFrame | None = None) -> bool:
-    """As store.records_scan: the published ledger holds exactly this scan (and these review
-    actions, when given)."""
+                 review_actions: pl.DataFrame) -> bool:
+    """As store.records_scan: the published ledger holds exactly this scan and these review
+    actions."""
     with connect(location) as con:
-        if review_actions is not None:
-            columns = sql.SQL(", ").join(map(sql.Identifier, review_actions.columns))
-            cursor = con.execute(sql.SQL("select {} from {}.{} order by sequence").format(
-                columns, sql.Identifier(RAW_SCHEMA), sql.Identifier(REVIEW_ACTIONS)))
-            loaded = pl.DataFrame(cursor.fetchall(), schema=review_actions.schema, orient="row")
-            if not loaded.equals(review_actions):
-                return False
+        columns = sql.SQL(", ").join(map(sql.Identifier, review_actions.columns))
+        cursor = con.execute(sql.SQL("select {} from {}.{} order by sequence").format(
+            columns, sql.Identifier(RAW_SCHEMA), sql.Identifier(REVIEW_ACTIONS)))
+        loaded = pl.DataFrame(cursor.fetchall(), schema=review_actions.schema, orient="row")
+        if not loaded.equals(review_actions):
+            return False
         _temporary(con, "scanned", "file_versions",
                    scan.files.select("file_path", "sha256", "size_bytes", "modified_at"))
         _temporary(con, "skipped", "skipped_files", scan.skipped.select(

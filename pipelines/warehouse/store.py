@@ -152,12 +152,12 @@ def parsed_sha256s(database: Path, reader_version: str) -> set[str]:
 
 
 def records_scan(database: Path, scan: Scan, reader_version: str,
-                 review_actions: pl.DataFrame | None = None) -> bool:
+                 review_actions: pl.DataFrame) -> bool:
     """Whether the warehouse already records exactly this scan: the same present versions
     (path, content, size, mtime), every content read under this reader key, and the same
-    files not read, for the same reasons; and the portal's review actions, when given."""
+    files not read, for the same reasons; and the portal's review actions."""
     with duckdb.connect(str(database), read_only=True) as con:
-        if review_actions is not None and not records_review_actions(con, review_actions):
+        if not records_review_actions(con, review_actions):
             return False
         con.register("scanned", scan.files)
         con.register("skipped", scan.skipped)
