@@ -115,7 +115,7 @@ def _pairs_list(context: SiteContext) -> list[File]:
     portal, which gives an account the folders of its pairs."""
     marts = context.marts
     provinces = leadership.pair_provinces(marts)
-    pairs = sorted(set(site_pairs(marts)))
+    pairs = site_pairs(marts)
     listed = [
         {"folder": f"{pair_folder(pair)}/", "supporting_hospital": pair.supporting,
          "recipient_hospital": pair.recipient, "recipient_province": provinces.get(pair)}
