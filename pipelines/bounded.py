@@ -149,48 +149,38 @@ def _through_one_pool(work, failed, queue: list[tuple[tuple, list]], workers: in
                                  timeout=limits.seconds_per_file * len(chunk)
                                  + CHUNK_GRACE_SECONDS)
 
-        futures = [schedule(chunk) for _, chunk in queue]
-        for position, ((index, chunk), future) in enumerate(zip(queue, futures, strict=True)):
+        # Waited on in order; a chunk that failed is followed by its files, one per task.
+        pending = [(index, chunk, schedule(chunk)) for index, chunk in queue]
+        position = 0
+        while position < len(pending):
+            index, chunk, future = pending[position]
             try:
                 finished[index] = future.result()
-                continue
             except BrokenProcessPool as error:
+                rest = [(i, c) for i, c, _ in pending[position:]]
                 if not blame:
-                    rest = [(i, c) for i, c in queue[position:] if i not in finished]
                     return finished, rest, bool(finished)
-                blame = False
-                if len(chunk) == 1:
-                    finished[index] = [failed(chunk[0], _failure(error, limits))]
-                    rest = queue[position + 1:]
-                else:
-                    rest = _one_by_one(index, chunk) + queue[position + 1:]
-                return finished, rest, True
+                if len(chunk) > 1:
+                    return finished, _one_by_one(index, chunk) + rest[1:], True
+                finished[index] = [failed(chunk[0], _failure(error, limits))]
+                return finished, rest[1:], True
             except (TaskTimeout, MemoryError, ProcessExpired) as error:
                 if len(chunk) == 1:
                     finished[index] = [failed(chunk[0], _failure(error, limits))]
-                    continue
-            try:
-                alone = [schedule([job]) for job in chunk]
-            except RuntimeError:  # the pool broke meanwhile: the next pool does them
-                rest = _one_by_one(index, chunk) + queue[position + 1:]
-                return finished, rest, bool(finished)
-            finished[index] = [_outcome(single, job, failed, limits)
-                               for single, job in zip(alone, chunk, strict=True)]
+                else:
+                    try:
+                        singles = [(i, c, schedule(c)) for i, c in _one_by_one(index, chunk)]
+                    except RuntimeError:  # the pool broke meanwhile: the next pool does them
+                        rest = [(i, c) for i, c, _ in pending[position + 1:]]
+                        return finished, _one_by_one(index, chunk) + rest, bool(finished)
+                    pending[position + 1:position + 1] = singles
+            position += 1
     return finished, [], True
 
 
 def _one_by_one(index: tuple, chunk: list) -> list[tuple[tuple, list]]:
     """A chunk's files queued one per task, keeping their place in the order of results."""
     return [((*index, number), [job]) for number, job in enumerate(chunk)]
-
-
-def _outcome(future, job, failed: Callable, limits: ReadLimits):
-    """The one file of a task of one."""
-    try:
-        (done,) = future.result()
-        return done
-    except (TaskTimeout, MemoryError, ProcessExpired, BrokenProcessPool) as error:
-        return failed(job, _failure(error, limits))
 
 
 def _failure(error: BaseException, limits: ReadLimits) -> Failure:
