@@ -114,7 +114,7 @@ def _stage_rows(stages: dict[str, dict[str, Any]]) -> list[list[str]]:
                      f"{_memory(batch)}; frames {batch['frames_bytes'] / MIB:.0f} MiB"])
     if load := stages.get("load"):
         rows_loaded = sum(load["rows"].values())
-        rows.append(["load: store.load, fresh DuckDB", f"{rows_loaded:,} rows",
+        rows.append(["load: store.add_read, fresh DuckDB", f"{rows_loaded:,} rows",
                      *_timing(load["seconds"]), _rate(rows_loaded, load["seconds"], "rows"),
                      f"{_memory(load)}; file {load['database_bytes'] / MIB:.0f} MiB"])
     if validate := stages.get("validate"):

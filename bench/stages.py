@@ -156,7 +156,7 @@ def load(workdir: Path, repeats: int) -> dict[str, Any]:
         for index in range(repeats)
     ]
     result = measure(
-        lambda index: store.load(databases[index], scan, form_batch.tables(), PARSED_AT),
+        lambda index: store.add_read(databases[index], form_batch.tables()),
         repeats,
         lambda counts: {"rows": {**counts, "file_versions": scan.files.height}},
     )

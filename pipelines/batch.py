@@ -97,15 +97,6 @@ class FormBatch:
                 )
         return cls(**{name: _frame(name, rows) for name, rows in records.items()})
 
-    def with_copies(self, copies: pl.DataFrame) -> FormBatch:
-        """The batch with the annotated copies made of its files (sha256, annotated_copy,
-        annotation_note) recorded."""
-        recorded = ["annotated_copy", "annotation_note"]
-        parsed = (self.parsed_files.drop(recorded)
-                  .join(copies.select("sha256", *recorded), on="sha256", how="left")
-                  .select(self.parsed_files.columns))
-        return replace(self, parsed_files=parsed.cast(polars_schema("parsed_files")))
-
     def with_issues(self, more: pl.DataFrame) -> FormBatch:
         return replace(self, issues=pl.concat([self.issues, more.select(self.issues.columns)]))
 

@@ -82,6 +82,9 @@ class Settings:
     settle_seconds: float = 60
     # How long a run waits for another one holding the warehouse before it gives up.
     lock_timeout_seconds: float = 3600
+    # New files are read, judged and loaded this many at a time: a run's memory is bounded
+    # by one part, not by the corpus; a part also costs a pool of readers to start (seconds).
+    files_per_part: int = 2000
     read_limits: ReadLimits = ReadLimits()
     # A PostgreSQL URL when the warehouse is a server (BANGFU_WAREHOUSE), else None.
     warehouse_url: str | None = None
@@ -150,6 +153,7 @@ class Settings:
             registry=path("BANGFU_REGISTRY", "registry/登记表.xlsx"),
             settle_seconds=_number("BANGFU_SETTLE_SECONDS", cls.settle_seconds),
             lock_timeout_seconds=_number("BANGFU_LOCK_TIMEOUT_SECONDS", cls.lock_timeout_seconds),
+            files_per_part=max(1, int(_number("BANGFU_FILES_PER_PART", cls.files_per_part))),
             read_limits=ReadLimits.from_env(),
             approval_required=os.environ.get("BANGFU_APPROVAL_REQUIRED", "").strip().lower()
             in {"1", "true", "yes", "on"},

@@ -14,7 +14,6 @@ import polars as pl
 import pytest
 
 from pipelines import digests
-from pipelines.batch import FormBatch
 from pipelines.cli import main
 from pipelines.errors import OperatorError, environment_errors
 from pipelines.settings import Settings
@@ -39,8 +38,8 @@ def published(bangfu_env: dict[str, Path]) -> dict[str, Path]:
         for i, name in enumerate("甲乙丙丁")
     ], schema=MANIFEST_SCHEMA)
     working = store.start_working_copy(settings)
-    store.load(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)),
-               FormBatch.empty().tables(), dt.datetime(2022, 1, 2))
+    store.record_scan(working, Scan(manifest, pl.DataFrame(schema=SKIPPED_SCHEMA)),
+                      dt.datetime(2022, 1, 2))
     build_record.write_pending(settings, "a build of these four files", {},  # as dbt would
                                digests.dbt_project_digest())
     assert store.publish(settings) == settings.warehouse

@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.batch import FormBatch
 from pipelines.warehouse import store
 from pipelines.warehouse.manifest import Scan
 from pipelines.warehouse.raw_schema import polars_schema, raw_ddl
@@ -59,8 +58,7 @@ def test_a_changed_export_is_not_what_the_warehouse_records(tmp_path: Path) -> N
                    pl.DataFrame(schema=polars_schema("skipped_files")).drop("seen_at"))
     for actions in (first, withdrawn):
         # As a run loads them: a table replaced whole, in the load's transaction.
-        store.load(database, nothing, FormBatch.empty().tables(), dt.datetime(2026, 12, 7),
-                   {TABLE: actions})
+        store.record_scan(database, nothing, dt.datetime(2026, 12, 7), {TABLE: actions})
         with duckdb.connect(str(database), read_only=True) as con:
             assert records_review_actions(con, actions)
             assert not records_review_actions(con, first if actions is withdrawn else withdrawn)

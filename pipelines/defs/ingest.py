@@ -1,8 +1,10 @@
 """Ingest: the raw folder → the raw tables of the run's working copy, in one step.
 
-Files are scanned (hashed by content, each new version archived), the contents this reader
-version has not read are read in worker processes, the Great Expectations suites judge what
-the new rows say, and everything is loaded in one transaction. The raw tables are
+Files are scanned (hashed by content, each new version archived) and the scan recorded in the
+run's working copy; the contents this reader version has not read are read in worker
+processes, judged by the Great Expectations suites and loaded, a part of the files at a time
+so that memory does not grow with the corpus. Only dbt's build of the working copy is
+published, so a run that stops part-way publishes nothing. The raw tables are
 materialized together or not at all: when the published warehouse already records this
 scan and it and its site were built by the same code, the step says so and materializes
 nothing, and so nothing downstream runs either.
@@ -10,7 +12,11 @@ nothing, and so nothing downstream runs either.
 
 
 import datetime as dt
-from pathlib import Path, PurePosixPath
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import polars as pl
@@ -21,18 +27,22 @@ from pipelines.batch import FormBatch
 from pipelines.defs.ownership import OWNERS
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import OperatorError, environment_errors
+from pipelines.forms.model import ParsedFile
 from pipelines.forms.pool import read_forms
 from pipelines.forms.reader import reading_key
 from pipelines.registry import load as registry_load
 from pipelines.registry import sheets as registry_sheets
 from pipelines.registry.load import Registry
 from pipelines.settings import Settings
-from pipelines.validation.suites import import_gx_meanwhile, suite_tables, validate
+from pipelines.validation.suites import Validation, import_gx_meanwhile, suite_tables
 from pipelines.warehouse import build_record, engine
 from pipelines.warehouse import manifest as raw_manifest
 from pipelines.warehouse.raw_schema import raw_tables
 from pipelines.warehouse.reviews import TABLE as REVIEW_ACTIONS
 from pipelines.warehouse.reviews import read_review_actions
+
+if TYPE_CHECKING:  # the writer itself is imported when a run has files with errors
+    from pipelines.authoring.annotate import CopyJob
 
 INGEST = "ingest"
 # The job of ingest alone (pipelines/defs/scan.py).
@@ -121,18 +131,25 @@ def ingest(context: dg.AssetExecutionContext, config: ScanConfig, warehouse: War
 
     working = warehouse.start_working_copy()
     context.log.info(f"working copy: {working}")
-    with registry_load.pinned(registry):  # the suites judge with the registry read with
-        batch, sources = _read_new_contents(context, settings, scan, registry)
-        batch, results = validate(batch, results_root=settings.validation_results,
-                                  run_name=context.run.run_id)
-        batch = _annotate_errors(context, settings, batch, sources)
     now = _now()
     with environment_errors(settings.warehouse_dir):
-        counts = engine.load(settings, scan, batch.tables(), now,
-                             {**registry.frames(now), REVIEW_ACTIONS: reviews})
-    counts |= {"file_versions": scan.files.height, "skipped_files": scan.skipped.height}
-    summary = {**scanned, "files_read": batch.file_count, "reports": batch.reports.height,
-               "rows": batch.activity_rows.height, "issues": batch.issues.height}
+        counts = Counter(engine.record_scan(settings, scan, now,
+                                            {**registry.frames(now), REVIEW_ACTIONS: reviews}))
+    counts.update(file_versions=scan.files.height, skipped_files=scan.skipped.height)
+    read = Counter(dict.fromkeys(["files_read", "reports", "rows", "issues"], 0))
+    copy_jobs: list[tuple[str, CopyJob]] = []
+    with registry_load.pinned(registry):  # the suites judge with the registry read with
+        validation = Validation(results_root=settings.validation_results,
+                                run_name=context.run.run_id)
+        for batch in _judged_parts(context, settings, scan, registry, validation):
+            with environment_errors(settings.warehouse_dir):
+                counts.update(engine.add_read(settings, batch.tables()))
+            read.update(files_read=batch.file_count, reports=batch.reports.height,
+                        rows=batch.activity_rows.height, issues=batch.issues.height)
+            copy_jobs += _copy_jobs(settings, scan, batch)
+        results = validation.finish()
+    _annotate_errors(context, settings, copy_jobs)
+    summary = {**scanned, **read}
     for table, key in zip(RAW_TABLES, RAW_TABLE_KEYS, strict=True):
         metadata = {"rows_loaded": counts[table]}
         if table == "file_versions":
@@ -201,12 +218,13 @@ def folder_unchanged(settings: Settings) -> bool:
                        read_review_actions(settings.review_actions))
 
 
-def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
-                       scan: raw_manifest.Scan,
-                       registry: Registry) -> tuple[FormBatch, dict[str, Path]]:
+def _judged_parts(context: dg.AssetExecutionContext, settings: Settings,
+                  scan: raw_manifest.Scan, registry: Registry,
+                  validation: Validation) -> Iterator[FormBatch]:
     """The contents of the scan not yet read under this reader key with this registry's
-    names, each read once (from its archived copy) whatever the number of paths holding it;
-    and each one's archived copy, by sha256."""
+    names, each read once (from its archived copy) whatever the number of paths holding it,
+    and judged by the suites: `settings.files_per_part` at a time, so that what is held in
+    memory is one part's."""
     key = reading_key(registry)
     already = engine.parsed_sha256s(settings, key)
     new = (
@@ -214,49 +232,73 @@ def _read_new_contents(context: dg.AssetExecutionContext, settings: Settings,
         .sort("file_path")
         .unique("sha256", keep="first", maintain_order=True)
     )
-    jobs = [(settings.warehouse_dir / row["archive_path"], row["file_path"])
-            for row in new.iter_rows(named=True)]
-    context.log.info(f"reading {len(jobs)} new file(s); {len(already)} already read")
-    # GX, which judges what is read, is imported while the workers read (seconds of CPU).
-    gx_imported = import_gx_meanwhile() if jobs else lambda: None
-    forms = read_forms(jobs, registry=registry)
-    gx_imported()
-    batch = FormBatch.from_parsed(
-        dict(zip(zip(new["sha256"], new["file_path"], strict=True), forms, strict=True)),
-        key,
-        _now(),
-    )
-    return batch, {sha256: path for (path, _), sha256 in zip(jobs, new["sha256"], strict=True)}
+    context.log.info(f"reading {new.height} new file(s) in parts of {settings.files_per_part}; "
+                     f"{len(already)} already read")
+    parts = [new.slice(start, settings.files_per_part)
+             for start in range(0, new.height, settings.files_per_part)]
+
+    def read_part(part: pl.DataFrame) -> list[ParsedFile]:
+        return read_forms([(settings.warehouse_dir / path, file_path) for path, file_path
+                           in zip(part["archive_path"], part["file_path"], strict=True)],
+                          registry=registry)
+
+    # GX, which judges what is read, is imported while the workers read (seconds of CPU);
+    # then each part is read while this process judges and loads the one before it.
+    gx_imported = import_gx_meanwhile() if parts else lambda: None
+    with ThreadPoolExecutor(1, thread_name_prefix="read next part") as reader:
+        upcoming = reader.submit(read_part, parts[0]) if parts else None
+        for number, part in enumerate(parts):
+            forms = upcoming.result()
+            if number + 1 < len(parts):
+                upcoming = reader.submit(read_part, parts[number + 1])
+            gx_imported()
+            batch = FormBatch.from_parsed(
+                dict(zip(zip(part["sha256"], part["file_path"], strict=True), forms,
+                         strict=True)), key, _now())
+            del forms
+            yield validation.judge(batch)
+            context.log.info(f"read {sum(p.height for p in parts[:number + 1])} of "
+                             f"{new.height} new file(s)")
 
 
-def _annotate_errors(context: dg.AssetExecutionContext, settings: Settings, batch: FormBatch,
-                     sources: dict[str, Path]) -> FormBatch:
-    """Each content read now that has an error, sent back annotated: the copy made in a
-    worker within the reader's limits from the archived bytes (a file the reader could not
-    open: its list of problems alone), written into the warehouse's folder under its own
-    sha256, and recorded with the content; or why it could not be made. Files with warnings
-    only get none: their submitters keep what they sent (`bangfu check --annotate` marks
-    them on demand)."""
+def _copy_jobs(settings: Settings, scan: raw_manifest.Scan,
+               batch: FormBatch) -> list[tuple[str, "CopyJob"]]:
+    """By sha256, the annotated copy each content of the batch with an error is sent back:
+    made from its archived bytes (a file the reader could not open: its list of problems
+    alone) into the warehouse's folder under its own sha256. Files with warnings only get
+    none: their submitters keep what they sent (`bangfu check --annotate` marks them on
+    demand)."""
     # Here, not at import: a run with nothing new loads no spreadsheet writer.
-    from pipelines.authoring.annotate import CopyJob, write_copies
+    from pipelines.authoring.annotate import CopyJob
 
     with_errors = set(batch.issues.filter(pl.col("severity") == "error")["sha256"])
     files = batch.parsed_files.filter(pl.col("sha256").is_in(list(with_errors)))
     names = dict(zip(files["sha256"], files["parsed_path"], strict=True))
     problems = checking.problems(batch.issues.filter(pl.col("sha256").is_in(list(names))),
                                  names)
-    folder = settings.annotated_dir
-    jobs = [CopyJob(sources[row["sha256"]] if row["sheet_count"] else None,
-                    PurePosixPath(row["parsed_path"]).name, tuple(problems[row["sha256"]]),
-                    row["parsed_at"].replace(tzinfo=dt.UTC), folder)
-            for row in files.iter_rows(named=True)]
-    context.log.info(f"annotating {len(jobs)} file(s) with errors")
-    copies = write_copies(jobs)
-    return batch.with_copies(pl.DataFrame({
-        "sha256": files["sha256"],
-        "annotated_copy": [copy.path.relative_to(settings.warehouse_dir).as_posix()
-                           if copy.path else None for copy in copies],
-        "annotation_note": [copy.note for copy in copies],
-    }, schema={"sha256": pl.String, "annotated_copy": pl.String,
-               "annotation_note": pl.String}))
+    archived = dict(scan.files.filter(pl.col("sha256").is_in(list(names)))
+                    .select("sha256", "archive_path").iter_rows())
+    return [(row["sha256"], CopyJob(
+        settings.warehouse_dir / archived[row["sha256"]] if row["sheet_count"] else None,
+        PurePosixPath(row["parsed_path"]).name, tuple(problems[row["sha256"]]),
+        row["parsed_at"].replace(tzinfo=dt.UTC), settings.annotated_dir))
+        for row in files.iter_rows(named=True)]
 
+
+def _annotate_errors(context: dg.AssetExecutionContext, settings: Settings,
+                     jobs: list[tuple[str, "CopyJob"]]) -> None:
+    """The copies of the run's contents with errors, made in workers within the reader's
+    limits (all of the run's at once: a pool costs seconds to start), each recorded with its
+    content in the working copy, or why it could not be made."""
+    from pipelines.authoring.annotate import write_copies
+
+    context.log.info(f"annotating {len(jobs)} file(s) with errors")
+    copies = write_copies([job for _, job in jobs])
+    with environment_errors(settings.warehouse_dir):
+        engine.record_copies(settings, pl.DataFrame({
+            "sha256": [sha256 for sha256, _ in jobs],
+            "annotated_copy": [copy.path.relative_to(settings.warehouse_dir).as_posix()
+                               if copy.path else None for copy in copies],
+            "annotation_note": [copy.note for copy in copies],
+        }, schema={"sha256": pl.String, "annotated_copy": pl.String,
+                   "annotation_note": pl.String}))

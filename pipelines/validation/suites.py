@@ -42,25 +42,31 @@ TOP_FAILURES = 10
 
 @dataclass
 class SuiteResult:
+    """What one suite found over every batch it judged: counts, and the first failures."""
+
     suite: str
-    frame_rows: int
     expectations: int
-    failed_expectations: int = 0
-    issues: list[tuple[str, Issue]] = field(default_factory=list)  # (sha256, issue)
+    frame_rows: int = 0
+    failed: set[int] = field(default_factory=set)  # positions of the expectations that failed
+    error_count: int = 0
+    warning_count: int = 0
+    first_issues: list[Issue] = field(default_factory=list)
 
     @property
-    def error_count(self) -> int:
-        return sum(1 for _, issue in self.issues if issue.severity == "error")
+    def failed_expectations(self) -> int:
+        return len(self.failed)
 
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for _, issue in self.issues if issue.severity == "warning")
+    def count(self, issue: Issue) -> None:
+        if issue.severity == "error":
+            self.error_count += 1
+        elif issue.severity == "warning":
+            self.warning_count += 1
+        if len(self.first_issues) < TOP_FAILURES:
+            self.first_issues.append(issue)
 
     def top_failures(self) -> list[dict[str, Any]]:
-        return [
-            {"code": i.code, "sheet": i.sheet, "cell": i.cell, "value": i.value_found}
-            for _, i in self.issues[:TOP_FAILURES]
-        ]
+        return [{"code": i.code, "sheet": i.sheet, "cell": i.cell, "value": i.value_found}
+                for i in self.first_issues]
 
 
 def suite_files(suites_dir: Path = SUITES_DIR) -> list[Path]:
@@ -172,7 +178,8 @@ def _text(value: Any) -> str | None:
 
 
 def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pl.DataFrame, context: Any,
-               run_name: str) -> None:
+               run_name: str) -> Iterator[tuple[str, Issue]]:
+    """The suite over one frame: each failing row's issue, by its file's sha256."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -191,19 +198,20 @@ def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pl.DataFrame, c
         result_format={"result_format": "COMPLETE"},
         run_id=RunIdentifier(run_name=run_name),
     )
-    for outcome in validation.results:
+    result.frame_rows += frame.height
+    for position, outcome in enumerate(validation.results):
         if outcome.success:
             continue
         config = outcome.expectation_config
         if outcome.exception_info.get("raised_exception"):
             raise RuntimeError(f"suite {result.suite}: {config.type} could not run: "
                                f"{outcome.exception_info.get('exception_message')}")
-        result.failed_expectations += 1
+        result.failed.add(position)
         unexpected = outcome.result.get("unexpected_index_list") or []
         failing = frame[unexpected, :].to_pandas().iterrows() if unexpected else ()
         for _, row in failing:
             number = _text(row.get("row_number"))
-            result.issues.append((row["sha256"], Issue(
+            issue = Issue(
                 config.meta["code"],
                 sheet=_text(row.get("sheet")),
                 row_number=int(float(number)) if number else None,
@@ -212,31 +220,54 @@ def _run_suite(result: SuiteResult, spec: dict[str, Any], frame: pl.DataFrame, c
                 value_found=_text(row.get("value_found")),
                 detail=_detail(config.meta.get("detail_zh"), row, config.kwargs),
                 source=result.suite,
-            )))
+            )
+            result.count(issue)
+            yield row["sha256"], issue
+
+
+class Validation:
+    """The suites judging one batch after another (a run reads its new files in parts, so
+    that memory is bounded by a part, not by the corpus): one GX context, each suite's result
+    summed over the parts, Data Docs built once at the end."""
+
+    def __init__(self, *, results_root: Path | None = None, run_name: str = "bangfu check",
+                 suites_dir: Path = SUITES_DIR) -> None:
+        self.results_root = results_root
+        self.run_name = run_name
+        self.specs = {path.stem: _suite_spec(path) for path in suite_files(suites_dir)}
+        self.results = {name: SuiteResult(name, len(spec["expectations"]))
+                        for name, spec in self.specs.items()}
+        self._context: Any = None
+
+    def judge(self, batch: FormBatch) -> FormBatch:
+        """The batch with every suite's issues added: what each file's own rows say (the
+        judgments across files are dbt's). One cell that breaks two rules of the same code
+        is reported once, by the first."""
+        inputs = Inputs(batch)
+        found = []
+        for name, spec in self.specs.items():
+            frame = frame_for(spec["meta"]["frame"], inputs)
+            if frame.is_empty():  # an empty part needs no GX (seconds to import)
+                continue
+            if self._context is None:
+                self._context = gx_context(self.results_root)
+            found += [{"sha256": sha256, **issue.as_record()} for sha256, issue in _run_suite(
+                self.results[name], spec, frame, self._context, self.run_name)]
+        issues = pl.DataFrame(found, schema=batch.issues.schema, orient="row").unique(
+            ["sha256", "sheet", "cell", "code"], keep="first", maintain_order=True)
+        return batch.with_issues(issues)
+
+    def finish(self) -> list[SuiteResult]:
+        """Each suite's result over every part; Data Docs rebuilt when results are kept."""
+        if self._context is not None and self.results_root is not None:
+            self._context.build_data_docs()
+        return list(self.results.values())
 
 
 def validate(batch: FormBatch, *, results_root: Path | None = None,
              run_name: str = "bangfu check",
              suites_dir: Path = SUITES_DIR) -> tuple[FormBatch, list[SuiteResult]]:
-    """The batch with every suite's issues added, and each suite's result: what each file's
-    own rows say (the judgments across files are dbt's). With a `results_root`, the
-    validations are recorded there and Data Docs rebuilt. One cell that breaks two rules of
-    the same code is reported once, by the first."""
-    inputs = Inputs(batch)
-    specs = {path.stem: _suite_spec(path) for path in suite_files(suites_dir)}
-    frames = {name: frame_for(spec["meta"]["frame"], inputs) for name, spec in specs.items()}
-    results = [SuiteResult(name, len(frames[name]), len(spec["expectations"]))
-               for name, spec in specs.items()]
-    if any(not frame.is_empty() for frame in frames.values()):  # else: no need to import GX
-        context = gx_context(results_root)
-        for result in results:
-            if not frames[result.suite].is_empty():
-                _run_suite(result, specs[result.suite], frames[result.suite], context, run_name)
-        if results_root is not None:
-            context.build_data_docs()
-    found = [
-        {"sha256": sha256, **issue.as_record()} for r in results for sha256, issue in r.issues
-    ]
-    issues = pl.DataFrame(found, schema=batch.issues.schema, orient="row").unique(
-        ["sha256", "sheet", "cell", "code"], keep="first", maintain_order=True)
-    return batch.with_issues(issues), results
+    """One batch judged by every suite (Validation, for a single part)."""
+    validation = Validation(results_root=results_root, run_name=run_name, suites_dir=suites_dir)
+    judged = validation.judge(batch)
+    return judged, validation.finish()

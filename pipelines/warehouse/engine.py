@@ -94,15 +94,32 @@ def registry_source(settings: Settings) -> tuple[str, str] | None:
     return store.registry_source(settings.warehouse)
 
 
-def load(settings: Settings, scan: Scan, tables: Mapping[str, pl.DataFrame],
-         run_started_at: dt.datetime,
-         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
-    """The scan and what was read (raw table name → rows) into the working copy's raw
-    tables, and the tables given whole (the registry's, the portal's review actions)
-    replaced, in one transaction."""
+def record_scan(settings: Settings, scan: Scan, run_started_at: dt.datetime,
+                whole_tables: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+    """The scan into the working copy's ledger, and the tables given whole (the registry's,
+    the portal's review actions) replaced, in one transaction; rows loaded, by table. The
+    working copy is published only once dbt has built it, so a run that stops between this
+    and the last `add_read` publishes nothing."""
     if settings.location.is_server:
-        return postgres.load(settings.location, scan, tables, run_started_at, whole_tables)
-    return store.load(settings.working_warehouse, scan, tables, run_started_at, whole_tables)
+        return postgres.record_scan(settings.location, scan, run_started_at, whole_tables)
+    return store.record_scan(settings.working_warehouse, scan, run_started_at, whole_tables)
+
+
+def add_read(settings: Settings, tables: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+    """A part of what was read (raw table name → rows) into the working copy's raw tables,
+    in one transaction; rows loaded, by table."""
+    if settings.location.is_server:
+        return postgres.add_read(settings.location, tables)
+    return store.add_read(settings.working_warehouse, tables)
+
+
+def record_copies(settings: Settings, copies: pl.DataFrame) -> None:
+    """The annotated copies made of contents loaded in this run (sha256, annotated_copy,
+    annotation_note) recorded with them in the working copy."""
+    if settings.location.is_server:
+        postgres.record_copies(settings.location, copies)
+    else:
+        store.record_copies(settings.working_warehouse, copies)
 
 
 def publish(settings: Settings) -> str | None:

@@ -50,3 +50,13 @@ SCAN_DIFFERENCES = """
             (select file_path, code, message from {raw}.skipped_files
              except select file_path, code, message from skipped)) as not_read)
 """
+
+
+# The annotated copies made of the run's contents with errors, once every part is loaded
+# (`copies`: sha256, annotated_copy, annotation_note).
+RECORD_COPIES = """
+update {raw}.parsed_files as parsed
+set annotated_copy = copies.annotated_copy, annotation_note = copies.annotation_note
+from copies
+where parsed.sha256 = copies.sha256
+"""

@@ -207,13 +207,9 @@ def _temporary(con: psycopg.Connection, name: str, like: str, frame: pl.DataFram
     _copy(con, sql.Identifier(name), frame)
 
 
-def load(location: WarehouseLocation, scan: Scan, tables: Mapping[str, pl.DataFrame],
-         run_started_at: dt.datetime,
-         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
-    """Record the scan in the build schema's ledger, add the tables of what was read (raw
-    table name → rows; contents read now replace what a reader of another key made of them)
-    and replace the tables given whole (the registry's, the portal's review actions), in one
-    transaction."""
+def record_scan(location: WarehouseLocation, scan: Scan, run_started_at: dt.datetime,
+                whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """As store.record_scan, into the build schema."""
     raw = build_schema(RAW_SCHEMA)
     counts = {}
     with connect(location) as con:
@@ -224,16 +220,31 @@ def load(location: WarehouseLocation, scan: Scan, tables: Mapping[str, pl.DataFr
         con.execute(sql.SQL("delete from {}.skipped_files").format(sql.Identifier(raw)))
         copy_frame(con, raw, "skipped_files",
                    scan.skipped.with_columns(seen_at=pl.lit(run_started_at)))
-        shas = tables["parsed_files"]["sha256"].to_list()
-        for table, frame in tables.items():
-            con.execute(sql.SQL("delete from {}.{} where sha256 = any(%s)").format(
-                sql.Identifier(raw), sql.Identifier(table)), [shas])
-            counts[table] = copy_frame(con, raw, table, frame)
         for table, frame in (whole_tables or {}).items():
             con.execute(sql.SQL("delete from {}.{}").format(sql.Identifier(raw),
                                                             sql.Identifier(table)))
             counts[table] = copy_frame(con, raw, table, frame)
     return counts
+
+
+def add_read(location: WarehouseLocation, tables: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+    """As store.add_read, into the build schema."""
+    raw = build_schema(RAW_SCHEMA)
+    shas = tables["parsed_files"]["sha256"].to_list()
+    counts = {}
+    with connect(location) as con:
+        for table, frame in tables.items():
+            con.execute(sql.SQL("delete from {}.{} where sha256 = any(%s)").format(
+                sql.Identifier(raw), sql.Identifier(table)), [shas])
+            counts[table] = copy_frame(con, raw, table, frame)
+    return counts
+
+
+def record_copies(location: WarehouseLocation, copies: pl.DataFrame) -> None:
+    """As store.record_copies, into the build schema."""
+    with connect(location) as con:
+        _temporary(con, "copies", "parsed_files", copies)
+        con.execute(ledger.RECORD_COPIES.format(raw=build_schema(RAW_SCHEMA)))
 
 
 # What the published ledger says ---------------------------------------------------------

@@ -178,13 +178,10 @@ def registry_source(database: Path) -> tuple[str, str] | None:
             return None
 
 
-def load(database: Path, scan: Scan, tables: Mapping[str, pl.DataFrame],
-         run_started_at: dt.datetime,
-         whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
-    """Record the scan in the ledger, add the tables of what was read (raw table name → rows,
-    `parsed_files` among them) and replace the tables given whole (the registry's, the
-    portal's review actions), in one transaction. Contents read now replace whatever a reader
-    of another key made of them."""
+def record_scan(database: Path, scan: Scan, run_started_at: dt.datetime,
+                whole_tables: Mapping[str, pl.DataFrame] | None = None) -> dict[str, int]:
+    """Record the scan in the ledger and replace the tables given whole (the registry's, the
+    portal's review actions), in one transaction; their rows loaded, by table."""
     with duckdb.connect(str(database)) as con:
         con.execute("begin")
         _record_scan(con, scan.files, run_started_at)
@@ -194,19 +191,35 @@ def load(database: Path, scan: Scan, tables: Mapping[str, pl.DataFrame],
         con.execute("insert into raw.skipped_files select *, $now from skipped",
                     {"now": run_started_at})
         con.unregister("skipped")
-        shas = tables["parsed_files"].select("sha256")
-        con.register("batch_shas", shas)
         counts = {}
-        for table, rows in tables.items():
-            con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
-            counts[table] = _insert(con, table, rows.rechunk())
-        # The registry's tables hold the registry in force, and the review actions the
-        # portal's record, whole.
         for table, frame in (whole_tables or {}).items():
             con.execute(f"delete from raw.{table}")
             counts[table] = _insert(con, table, frame)
         con.execute("commit")
     return counts
+
+
+def add_read(database: Path, tables: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+    """Add the tables of what was read (raw table name → rows, `parsed_files` among them),
+    in one transaction; their rows, by table. Contents read now replace whatever a reader of
+    another key made of them."""
+    with duckdb.connect(str(database)) as con:
+        con.execute("begin")
+        con.register("batch_shas", tables["parsed_files"].select("sha256"))
+        counts = {}
+        for table, rows in tables.items():
+            con.execute(f"delete from raw.{table} where sha256 in (select sha256 from batch_shas)")
+            counts[table] = _insert(con, table, rows.rechunk())
+        con.execute("commit")
+    return counts
+
+
+def record_copies(database: Path, copies: pl.DataFrame) -> None:
+    """Each content's annotated copy (sha256, annotated_copy, annotation_note), as made after
+    its rows were loaded."""
+    with duckdb.connect(str(database)) as con:
+        con.register("copies", copies)
+        con.execute(ledger.RECORD_COPIES.format(raw="raw"))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
