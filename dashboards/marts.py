@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +76,9 @@ class Metric:
         return f"{self.name_zh}（{self.unit_zh}）"
 
 
+# Pairs whose rows (as dicts) are kept at once: a pair's parts ask for the same rows.
+PAIR_ROWS_KEPT = 16
+
 # A question a page asks the marts, as the incremental build records it (dashboards.parts):
 # ("rows", table), ("rows", table, supporting, recipient), ("pairs", table, …), ("metrics",),
 # ("has", table) or ("updated_at",).
@@ -96,7 +100,10 @@ class Marts:
         self._catalog = _metric_catalog(tables.get("mart_capacity_trend"))
         # Shared by every view of these marts: answers already worked out.
         self._by_pair: dict[str, dict[tuple, pl.DataFrame]] = {}
+        # A whole table's rows are kept (several pages read them); a pair's only while its
+        # parts are being made: a province's pairs together hold every person's rows.
         self._rows: dict[tuple, tuple[dict, ...]] = {}
+        self._pair_rows: OrderedDict[tuple, tuple[dict, ...]] = OrderedDict()
         self._pairs: dict[tuple[str, ...], list[Pair]] = {}
         self._digests: dict[Read, str] = {}
         self.reads: set[Read] | None = None
@@ -126,11 +133,35 @@ class Marts:
         """The table's rows as dicts (of one pair when given); no rows when the table is absent."""
         key = (name,) if pair is None else (name, pair.supporting, pair.recipient)
         self._note(("rows", *key))
-        found = self._rows.get(key)
+        kept = self._rows if pair is None else self._pair_rows
+        found = kept.get(key)
         if found is None:
             frame = self._frame(key)
-            found = self._rows[key] = () if frame is None else tuple(frame.to_dicts())
+            found = kept[key] = () if frame is None else tuple(frame.to_dicts())
+        if pair is not None:
+            self._pair_rows.move_to_end(key)
+            while len(self._pair_rows) > PAIR_ROWS_KEPT:
+                self._pair_rows.popitem(last=False)
         return found
+
+    def distinct_per_pair(self, columns: tuple[str, ...], *names: str) -> dict[Pair, int]:
+        """Per pair, how many distinct values of `columns` the named tables hold together
+        (a missing value counts as one): counted in the frames, not row by row, since a
+        province's tables hold a row per person and year."""
+        frames = []
+        for name in names:
+            self._note(("rows", name))
+            frame = self._tables.get(name)
+            if frame is not None:
+                frames.append(frame.select("supporting_hospital", "recipient_hospital",
+                                           *columns))
+        if not frames:
+            return {}
+        counted = (pl.concat(frames).drop_nulls(["supporting_hospital", "recipient_hospital"])
+                   .group_by("supporting_hospital", "recipient_hospital")
+                   .agg(pl.struct(columns).n_unique()))
+        return {Pair(supporting, recipient): count
+                for supporting, recipient, count in counted.iter_rows()}
 
     def _frame(self, key: tuple) -> pl.DataFrame | None:
         """The rows of ("table",) or ("table", supporting, recipient) as a frame."""

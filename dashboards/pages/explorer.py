@@ -57,19 +57,13 @@ def render(context: SiteContext) -> Markup:
     pairs = _explorer_pairs(marts)
     if not pairs:
         return no_data("数据仓库中还没有科室或人员数据")
-    departments: dict[Pair, set] = defaultdict(set)
-    people: dict[Pair, set] = defaultdict(set)
-    for row in marts.rows("mart_department_trend"):
-        departments[Pair(row["supporting_hospital"], row["recipient_hospital"])].add(
-            row["department"])
-    for row in marts.rows("mart_person_activity"):
-        pair = Pair(row["supporting_hospital"], row["recipient_hospital"])
-        departments[pair].add(row["department"])
-        people[pair].add((row["department"], row["person_name"]))
+    departments = marts.distinct_per_pair(("department",), "mart_department_trend",
+                                          "mart_person_activity")
+    people = marts.distinct_per_pair(("department", "person_name"), "mart_person_activity")
     rows = [
         [tag("a", pair.label, href=href(pair_path(pair, EXPLORER)), data_pair=pair_slug(pair)),
          pair.supporting, pair.recipient,
-         count_cell(len(departments[pair])), count_cell(len(people[pair]))]
+         count_cell(departments.get(pair, 0)), count_cell(people.get(pair, 0))]
         for pair in pairs
     ]
     # Links written before the explorer had a page per pair (explorer.html#pair=…) still lead

@@ -114,12 +114,8 @@ def _pairs_table(marts: Marts) -> Markup:
     pairs = marts.pairs()
     if not pairs:
         return no_data("数据仓库中还没有帮扶关系")
-    departments: dict[Pair, set] = defaultdict(set)
-    for row in marts.rows("mart_department_trend"):
-        departments[_pair_of(row)].add(row["department"])
-    people: dict[Pair, set] = defaultdict(set)
-    for row in marts.rows("mart_person_activity"):
-        people[_pair_of(row)].add((row["department"], row["person_name"]))
+    departments = marts.distinct_per_pair(("department",), "mart_department_trend")
+    people = marts.distinct_per_pair(("department", "person_name"), "mart_person_activity")
     files: dict[Pair, Counter] = defaultdict(Counter)
     for row in marts.rows("ingest_files"):
         files[_pair_of(row)][row["status"]] += 1
@@ -143,8 +139,8 @@ def _pairs_table(marts: Marts) -> Markup:
         [
             tag("a", pair.label, href=href(pair_page(pair))),
             provinces.get(pair) or NOT_COMPUTABLE,
-            count_cell(len(departments[pair])),
-            count_cell(len(people[pair])),
+            count_cell(departments.get(pair, 0)),
+            count_cell(people.get(pair, 0)),
             count_cell(files[pair].total()),
             count_cell(files[pair]["rejected"]),
             count_cell(issues[pair]["error"]),
