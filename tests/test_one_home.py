@@ -228,3 +228,19 @@ def test_the_marts_status_values_are_the_rows_of_their_family():
         allowed = set(rules["arguments"]["accepted_values"][column])
         # a coverage cell nobody was expected to report for has no row: no value
         assert allowed == set(mart_statuses(family)) - {"not_expected"}, (model, column)
+
+
+def test_every_setting_the_code_reads_is_documented_for_the_operator() -> None:
+    """A BANGFU_* variable read anywhere (Python, dbt's profiles and macros, the Makefile) is
+    described in docs/operations.md, docs/deploy.md or README: an operator finds every knob."""
+    read = {
+        name
+        for folder in ("pipelines", "dashboards", "portal", "dbt_project")
+        for path in (REPO / folder).rglob("*")
+        if path.suffix in (".py", ".yml", ".sql") and "target" not in path.parts
+        for name in re.findall(r"BANGFU_[A-Z_]*[A-Z]", path.read_text(encoding="utf-8"))
+    } | set(re.findall(r"BANGFU_[A-Z_]*[A-Z]", (REPO / "Makefile").read_text()))
+    documented = "".join((REPO / path).read_text(encoding="utf-8")
+                         for path in ("docs/operations.md", "docs/deploy.md", "README.md"))
+    assert len(read) > 20
+    assert sorted(name for name in read if name not in documented) == []
