@@ -16,11 +16,13 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging.version import Version
 
 from pipelines import digests
 from pipelines.defs.ownership import OWNERS
 from pipelines.defs.resources import WarehouseResource
+from pipelines.errors import OperatorError
 from pipelines.settings import DBT_DATABASE_NAME, DBT_PROJECT_DIR, Settings, dbt_target_dir
 from pipelines.warehouse import build_record, postgres
 from pipelines.warehouse.location import WarehouseLocation
@@ -213,8 +215,20 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with _dbt_pointed_at(settings) as target:
         # One target folder (DBT_TARGET), not one per run: runs sharing it take turns (the
         # link's lock), and dbt reuses its partial parse from there.
-        yield from dbt.cli([*args, *target], context=context,
-                           target_path=dbt_target(settings)).stream()
+        try:
+            yield from dbt.cli([*args, *target], context=context,
+                               target_path=dbt_target(settings)).stream()
+        except DagsterDbtCliRuntimeError as error:
+            if "Out of Memory Error" in str(error) and not settings.location.is_server:
+                limit = os.environ.get("BANGFU_DUCKDB_MEMORY")
+                raise OperatorError(
+                    "warehouse_out_of_memory",
+                    "dbt 构建数据仓库时 DuckDB 内存不足（" + (
+                        f"BANGFU_DUCKDB_MEMORY={limit}" if limit else
+                        "BANGFU_DUCKDB_MEMORY 未设置，用 dbt_project/profiles.yml 中的默认上限")
+                    + "）：请调高 BANGFU_DUCKDB_MEMORY 后再运行；已发布的数据仓库和看板没有改变"
+                ) from error
+            raise
     build_record.write_pending(settings, build_record.run_inputs_digest(settings),
                                seed_checksums(),
                                project)
