@@ -7,6 +7,7 @@ are flattened once here, so validation and loading work on columns, not objects.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -96,6 +97,29 @@ class FormBatch:
                     for v in report.capacity
                 )
         return cls(**{name: _frame(name, rows) for name, rows in records.items()})
+
+    def in_pieces(self, rows: int) -> Iterator[FormBatch]:
+        """The batch as consecutive batches of whole files, each holding at most `rows`
+        activity rows (or one file, however many it holds)."""
+        per_file = (self.parsed_files.select("sha256")
+                    .join(self.activity_rows.group_by("sha256").len(), on="sha256", how="left",
+                          maintain_order="left")
+                    .with_columns(pl.col("len").fill_null(0)))
+        if per_file.is_empty():
+            yield self
+            return
+        piece, held = [], 0
+        for sha256, count in per_file.iter_rows():
+            if piece and held + count > rows:
+                yield self._of(piece)
+                piece, held = [], 0
+            piece.append(sha256)
+            held += count
+        yield self._of(piece)
+
+    def _of(self, sha256s: list[str]) -> FormBatch:
+        return FormBatch(**{name: frame.filter(pl.col("sha256").is_in(sha256s))
+                            for name, frame in self.tables().items()})
 
     def with_issues(self, more: pl.DataFrame) -> FormBatch:
         return replace(self, issues=pl.concat([self.issues, more.select(self.issues.columns)]))
