@@ -77,7 +77,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env.setenv("BANGFU_SITE_DIR", str(site))
         # Read in two parts (3 files, then 1): the marts below are the same as one part's.
         env.setenv("BANGFU_FILES_PER_PART", "3")
-        assert run_pipeline(dg.DagsterInstance.ephemeral()).success
+        instance = dg.DagsterInstance.ephemeral()
+        result = run_pipeline(instance)
+        assert result.success
+    said = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert [m for m in said if m.startswith("read ") and " of 4 new" in m] == [
+        "read 3 of 4 new file(s)", "read 4 of 4 new file(s)"]
     return store
 
 

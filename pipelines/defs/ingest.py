@@ -262,8 +262,8 @@ def _judged_parts(context: dg.AssetExecutionContext, settings: Settings,
             del forms
             for piece in batch.in_pieces(ROWS_PER_JUDGMENT):
                 yield validation.judge(piece)
-            context.log.info(f"read {sum(p.height for p in parts[:number + 1])} of "
-                             f"{new.height} new file(s)")
+            read = min((number + 1) * settings.files_per_part, new.height)
+            context.log.info(f"read {read} of {new.height} new file(s)")
 
 
 def _copy_jobs(settings: Settings, scan: raw_manifest.Scan,

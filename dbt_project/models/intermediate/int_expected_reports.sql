@@ -27,59 +27,17 @@ with received as (
 
 ),
 
-matched as (
+winners as (
 
-    select
-        expected.supporting_hospital,
-        expected.recipient_hospital,
-        expected.department,
-        expected.year,
-        expected.cadence,
-        expected.period_of_year,
-        count(received.file_path) as files_received,
-        {{ distinct_values_joined('received.file_path', '、') }} as files_received_paths,
-        {{ distinct_values_joined("case when received.verdict = 'rejected' then received.file_path end", '、') }}
-            as files_rejected_paths,
-        -- An approved report for the period decides; else one waiting; else one returned.
-        case
-            when count(case when received.review_state = 'approved' then 1 end) > 0 then 'approved'
-            when count(case when received.review_state = 'waiting' then 1 end) > 0 then 'waiting'
-            when count(case when received.review_state = 'returned' then 1 end) > 0 then 'returned'
-        end as review_state
-    from {{ ref('int_expected_report_periods') }} as expected
-    left join received
-        on received.supporting_hospital = expected.supporting_hospital
-        and received.recipient_hospital = expected.recipient_hospital
-        and received.department = expected.department
-        and received.period_start <= expected.period_end
-        and received.period_end >= expected.period_start
-    group by 1, 2, 3, 4, 5, 6
-
-),
-
-accepted as (
-
-    select
-        expected.supporting_hospital,
-        expected.recipient_hospital,
-        expected.department,
-        expected.year,
-        expected.cadence,
-        expected.period_of_year,
-        {{ distinct_values_joined('winners.file_path', '、') }} as files_accepted_paths,
-        min(winners.first_submitted_at) as first_received_at
-    from {{ ref('int_expected_report_periods') }} as expected
-    inner join {{ ref('int_winning_reports') }} as winners
-        on winners.form_type = 'activity'
-        and winners.supporting_hospital = expected.supporting_hospital
-        and winners.recipient_hospital = expected.recipient_hospital
-        and winners.department = expected.department
-        and winners.period_start <= expected.period_end
-        and winners.period_end >= expected.period_start
-    group by 1, 2, 3, 4, 5, 6
+    select supporting_hospital, recipient_hospital, department, period_start, period_end,
+        file_path, first_submitted_at
+    from {{ ref('int_winning_reports') }}
+    where form_type = 'activity'
 
 )
 
+-- Every aggregate below is an existence, a distinct list or a minimum, so joining the
+-- received and the winning reports to one period side by side counts each only as it should.
 select
     expected.supporting_hospital,
     expected.recipient_hospital,
@@ -91,28 +49,33 @@ select
     expected.period_end,
     expected.period_label,
     case
-        when accepted.files_accepted_paths is not null then 'accepted'
-        when matched.files_received > 0 then 'rejected'
+        when count(winners.file_path) > 0 then 'accepted'
+        when count(received.file_path) > 0 then 'rejected'
         else 'missing'
     end as status,
-    matched.files_received > 0 as is_received,
-    accepted.files_accepted_paths is not null as is_accepted,
-    accepted.files_accepted_paths,
-    matched.files_rejected_paths,
-    accepted.first_received_at,
-    matched.review_state
+    count(received.file_path) > 0 as is_received,
+    count(winners.file_path) > 0 as is_accepted,
+    {{ distinct_values_joined('winners.file_path', '、') }} as files_accepted_paths,
+    {{ distinct_values_joined("case when received.verdict = 'rejected' then received.file_path end", '、') }}
+        as files_rejected_paths,
+    min(winners.first_submitted_at) as first_received_at,
+    -- An approved report for the period decides; else one waiting; else one returned.
+    case
+        when count(case when received.review_state = 'approved' then 1 end) > 0 then 'approved'
+        when count(case when received.review_state = 'waiting' then 1 end) > 0 then 'waiting'
+        when count(case when received.review_state = 'returned' then 1 end) > 0 then 'returned'
+    end as review_state
 from {{ ref('int_expected_report_periods') }} as expected
-inner join matched
-    on matched.supporting_hospital = expected.supporting_hospital
-    and matched.recipient_hospital = expected.recipient_hospital
-    and matched.department = expected.department
-    and matched.year = expected.year
-    and matched.cadence = expected.cadence
-    and matched.period_of_year = expected.period_of_year
-left join accepted
-    on accepted.supporting_hospital = expected.supporting_hospital
-    and accepted.recipient_hospital = expected.recipient_hospital
-    and accepted.department = expected.department
-    and accepted.year = expected.year
-    and accepted.cadence = expected.cadence
-    and accepted.period_of_year = expected.period_of_year
+left join received
+    on received.supporting_hospital = expected.supporting_hospital
+    and received.recipient_hospital = expected.recipient_hospital
+    and received.department = expected.department
+    and received.period_start <= expected.period_end
+    and received.period_end >= expected.period_start
+left join winners
+    on winners.supporting_hospital = expected.supporting_hospital
+    and winners.recipient_hospital = expected.recipient_hospital
+    and winners.department = expected.department
+    and winners.period_start <= expected.period_end
+    and winners.period_end >= expected.period_start
+group by 1, 2, 3, 4, 5, 6, 7, 8, 9
